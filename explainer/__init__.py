@@ -1,0 +1,1 @@
+"""Pipeline logic for the nanochat explainer."""

@@ -1,0 +1,206 @@
+"""ffmpeg and ffprobe, called with argument lists, failures turned into one line.
+
+Argument lists are built by small pure functions (tested on their own); the
+``run`` helper executes them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import UserError
+
+AUDIO_RATE = 48000
+
+
+def require(tool: str, package: str) -> str:
+    path = shutil.which(tool)
+    if not path:
+        raise UserError(f"{tool} is missing; install it: apt-get install {package}")
+    return path
+
+
+def run(args: list[str], what: str, input: bytes | None = None) -> subprocess.CompletedProcess:
+    """Run a command; on failure raise one line naming ``what`` and ffmpeg's last words."""
+    require(args[0], "ffmpeg")
+    try:
+        result = subprocess.run(args, input=input, capture_output=True)
+    except OSError as error:
+        raise UserError(f"{what}: {error}") from None
+    if result.returncode != 0:
+        tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
+        if "No space left" in result.stderr.decode("utf-8", "replace"):
+            raise UserError(f"{what}: the disk is full; free some space and run again")
+        raise UserError(f"{what} failed: {tail[0]}")
+    return result
+
+
+# --------------------------------------------------------------------------- WAV io
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
+    """Write mono float samples as 16-bit PCM."""
+    pcm = np.clip(samples, -1.0, 1.0)
+    pcm = (pcm * 32767.0).astype("<i2")
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        handle.writeframes(pcm.tobytes())
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    with wave.open(str(path), "rb") as handle:
+        if handle.getsampwidth() != 2 or handle.getnchannels() != 1:
+            raise ValueError(f"{path}: expected 16-bit mono WAV")
+        rate = handle.getframerate()
+        frames = handle.readframes(handle.getnframes())
+    return np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32767.0, rate
+
+
+def decode_audio(data: bytes, rate: int) -> np.ndarray:
+    """Decode any audio (e.g. MP3 bytes) to mono float32 at ``rate``."""
+    result = run(
+        ["ffmpeg", "-v", "error", "-i", "pipe:0", "-f", "f32le", "-ac", "1", "-ar", str(rate), "pipe:1"],
+        "decoding audio",
+        input=data,
+    )
+    return np.frombuffer(result.stdout, dtype="<f4").copy()
+
+
+def resample(samples: np.ndarray, rate: int, target: int = AUDIO_RATE) -> np.ndarray:
+    if rate == target:
+        return samples
+    from math import gcd
+
+    from scipy.signal import resample_poly
+
+    g = gcd(rate, target)
+    return resample_poly(samples, target // g, rate // g).astype(np.float32)
+
+
+# --------------------------------------------------------------------------- probing
+
+
+@dataclass
+class StreamInfo:
+    codec: str
+    kind: str
+    duration: float
+    extra: dict
+
+
+def probe(path: Path) -> dict:
+    require("ffprobe", "ffmpeg")
+    result = run(
+        ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
+         "-show_chapters", str(path)],
+        f"reading {path.name}",
+    )
+    return json.loads(result.stdout)
+
+
+def stream_durations(path: Path) -> dict[str, float]:
+    """Duration of the first video and audio stream (seconds), from packet timing."""
+    info = probe(path)
+    out = {}
+    for stream in info["streams"]:
+        kind = stream["codec_type"]
+        if kind in out:
+            continue
+        if "duration" in stream:
+            out[kind] = float(stream["duration"])
+    return out
+
+
+def video_frames(path: Path) -> tuple[int, float]:
+    """(frame count, fps) of the first video stream."""
+    info = probe(path)
+    for stream in info["streams"]:
+        if stream["codec_type"] == "video":
+            num, den = stream["r_frame_rate"].split("/")
+            fps = float(num) / float(den)
+            frames = int(stream.get("nb_frames") or round(float(stream["duration"]) * fps))
+            return frames, fps
+    raise UserError(f"{path}: has no video stream; delete it and render again")
+
+
+# --------------------------------------------------------------------------- loudness
+
+_LOUDNORM_JSON = re.compile(r"\{[^{}]*\"input_i\"[^{}]*\}", re.S)
+
+
+def measure_loudness(path: Path) -> dict[str, float]:
+    """Integrated loudness (LUFS), true peak (dBTP) and range (LU) via loudnorm's analysis."""
+    result = run(
+        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af",
+         "loudnorm=print_format=json", "-f", "null", "-"],
+        f"measuring loudness of {path.name}",
+    )
+    match = _LOUDNORM_JSON.search(result.stderr.decode("utf-8", "replace"))
+    if not match:
+        raise UserError(f"measuring loudness of {path.name}: ffmpeg printed no measurement")
+    data = json.loads(match.group(0))
+    return {
+        "integrated": float(data["input_i"]),
+        "true_peak": float(data["input_tp"]),
+        "range": float(data["input_lra"]),
+        "threshold": float(data["input_thresh"]),
+    }
+
+
+def loudnorm_filter(measured: dict[str, float], target: float, peak: float) -> str:
+    """Second-pass loudnorm filter using first-pass measurements (linear when possible)."""
+    return (
+        f"loudnorm=I={target}:TP={peak}:LRA=20:"
+        f"measured_I={measured['integrated']}:measured_TP={measured['true_peak']}:"
+        f"measured_LRA={measured['range']}:measured_thresh={measured['threshold']}:"
+        "linear=true:print_format=summary"
+    )
+
+
+def normalise_wav(source: Path, dest: Path, target: float, peak: float) -> dict[str, float]:
+    """Two-pass loudness normalisation of a WAV to ``target`` LUFS; returns the result measured."""
+    first = measure_loudness(source)
+    tmp = dest.with_name(dest.name + ".part.wav")
+    run(
+        ["ffmpeg", "-v", "error", "-y", "-i", str(source), "-af",
+         loudnorm_filter(first, target, peak), "-ar", str(AUDIO_RATE), "-ac", "1",
+         "-c:a", "pcm_s16le", str(tmp)],
+        f"normalising loudness of {source.name}",
+    )
+    os.replace(tmp, dest)
+    return measure_loudness(dest)
+
+
+# --------------------------------------------------------------------------- muxing
+
+
+def mux_args(video: Path, audio: Path, out: Path, *, title: str | None = None,
+             subtitles: Path | None = None, language: str = "eng") -> list[str]:
+    """Copy the video stream, encode narration as AAC-LC 48 kHz stereo, faststart."""
+    args = ["ffmpeg", "-v", "error", "-y", "-i", str(video), "-i", str(audio)]
+    if subtitles:
+        args += ["-i", str(subtitles)]
+    args += ["-map", "0:v:0", "-map", "1:a:0"]
+    if subtitles:
+        args += ["-map", "2:s:0", "-c:s", "mov_text", "-metadata:s:s:0", f"language={language}"]
+    args += [
+        "-c:v", "copy",
+        "-c:a", "aac", "-profile:a", "aac_low", "-b:a", "192k", "-ar", str(AUDIO_RATE), "-ac", "2",
+        "-metadata:s:a:0", f"language={language}",
+        "-movflags", "+faststart",
+    ]
+    if title:
+        args += ["-metadata", f"title={title}"]
+    args += ["-f", "mp4", str(out)]
+    return args

@@ -1,0 +1,168 @@
+"""Voicing beats, with a content-addressed audio cache.
+
+Each beat's audio is cached under ``audio/cache/<voice>/`` by a hash of the
+voice, its settings and the beat's spoken text, as a WAV plus a JSON sidecar
+with the word timings and the WAV's checksum. There is no shared index file:
+nothing grows when a chapter is rendered again. Writes go to a temporary name
+and are renamed into place, and the sidecar is written last, so a render that
+is killed leaves no entry that looks complete. An entry whose WAV does not
+match its checksum is treated as missing and synthesised again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UserError
+from .media import read_wav, write_wav
+from .script import Beat
+from .voices import Speech, Voice, trim_silence
+
+CACHE_VERSION = 2  # bump when synthesis or trimming changes what a cached entry means
+
+
+@dataclass
+class BeatAudio:
+    """A voiced beat: its WAV and when each word is spoken (seconds from beat start)."""
+
+    beat: Beat
+    path: Path
+    duration: float
+    words: list[tuple[float, float]]  # per spoken word
+    synthesised: bool = False  # False when it came from the cache
+
+    def mark_time(self, name: str) -> float:
+        index = self.beat.bookmarks[name]
+        if index >= len(self.words):
+            return self.duration
+        return self.words[index][0]
+
+    def caption_words(self) -> list[tuple[str, float, float]]:
+        """``(caption word, start, end)`` for every caption word of the beat."""
+        out = []
+        for word in self.beat.words:
+            start = self.words[word.first][0]
+            end = self.words[word.last][1]
+            out.append((word.text, start, max(start, end)))
+        return out
+
+
+def cache_key(voice: Voice, spoken: str, breaks: list[int]) -> str:
+    payload = json.dumps(
+        {
+            "version": CACHE_VERSION,
+            "voice": voice.name,
+            "settings": voice.settings(),
+            "spoken": spoken,
+            "breaks": breaks,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class Narrator:
+    """Turns beats into cached audio with word timings."""
+
+    def __init__(self, voice: Voice, cache_dir: Path) -> None:
+        self.voice = voice
+        self.dir = cache_dir / voice.name
+        self.hits = 0
+        self.misses = 0
+        self.repaired = 0
+
+    def paths(self, key: str) -> tuple[Path, Path]:
+        folder = self.dir / key[:2]
+        return folder / f"{key}.wav", folder / f"{key}.json"
+
+    def _load(self, key: str, beat: Beat) -> BeatAudio | None:
+        wav, meta = self.paths(key)
+        if not meta.exists():
+            return None
+        try:
+            data = json.loads(meta.read_text("utf-8"))
+            ok = (
+                wav.exists()
+                and wav.stat().st_size == data["bytes"]
+                and _sha256(wav) == data["sha256"]
+                and len(data["words"]) == len(beat.spoken_words)
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            ok = False
+        if not ok:
+            self.repaired += 1
+            for path in (meta, wav):
+                path.unlink(missing_ok=True)
+            return None
+        words = [(float(a), float(b)) for a, b in data["words"]]
+        return BeatAudio(beat, wav, float(data["duration"]), words)
+
+    def _store(self, key: str, beat: Beat, speech: Speech) -> BeatAudio:
+        wav, meta = self.paths(key)
+        wav.parent.mkdir(parents=True, exist_ok=True)
+        tmp_wav = wav.with_name(f"{wav.stem}.{os.getpid()}.part.wav")
+        tmp_meta = meta.with_name(f"{meta.stem}.{os.getpid()}.part.json")
+        try:
+            write_wav(tmp_wav, speech.samples, speech.rate)
+            os.replace(tmp_wav, wav)
+            record = {
+                "voice": self.voice.name,
+                "settings": self.voice.settings(),
+                "spoken": beat.spoken,
+                "rate": speech.rate,
+                "duration": speech.duration,
+                "words": [[round(a, 4), round(b, 4)] for a, b in speech.words],
+                "bytes": wav.stat().st_size,
+                "sha256": _sha256(wav),
+            }
+            tmp_meta.write_text(json.dumps(record, indent=1), "utf-8")
+            os.replace(tmp_meta, meta)
+        except OSError as error:
+            for path in (tmp_wav, tmp_meta):
+                path.unlink(missing_ok=True)
+            if error.errno == 28:
+                raise UserError(f"{self.dir}: the disk is full; free some space and run again") from None
+            raise
+        return BeatAudio(beat, wav, speech.duration, list(speech.words), synthesised=True)
+
+    def speak(self, beat: Beat) -> BeatAudio:
+        breaks = sorted(set(beat.bookmarks.values()))
+        key = cache_key(self.voice, beat.spoken, breaks)
+        cached = self._load(key, beat)
+        if cached is not None:
+            self.hits += 1
+            return cached
+        self.misses += 1
+        speech = trim_silence(self.voice.synthesize(beat.spoken, breaks))
+        if len(speech.words) != len(beat.spoken_words):
+            raise RuntimeError(f"voice {self.voice.name} timed {len(speech.words)} words of "
+                               f"{len(beat.spoken_words)} in beat '{beat.id}'")
+        return self._store(key, beat, speech)
+
+    def speak_all(
+        self, beats: list[Beat], progress: Callable[[int, int, Beat], None] | None = None
+    ) -> list[BeatAudio]:
+        out = []
+        for index, beat in enumerate(beats):
+            if progress:
+                progress(index, len(beats), beat)
+            out.append(self.speak(beat))
+        return out
+
+
+def verify_wav(path: Path) -> bool:
+    """True when a WAV can be read (used by tests and the doctor)."""
+    try:
+        read_wav(path)
+    except Exception:
+        return False
+    return True
