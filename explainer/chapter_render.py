@@ -1,0 +1,239 @@
+"""Render one chapter: voice it, run its Manim scene, build the narration track, mux, caption.
+
+Runs in its own process (``python -m explainer.chapter_render JOB_JSON``) so chapters
+render in parallel and Manim's global config stays per chapter. It reports progress
+as JSON lines on stdout; Manim's own log goes to ``build/<quality>/logs/<chapter>.log``.
+Every output is written under a temporary name and renamed when complete.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+from . import captions, media
+from .errors import UserError
+from .narration import Narrator
+from .project import Project
+from .script import Chapter
+from .settings import QUALITIES, Settings
+from .voices import make_voice
+
+
+def emit(event: str, **data: object) -> None:
+    print(json.dumps({"event": event, **data}), flush=True)
+
+
+def load_scene_class(path: Path):
+    """Import a scene file and return its one NarratedScene subclass."""
+    from .scene import NarratedScene
+
+    name = f"explainer_scene_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise UserError(f"{path}: cannot be imported as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    except UserError:
+        raise
+    except Exception as error:
+        line = _line_in(path, error)
+        raise UserError(f"{path.name}:{line}: importing failed: {type(error).__name__}: {error}") from error
+    classes = [
+        obj for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, NarratedScene) and obj is not NarratedScene
+        and obj.__module__ == name
+    ]
+    if len(classes) != 1:
+        raise UserError(f"{path}: define exactly one NarratedScene subclass (found {len(classes)})")
+    return classes[0]
+
+
+def _line_in(path: Path, error: BaseException) -> int | str:
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if Path(frame.filename).resolve() == path.resolve():
+            return frame.lineno or "?"
+    return "?"
+
+
+def render_scene(scene_cls, media_dir: Path, quality: str, name: str):
+    """Run Manim on the scene; returns (movie path, beat log)."""
+    from manim import tempconfig
+
+    flag = QUALITIES[quality][0]
+    options = {
+        "quality": flag,
+        "media_dir": str(media_dir),
+        "disable_caching": True,
+        "progress_bar": "none",
+        "verbosity": "WARNING",
+        "write_to_movie": True,
+        "save_last_frame": False,
+        "preview": False,
+        "output_file": name,
+    }
+    with tempconfig(options):
+        scene = scene_cls()
+        scene.render()
+        movie = Path(scene.renderer.file_writer.movie_file_path)
+        return movie, list(scene.beat_log)
+
+
+def build_track(beat_log: list[dict], duration: float, out: Path) -> None:
+    """Place every beat's audio at its measured start; pad to exactly ``duration``."""
+    rate = media.AUDIO_RATE
+    track = np.zeros(int(round(duration * rate)), dtype=np.float32)
+    for entry in beat_log:
+        if not entry.get("audio"):
+            continue
+        samples, source_rate = media.read_wav(Path(entry["audio"]))
+        samples = media.resample(samples, source_rate, rate)
+        start = int(round(float(entry["start"]) * rate))
+        end = min(len(track), start + len(samples))
+        if end > start:
+            track[start:end] += samples[: end - start]
+    media.write_wav(out, track, rate)
+
+
+def chapter_cues(chapter: Chapter, narrator: Narrator, beat_log: list[dict], duration: float):
+    starts = {entry["id"]: float(entry["start"]) for entry in beat_log}
+    per_beat: list[list[captions.Word]] = []
+    for beat in chapter.beats:
+        if beat.id not in starts:
+            continue
+        audio = narrator.speak(beat)
+        offset = starts[beat.id]
+        per_beat.append(
+            [captions.Word(t, offset + a, offset + b) for t, a, b in audio.caption_words()]
+        )
+    try:
+        return captions.build_cues(per_beat, duration)
+    except captions.CaptionError as error:
+        beat = next(b for b in chapter.beats if error.words and error.words[0].text in b.caption)
+        raise UserError(
+            f"{chapter.path.name}:{beat.line}: beat '{beat.id}': {error}; split that sentence"
+        ) from None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(text, "utf-8")
+    os.replace(tmp, path)
+
+
+def render(project: Project, chapter_key: str, settings: Settings) -> dict:
+    started = time.time()
+    chapter = next(c for c in project.chapters() if c.key == chapter_key)
+    quality = settings.quality
+    build = project.build_dir(quality)
+    work = build / "work" / chapter.key
+    work.mkdir(parents=True, exist_ok=True)
+    narrator = Narrator(make_voice(settings), project.audio_cache)
+
+    def on_synth(index: int, total: int, beat) -> None:
+        emit("synth", index=index, total=total, beat=beat.id)
+
+    narrator.speak_all(chapter.beats, on_synth)
+    emit("synth-done", hits=narrator.hits, misses=narrator.misses, repaired=narrator.repaired)
+
+    from . import scene as scene_module
+
+    scene_module.PROGRESS = lambda i, n, beat_id: emit("beat", index=i, total=n, beat=beat_id)
+    scene_cls = load_scene_class(project.scene_file(chapter))
+    movie, beat_log = render_scene(scene_cls, work / "media", quality, chapter.key)
+    frames, fps = media.video_frames(movie)
+    duration = frames / fps
+    emit("encode", frames=frames, fps=fps)
+
+    raw = work / "narration.raw.wav"
+    build_track(beat_log, duration, raw)
+    loud = media.normalise_wav(raw, work / "narration.wav", settings.loudness, settings.true_peak)
+
+    cues = chapter_cues(chapter, narrator, beat_log, duration)
+    problems = captions.problems(cues, duration)
+    if problems:
+        raise UserError(f"{chapter.path.name}: captions break the standards: {problems[0]}")
+
+    out = build / f"{chapter.key}.mp4"
+    tmp = build / f"{chapter.key}.part.mp4"
+    media.run(media.mux_args(movie, work / "narration.wav", tmp, title=chapter.title),
+              f"muxing {chapter.key}")
+    lengths = media.stream_durations(tmp)
+    if abs(lengths.get("audio", 0) - lengths.get("video", 0)) > 1 / fps + 1e-3:
+        raise RuntimeError(f"audio {lengths.get('audio')} s vs video {lengths.get('video')} s")
+    os.replace(tmp, out)
+
+    srt_text, vtt_text = captions.to_srt(cues), captions.to_vtt(cues)
+    outputs = {"video": out}
+    for suffix, text in ((".srt", srt_text), (".vtt", vtt_text)):
+        beside = build / f"{chapter.key}{suffix}"
+        shared = project.subtitles_dir / f"{chapter.key}{suffix}"
+        shared.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(beside, text)
+        write_atomic(shared, text)
+        outputs[suffix[1:]] = shared
+        outputs[f"{suffix[1:]}_beside_video"] = beside
+
+    return {
+        "key": chapter.key,
+        "number": chapter.number,
+        "title": chapter.title,
+        "quality": quality,
+        "voice": narrator.voice.name,
+        "voice_settings": narrator.voice.settings(),
+        "duration": duration,
+        "frames": frames,
+        "fps": fps,
+        "loudness": loud,
+        "words": chapter.word_count,
+        "beats": [{"id": e["id"], "start": round(float(e["start"]), 4),
+                   "duration": round(float(e["duration"]), 4)} for e in beat_log],
+        "cues": len(cues),
+        "outputs": {k: str(v) for k, v in outputs.items()},
+        "synthesised": narrator.misses,
+        "seconds": round(time.time() - started, 2),
+    }
+
+
+def main() -> int:
+    job = json.loads(sys.argv[1])
+    project = Project(Path(job["root"]))
+    settings = Settings(**job["settings"])
+    log_dir = project.build_dir(settings.quality) / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    # Manim and its libraries log to stderr and stdout; keep stdout for our events only.
+    log = open(log_dir / f"{job['chapter']}.log", "w", encoding="utf-8")
+    real_stdout = os.dup(1)
+    os.dup2(log.fileno(), 2)
+    sys.stdout = os.fdopen(real_stdout, "w", buffering=1)
+    os.dup2(log.fileno(), 1)
+    try:
+        result = render(project, job["chapter"], settings)
+    except UserError as error:
+        emit("error", message=str(error))
+        return 1
+    except KeyboardInterrupt:
+        emit("error", message="interrupted")
+        return 130
+    except Exception as error:  # a bug, not a user mistake: keep the traceback in the log
+        traceback.print_exc(file=log)
+        log.flush()
+        emit("error", message=f"{job['chapter']}: {type(error).__name__}: {error} "
+                              f"(details in {log_dir / (job['chapter'] + '.log')})")
+        return 1
+    emit("done", result=result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

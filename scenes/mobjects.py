@@ -1,0 +1,295 @@
+"""Reusable pictures: anything drawn in more than one place lives here.
+
+Each mobject exposes its parts by name (``.blocks``, ``.nodes``, ``.label``)
+rather than by index, and lists the labels it places inside shapes in
+``.labelled`` as ``(label, shape)`` pairs, so the layout audit can check that
+every label stays inside its box.
+
+>>> stack = BlockStack(depth=4)
+>>> len(stack.blocks)
+4
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    Circle,
+    DecimalNumber,
+    Dot,
+    Line,
+    Polygon,
+    Rectangle,
+    VGroup,
+    VMobject,
+)
+from style import (
+    DIM,
+    FAINT,
+    GHOST,
+    HIGHLIGHT,
+    LABEL_SIZE,
+    MONEY,
+    SMALL_SIZE,
+    STROKE,
+    STRUCTURE,
+    TEXT,
+    THIN,
+    TOKEN,
+    TRAINED,
+    mono,
+    prose,
+)
+
+__all__ = [
+    "BlockStack",
+    "ChatBubble",
+    "CommitGraph",
+    "Counter",
+    "FileGrid",
+    "GpuNode",
+    "PipelineDiagram",
+    "PriceTag",
+    "Clock",
+]
+
+class Labelled(VGroup):
+    """A group that declares which of its labels sit inside which shapes."""
+
+    def __init__(self, *parts, **kwargs) -> None:
+        super().__init__(*parts, **kwargs)
+        self.labelled: list[tuple[VMobject, VMobject]] = []
+
+    def fit_label(self, label: VMobject, shape: VMobject, pad: float = 0.15) -> VMobject:
+        """Centre ``label`` in ``shape``, shrinking it only if it would touch the edges."""
+        label.move_to(shape)
+        room_w, room_h = shape.width - 2 * pad, shape.height - 2 * pad
+        if label.width > room_w:
+            label.scale_to_fit_width(room_w)
+        if label.height > room_h:
+            label.scale_to_fit_height(room_h)
+        self.labelled.append((label, shape))
+        return label
+
+
+class ChatBubble(Labelled):
+    """A chat message: a plain rectangle with the text inside, coloured by speaker.
+
+    >>> ChatBubble("Why is the sky blue?", role="user").label.text
+    'Whyistheskyblue?'
+    """
+
+    def __init__(self, text: str, role: str = "user", width: float = 4.6, size: float = LABEL_SIZE):
+        colour = DIM if role == "user" else TOKEN
+        label = prose(text, size=size)
+        box = Rectangle(width=max(width, label.width + 0.5), height=label.height + 0.45,
+                        stroke_color=colour, stroke_width=STROKE)
+        super().__init__(box, label)
+        self.box, self.label, self.role = box, label, role
+        self.fit_label(label, box)
+
+
+class FileGrid(VGroup):
+    """Small document icons in a grid: a repository's files at a glance."""
+
+    def __init__(self, count: int, columns: int = 11, size: float = 0.42, colour=STRUCTURE):
+        files = VGroup()
+        for _ in range(count):
+            page = Rectangle(width=size * 0.78, height=size, stroke_color=colour, stroke_width=THIN)
+            lines = VGroup(*[
+                Line(LEFT * size * 0.26, RIGHT * size * 0.26, stroke_width=1.2, color=FAINT)
+                for _ in range(3)
+            ]).arrange(DOWN, buff=size * 0.16).move_to(page)
+            files.add(VGroup(page, lines))
+        files.arrange_in_grid(cols=columns, buff=size * 0.35)
+        super().__init__(files)
+        self.files = files
+
+    def page_lines(self) -> VGroup:
+        return VGroup(*[f[1] for f in self.files])
+
+
+class Counter(VGroup):
+    """A number that ticks to a value, with a unit label beside it.
+
+    >>> Counter(561, unit="M parameters").value.get_value()
+    0.0
+    """
+
+    def __init__(self, target: float, unit: str = "", places: int = 0, size: float = 56,
+                 colour=TEXT, prefix: str = "", group_with_commas: bool = True):
+        value = DecimalNumber(0, num_decimal_places=places, font_size=size, color=colour,
+                              group_with_commas=group_with_commas)
+        parts = [value]
+        self.prefix = None
+        if prefix:
+            self.prefix = prose(prefix, size=size * 0.8, color=colour)
+            parts.insert(0, self.prefix)
+        self.unit = prose(unit, size=size * 0.6, color=DIM) if unit else None
+        if self.unit is not None:
+            parts.append(self.unit)
+        super().__init__(*parts)
+        self.value, self.target = value, target
+        self._layout()
+        value.add_updater(lambda m: self._layout())
+
+    def _layout(self) -> None:
+        if self.prefix is not None:
+            self.prefix.next_to(self.value, LEFT, buff=0.08)
+        if self.unit is not None:
+            self.unit.next_to(self.value, RIGHT, buff=0.18, aligned_edge=DOWN)
+
+    def count(self):
+        """The animation that ticks the number up to its target."""
+        from manim import ChangeDecimalToValue
+
+        return ChangeDecimalToValue(self.value, self.target)
+
+
+class GpuNode(Labelled):
+    """One server node: a frame holding ``count`` GPU chips, each labelled."""
+
+    def __init__(self, count: int = 8, chip: str = "H100", colour=STRUCTURE):
+        chips = VGroup()
+        for _ in range(count):
+            box = Rectangle(width=1.1, height=0.8, stroke_color=colour, stroke_width=STROKE)
+            chips.add(box)
+        chips.arrange_in_grid(rows=2, buff=0.22)
+        frame = Rectangle(width=chips.width + 0.6, height=chips.height + 0.6,
+                          stroke_color=FAINT, stroke_width=STROKE)
+        frame.move_to(chips)
+        labels = VGroup(*[mono(chip, size=SMALL_SIZE, color=DIM) for _ in range(count)])
+        super().__init__(frame, chips, labels)
+        for label, box in zip(labels, chips, strict=True):
+            self.fit_label(label, box, pad=0.1)
+        self.frame, self.chips, self.labels = frame, chips, labels
+
+
+class Clock(VGroup):
+    """A clock face whose hand can sweep through hours."""
+
+    def __init__(self, radius: float = 0.9, colour=STRUCTURE):
+        face = Circle(radius=radius, stroke_color=colour, stroke_width=STROKE)
+        ticks = VGroup(*[
+            Line(UP * radius * 0.82, UP * radius, stroke_width=THIN, color=DIM)
+            .rotate(-i * np.pi / 6, about_point=[0, 0, 0])
+            for i in range(12)
+        ])
+        hand = Line([0, 0, 0], UP * radius * 0.7, stroke_width=4, color=TEXT)
+        super().__init__(face, ticks, hand, Dot(radius=0.05, color=TEXT))
+        self.face, self.hand = face, hand
+
+
+class PriceTag(Labelled):
+    """A price tag: a pentagon with a hole and the amount inside."""
+
+    def __init__(self, amount: str, colour=MONEY, size: float = LABEL_SIZE):
+        label = prose(amount, size=size, color=colour)
+        w, h = label.width + 0.7, label.height + 0.5
+        shape = Polygon(
+            [-w / 2, h / 2, 0], [w / 2 - 0.1, h / 2, 0], [w / 2 - 0.1, -h / 2, 0],
+            [-w / 2, -h / 2, 0], [-w / 2 - 0.35, 0, 0],
+            stroke_color=colour, stroke_width=STROKE,
+        )
+        hole = Circle(radius=0.06, stroke_color=colour, stroke_width=THIN).move_to(
+            [-w / 2 - 0.1, 0, 0])
+        super().__init__(shape, hole, label)
+        self.shape, self.label = shape, label
+        label.move_to([0.05, 0, 0])
+        self.labelled.append((label, shape))
+
+
+class BlockStack(Labelled):
+    """A transformer as a stack of ``depth`` blocks, bottom to top, with an optional label.
+
+    The width of each block stands for the model's width.
+    """
+
+    def __init__(self, depth: int, width: float = 2.4, block_height: float = 0.12,
+                 gap: float = 0.05, colour=TOKEN, label: str | None = None):
+        blocks = VGroup(*[
+            Rectangle(width=width, height=block_height, stroke_color=colour, stroke_width=THIN,
+                      fill_color=colour, fill_opacity=0.25)
+            for _ in range(depth)
+        ]).arrange(UP, buff=gap)
+        parts = [blocks]
+        self.label = None
+        if label:
+            self.label = mono(label, size=LABEL_SIZE, color=TEXT).next_to(blocks, DOWN, buff=0.25)
+            parts.append(self.label)
+        super().__init__(*parts)
+        self.blocks, self.depth = blocks, depth
+
+
+class PipelineDiagram(Labelled):
+    """The stages of nanochat left to right: boxes joined by arrows.
+
+    ``optional`` stages get a dashed outline. ``light(i)`` returns the animation
+    that marks stage ``i`` as active.
+    """
+
+    def __init__(self, stages: Sequence[str], optional: Sequence[str] = (),
+                 box_width: float = 1.9, box_height: float = 0.9, buff: float = 0.38):
+        boxes = VGroup()
+        labels = VGroup()
+        for name in stages:
+            box = Rectangle(width=box_width, height=box_height, stroke_color=FAINT,
+                            stroke_width=STROKE)
+            if name in optional:
+                box = _dashed(box)
+            boxes.add(box)
+            labels.add(prose(name, size=SMALL_SIZE, color=DIM))
+        boxes.arrange(RIGHT, buff=buff)
+        arrows = VGroup(*[
+            Arrow(a.get_right(), b.get_left(), buff=0.05, stroke_width=2.5, color=FAINT,
+                  max_tip_length_to_length_ratio=0.35)
+            for a, b in zip(boxes[:-1], boxes[1:], strict=True)
+        ])
+        super().__init__(boxes, arrows, labels)
+        for label, box in zip(labels, boxes, strict=True):
+            self.fit_label(label, box, pad=0.12)
+        self.boxes, self.arrows, self.labels, self.stages = boxes, arrows, labels, list(stages)
+
+    def light(self, index: int, colour=HIGHLIGHT):
+        from manim import AnimationGroup
+
+        box, label = self.boxes[index], self.labels[index]
+        return AnimationGroup(
+            box.animate.set_stroke(colour, width=STROKE + 1).set_fill(colour, opacity=0.12),
+            label.animate.set_color(TEXT),
+        )
+
+    def settle(self, index: int, colour=TRAINED):
+        """Mark a stage as done (after it was lit)."""
+        return self.boxes[index].animate.set_stroke(colour, width=STROKE).set_fill(colour, 0.08)
+
+
+def _dashed(box: Rectangle):
+    from manim import DashedVMobject
+
+    dashed = DashedVMobject(box, num_dashes=28)
+    dashed.width, dashed.height = box.width, box.height
+    return dashed
+
+
+class CommitGraph(VGroup):
+    """A line of commits with one pinned: history before it solid, after it ghosted."""
+
+    def __init__(self, before: int = 5, after: int = 5, spacing: float = 0.9, colour=HIGHLIGHT):
+        dots = VGroup(*[Dot(radius=0.09) for _ in range(before + 1 + after)]).arrange(
+            RIGHT, buff=spacing)
+        line = Line(dots[0].get_center(), dots[-1].get_center(), stroke_width=3, color=FAINT)
+        for i, dot in enumerate(dots):
+            dot.set_color(STRUCTURE if i < before else GHOST if i > before else colour)
+        pinned = dots[before]
+        pinned.scale(1.8)
+        super().__init__(line, dots)
+        self.line, self.dots, self.pinned = line, dots, pinned
+        self.later = VGroup(*dots[before + 1:])
