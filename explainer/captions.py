@@ -148,7 +148,9 @@ def segment(words: list[Word], window_end: float) -> list[tuple[int, int]]:
             cost = 2.0  # per cue: prefer fewer, fuller cues
             cost += 0.0 if j == n else _break_cost(words[j - 1].text, words[j].text) * 2
             if len(lines) == 2:
-                cost += _break_cost(*_split_words(texts, lines)) * 0.5
+                cost += _break_cost(*_split_words(texts, lines))
+            # one sentence per cue where possible: a sentence ending mid-cue costs extra
+            cost += 2.5 * sum(1 for t in texts[:-1] if SENTENCE.search(t))
             cost += max(0.0, cps - AIM_CPS) * 1.5
             cost += 2.0 if chars < 18 and j < n else 0.0
             total = cost + best[j]

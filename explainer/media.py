@@ -158,28 +158,56 @@ def measure_loudness(path: Path) -> dict[str, float]:
     }
 
 
-def loudnorm_filter(measured: dict[str, float], target: float, peak: float) -> str:
-    """Second-pass loudnorm filter using first-pass measurements (linear when possible)."""
+def level_filter(gain_db: float, peak: float) -> str:
+    """Gentle compression, make-up gain, then a limiter below the true-peak ceiling.
+
+    Narration from TTS has a high crest factor (peaks ~20 dB over its loudness):
+    reaching -14 LUFS with peaks under -1 dBTP needs its peaks tamed, not just gain.
+    """
+    ceiling = 10 ** ((peak - 1.0) / 20)  # sample-peak limit 1 dB under the true-peak target
     return (
-        f"loudnorm=I={target}:TP={peak}:LRA=20:"
-        f"measured_I={measured['integrated']}:measured_TP={measured['true_peak']}:"
-        f"measured_LRA={measured['range']}:measured_thresh={measured['threshold']}:"
-        "linear=true:print_format=summary"
+        "acompressor=threshold=-26dB:ratio=3:attack=5:release=120,"
+        f"volume={gain_db:.2f}dB,"
+        f"alimiter=limit={ceiling:.4f}:attack=3:release=60:level=false"
     )
 
 
 def normalise_wav(source: Path, dest: Path, target: float, peak: float) -> dict[str, float]:
-    """Two-pass loudness normalisation of a WAV to ``target`` LUFS; returns the result measured."""
-    first = measure_loudness(source)
+    """Bring a WAV to ``target`` LUFS integrated, true peak under ``peak`` dBTP.
+
+    Measure, process, measure again and correct the gain (at most three passes);
+    returns the final measurement.
+    """
     tmp = dest.with_name(dest.name + ".part.wav")
-    run(
-        ["ffmpeg", "-v", "error", "-y", "-i", str(source), "-af",
-         loudnorm_filter(first, target, peak), "-ar", str(AUDIO_RATE), "-ac", "1",
-         "-c:a", "pcm_s16le", str(tmp)],
-        f"normalising loudness of {source.name}",
-    )
+    compressed = measure_loudness_of_filter(source, level_filter(0.0, 0.0))
+    gain = target - compressed["integrated"]
+    result: dict[str, float] = {}
+    for _ in range(3):
+        run(
+            ["ffmpeg", "-v", "error", "-y", "-i", str(source), "-af", level_filter(gain, peak),
+             "-ar", str(AUDIO_RATE), "-ac", "1", "-c:a", "pcm_s16le", str(tmp)],
+            f"normalising loudness of {source.name}",
+        )
+        result = measure_loudness(tmp)
+        error = target - result["integrated"]
+        if abs(error) <= 0.3 and result["true_peak"] <= peak + 0.3:
+            break
+        gain += error
     os.replace(tmp, dest)
-    return measure_loudness(dest)
+    return result
+
+
+def measure_loudness_of_filter(path: Path, audio_filter: str) -> dict[str, float]:
+    """Loudness of ``path`` after ``audio_filter``, without writing a file."""
+    result = run(
+        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af",
+         f"{audio_filter},loudnorm=print_format=json", "-f", "null", "-"],
+        f"measuring loudness of {path.name}",
+    )
+    match = _LOUDNORM_JSON.search(result.stderr.decode("utf-8", "replace"))
+    if not match:
+        raise UserError(f"measuring loudness of {path.name}: ffmpeg printed no measurement")
+    return {"integrated": float(json.loads(match.group(0))["input_i"])}
 
 
 # --------------------------------------------------------------------------- muxing

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UserError
@@ -14,7 +15,8 @@ VIDEO_NAME = "nanochat-explained"
 
 @dataclass(frozen=True)
 class Project:
-    root: Path = ROOT
+    # EXPLAINER_ROOT points the command line at another project (the tests use one)
+    root: Path = field(default_factory=lambda: Path(os.environ.get("EXPLAINER_ROOT") or ROOT))
 
     @property
     def script_dir(self) -> Path:

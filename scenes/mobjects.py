@@ -225,7 +225,7 @@ class BlockStack(Labelled):
             self.label = mono(label, size=LABEL_SIZE, color=TEXT).next_to(blocks, DOWN, buff=0.25)
             parts.append(self.label)
         super().__init__(*parts)
-        self.blocks, self.depth = blocks, depth
+        self.blocks, self.layers = blocks, depth
 
 
 class PipelineDiagram(Labelled):
@@ -236,7 +236,7 @@ class PipelineDiagram(Labelled):
     """
 
     def __init__(self, stages: Sequence[str], optional: Sequence[str] = (),
-                 box_width: float = 1.9, box_height: float = 0.9, buff: float = 0.38):
+                 box_width: float = 2.0, box_height: float = 0.9, buff: float = 0.24):
         boxes = VGroup()
         labels = VGroup()
         for name in stages:
@@ -254,7 +254,7 @@ class PipelineDiagram(Labelled):
         ])
         super().__init__(boxes, arrows, labels)
         for label, box in zip(labels, boxes, strict=True):
-            self.fit_label(label, box, pad=0.12)
+            self.fit_label(label, box, pad=0.1)
         self.boxes, self.arrows, self.labels, self.stages = boxes, arrows, labels, list(stages)
 
     def light(self, index: int, colour=HIGHLIGHT):
@@ -275,7 +275,6 @@ def _dashed(box: Rectangle):
     from manim import DashedVMobject
 
     dashed = DashedVMobject(box, num_dashes=28)
-    dashed.width, dashed.height = box.width, box.height
     return dashed
 
 

@@ -1,0 +1,95 @@
+"""`render.py check` catches every script/scene mismatch, with file:line, without rendering."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import ROOT, write_chapter
+
+from explainer.check import check_project
+from explainer.project import Project
+
+SCRIPT = """
+# Test
+## alpha
+First beat with a {@mark}bookmark.
+## beta
+Second beat.
+"""
+
+
+def run_check(root):
+    problems, warnings, count = check_project(Project(root))
+    return "\n".join(problems), "\n".join(warnings), count
+
+
+def test_clean_project_passes(project):
+    write_chapter(project, "01-test", SCRIPT, """
+        with self.beat("alpha") as beat:
+            beat.wait_until("mark")
+            self.play(FadeIn(Square()), run_time=beat.remaining)
+        with self.beat("beta"):
+            self.play(Create(Circle()))
+    """)
+    problems, warnings, count = run_check(project)
+    assert (problems, warnings, count) == ("", "", 1)
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ('with self.beat("alpha"): pass\nwith self.beat("gamma"): pass\nwith self.beat("beta"): pass',
+         ["scenes/01_test.py:9: beat 'gamma' is not in"]),
+        ('with self.beat("alpha") as b:\n    b.wait_until("nomark")\nwith self.beat("beta"): pass',
+         ["scenes/01_test.py:9: beat 'alpha' has no bookmark '{@nomark}'"]),
+        ('with self.beat("alpha"): pass',
+         ["01-test.md:4: beat 'beta' is never used"]),
+        ('with self.beat("beta"): pass\nwith self.beat("alpha"): pass',
+         ["scenes/01_test.py:9: beat 'alpha' is used after 'beta'"]),
+        ('with self.beat("alpha"): pass\nwith self.beat("beta"): pass\nwith self.beat("beta"): pass',
+         ["scenes/01_test.py:10: beat 'beta' is used twice (first at"]),
+        ('with self.beat("alpha"): pass\nraise ValueError("scene bug")',
+         ["scenes/01_test.py:9: ValueError: scene bug"]),
+    ],
+    ids=["unknown-beat", "unknown-bookmark", "unused-beat", "out-of-order", "twice", "raises"],
+)
+def test_each_mistake_is_reported_with_file_and_line(project, body, expected):
+    write_chapter(project, "01-test", SCRIPT, body)
+    problems, _, _ = run_check(project)
+    for fragment in expected:
+        assert fragment in problems, problems
+
+
+def test_script_errors_are_reported(project):
+    write_chapter(project, "01-test", "# T\n## a\nHi.\n## a\nAgain.\n", 'with self.beat("a"): pass')
+    problems, _, _ = run_check(project)
+    assert "01-test.md:4: beat id 'a' repeats line 2" in problems
+    write_chapter(project, "01-test", "# T\n## a\n\n## b\nHi.\n", 'with self.beat("b"): pass')
+    problems, _, _ = run_check(project)
+    assert "01-test.md:2: beat 'a' is empty" in problems
+
+
+def test_unused_bookmark_is_a_warning(project):
+    write_chapter(project, "01-test", SCRIPT,
+                  'with self.beat("alpha"): pass\nwith self.beat("beta"): pass')
+    problems, warnings, _ = run_check(project)
+    assert problems == ""
+    assert "bookmark '{@mark}' in beat 'alpha' is never used" in warnings
+
+
+def test_missing_scene(project):
+    (project / "script" / "02-lonely.md").write_text("# L\n## a\nHi.\n")
+    problems, _, _ = run_check(project)
+    assert "no scene for chapter 02" in problems
+
+
+def test_check_command_on_the_real_project_is_fast():
+    started = time.time()
+    result = subprocess.run([sys.executable, str(ROOT / "render.py"), "check"], cwd=ROOT,
+                            capture_output=True, text=True,
+                            env={k: v for k, v in os.environ.items() if k != "EXPLAINER_ROOT"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "check ok" in result.stdout
+    assert time.time() - started < 60
