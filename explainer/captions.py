@@ -25,12 +25,65 @@ LINGER = 0.45  # how long a cue stays after its last word when nothing follows s
 SENTENCE = re.compile(r"[.!?][\"'”’)\]]*$")
 CLAUSE = re.compile(r"[,;:—–][\"'”’)\]]*$")
 WEAK_END = {
-    "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "with", "from", "and",
-    "or", "but", "is", "are", "was", "its", "it's", "their", "his", "her", "our", "your",
-    "my", "this", "that", "these", "those", "into", "onto", "than", "as", "per",
+    "a",
+    "an",
+    "the",
+    "of",
+    "to",
+    "in",
+    "on",
+    "at",
+    "by",
+    "for",
+    "with",
+    "from",
+    "and",
+    "or",
+    "but",
+    "is",
+    "are",
+    "was",
+    "its",
+    "it's",
+    "their",
+    "his",
+    "her",
+    "our",
+    "your",
+    "my",
+    "this",
+    "that",
+    "these",
+    "those",
+    "into",
+    "onto",
+    "than",
+    "as",
+    "per",
 }
-GOOD_START = {"and", "but", "or", "so", "because", "which", "that", "then", "while", "when",
-              "where", "who", "with", "without", "into", "from", "for", "to", "in", "on", "at"}
+GOOD_START = {
+    "and",
+    "but",
+    "or",
+    "so",
+    "because",
+    "which",
+    "that",
+    "then",
+    "while",
+    "when",
+    "where",
+    "who",
+    "with",
+    "without",
+    "into",
+    "from",
+    "for",
+    "to",
+    "in",
+    "on",
+    "at",
+}
 
 
 @dataclass(frozen=True)
@@ -258,7 +311,4 @@ def parse_srt(text: str) -> list[Cue]:
     """Read SRT back (used by tests and by assembly)."""
     import srt
 
-    return [
-        Cue(s.start.total_seconds(), s.end.total_seconds(), s.content)
-        for s in srt.parse(text)
-    ]
+    return [Cue(s.start.total_seconds(), s.end.total_seconds(), s.content) for s in srt.parse(text)]

@@ -48,10 +48,15 @@ def load_scene_class(path: Path):
         raise
     except Exception as error:
         line = _line_in(path, error)
-        raise UserError(f"{path.name}:{line}: importing failed: {type(error).__name__}: {error}") from error
+        raise UserError(
+            f"{path.name}:{line}: importing failed: {type(error).__name__}: {error}"
+        ) from error
     classes = [
-        obj for obj in vars(module).values()
-        if isinstance(obj, type) and issubclass(obj, NarratedScene) and obj is not NarratedScene
+        obj
+        for obj in vars(module).values()
+        if isinstance(obj, type)
+        and issubclass(obj, NarratedScene)
+        and obj is not NarratedScene
         and obj.__module__ == name
     ]
     if len(classes) != 1:
@@ -166,8 +171,10 @@ def render(project: Project, chapter_key: str, settings: Settings) -> dict:
 
     out = build / f"{chapter.key}.mp4"
     tmp = build / f"{chapter.key}.part.mp4"
-    media.run(media.mux_args(movie, work / "narration.wav", tmp, title=chapter.title),
-              f"muxing {chapter.key}")
+    media.run(
+        media.mux_args(movie, work / "narration.wav", tmp, title=chapter.title),
+        f"muxing {chapter.key}",
+    )
     lengths = media.stream_durations(tmp)
     if abs(lengths.get("audio", 0) - lengths.get("video", 0)) > 1 / fps + 1e-3:
         raise RuntimeError(f"audio {lengths.get('audio')} s vs video {lengths.get('video')} s")
@@ -196,8 +203,14 @@ def render(project: Project, chapter_key: str, settings: Settings) -> dict:
         "fps": fps,
         "loudness": loud,
         "words": chapter.word_count,
-        "beats": [{"id": e["id"], "start": round(float(e["start"]), 4),
-                   "duration": round(float(e["duration"]), 4)} for e in beat_log],
+        "beats": [
+            {
+                "id": e["id"],
+                "start": round(float(e["start"]), 4),
+                "duration": round(float(e["duration"]), 4),
+            }
+            for e in beat_log
+        ],
         "cues": len(cues),
         "outputs": {k: str(v) for k, v in outputs.items()},
         "synthesised": narrator.misses,
@@ -228,8 +241,11 @@ def main() -> int:
     except Exception as error:  # a bug, not a user mistake: keep the traceback in the log
         traceback.print_exc(file=log)
         log.flush()
-        emit("error", message=f"{job['chapter']}: {type(error).__name__}: {error} "
-                              f"(details in {log_dir / (job['chapter'] + '.log')})")
+        emit(
+            "error",
+            message=f"{job['chapter']}: {type(error).__name__}: {error} "
+            f"(details in {log_dir / (job['chapter'] + '.log')})",
+        )
         return 1
     emit("done", result=result)
     return 0

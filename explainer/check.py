@@ -21,17 +21,20 @@ def dry_run(scene_cls) -> Usage:
     from manim import tempconfig
 
     usage = Usage()
-    with tempfile.TemporaryDirectory() as media, tempconfig(
-        {
-            "dry_run": True,
-            "write_to_movie": False,
-            "save_last_frame": False,
-            "disable_caching": True,
-            "progress_bar": "none",
-            "verbosity": "ERROR",
-            "media_dir": media,
-            "quality": "low_quality",
-        }
+    with (
+        tempfile.TemporaryDirectory() as media,
+        tempconfig(
+            {
+                "dry_run": True,
+                "write_to_movie": False,
+                "save_last_frame": False,
+                "disable_caching": True,
+                "progress_bar": "none",
+                "verbosity": "ERROR",
+                "media_dir": media,
+                "quality": "low_quality",
+            }
+        ),
     ):
         CHECK.active = usage
         try:

@@ -1,8 +1,8 @@
 """The ``render.py`` command line: thin wiring around the pipeline functions.
 
-    render.py [CHAPTER ...] [--quality low|medium|high|4k] [--voice NAME] [--jobs N] [-q]
-    render.py check          validate every script against its scene (seconds, no rendering)
-    render.py voices         list the voices and whether each works here
+render.py [CHAPTER ...] [--quality low|medium|high|4k] [--voice NAME] [--jobs N] [-q]
+render.py check          validate every script against its scene (seconds, no rendering)
+render.py voices         list the voices and whether each works here
 """
 
 from __future__ import annotations
@@ -65,8 +65,10 @@ def describe(event: dict) -> tuple[str, bool]:
     if kind == "synth":
         return f"voicing beat {event['index'] + 1}/{event['total']} ({event['beat']})", False
     if kind == "synth-done":
-        return (f"narration ready: {event['misses']} synthesised, {event['hits']} from cache"
-                + (f", {event['repaired']} corrupt entries replaced" if event["repaired"] else "")), False
+        return (
+            f"narration ready: {event['misses']} synthesised, {event['hits']} from cache"
+            + (f", {event['repaired']} corrupt entries replaced" if event["repaired"] else "")
+        ), False
     if kind == "beat":
         return f"rendering beat {event['index'] + 1}/{event['total']} ({event['beat']})", False
     if kind == "encode":
@@ -77,8 +79,14 @@ def describe(event: dict) -> tuple[str, bool]:
 # --------------------------------------------------------------------------- render
 
 
-def run_jobs(project: Project, keys: list[str], settings: Settings, jobs: int,
-             progress: Progress, keep_going: bool) -> tuple[list[dict], list[str]]:
+def run_jobs(
+    project: Project,
+    keys: list[str],
+    settings: Settings,
+    jobs: int,
+    progress: Progress,
+    keep_going: bool,
+) -> tuple[list[dict], list[str]]:
     """Render chapters in worker processes, ``jobs`` at a time."""
     env = dict(os.environ, **settings.as_env(), EXPLAINER_PIPELINE="1")
     pending = list(keys)
@@ -97,8 +105,11 @@ def run_jobs(project: Project, keys: list[str], settings: Settings, jobs: int,
             if event["event"] == "done":
                 results.append(event["result"])
                 r = event["result"]
-                progress.update(key, f"done: {r['duration']:.1f} s of video in {r['seconds']:.0f} s",
-                                always=True)
+                progress.update(
+                    key,
+                    f"done: {r['duration']:.1f} s of video in {r['seconds']:.0f} s",
+                    always=True,
+                )
             elif event["event"] == "error":
                 errors.append(event["message"])
                 progress.update(key, "failed", always=True)
@@ -110,11 +121,15 @@ def run_jobs(project: Project, keys: list[str], settings: Settings, jobs: int,
         while pending or running:
             while pending and len(running) < jobs and not (errors and not keep_going):
                 key = pending.pop(0)
-                job = json.dumps({"root": str(project.root), "chapter": key,
-                                  "settings": settings.__dict__})
+                job = json.dumps(
+                    {"root": str(project.root), "chapter": key, "settings": settings.__dict__}
+                )
                 proc = subprocess.Popen(
                     [sys.executable, "-m", "explainer.chapter_render", job],
-                    stdout=subprocess.PIPE, text=True, env=env, start_new_session=True,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                    env=env,
+                    start_new_session=True,
                 )
                 running[key] = proc
                 thread = threading.Thread(target=read, args=(key, proc), daemon=True)
@@ -179,8 +194,14 @@ def cmd_render(args: argparse.Namespace) -> int:
         raise UserError(f"voice '{settings.voice}': {why}{hint}")
     jobs = max(1, args.jobs or os.cpu_count() or 1)
     progress = Progress(args.quiet)
-    results, errors = run_jobs(project, [c.key for c in chapters], settings,
-                               min(jobs, len(chapters)), progress, args.keep_going)
+    results, errors = run_jobs(
+        project,
+        [c.key for c in chapters],
+        settings,
+        min(jobs, len(chapters)),
+        progress,
+        args.keep_going,
+    )
     progress.close()
     if results:
         manifest = write_manifest(project, settings.quality, results)
@@ -206,8 +227,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"error: {problem}")
     status = "FAILED" if problems else "ok"
-    print(f"check {status}: {count} chapters, {len(problems)} problems, "
-          f"{len(warnings)} warnings ({time.time() - started:.1f} s)")
+    print(
+        f"check {status}: {count} chapters, {len(problems)} problems, "
+        f"{len(warnings)} warnings ({time.time() - started:.1f} s)"
+    )
     return 1 if problems else 0
 
 
@@ -221,7 +244,7 @@ def cmd_voices(args: argparse.Namespace) -> int:
         mark = "*" if name == settings.voice else " "
         state = "works here" if ok else f"unavailable: {why}"
         print(f"{mark} {name:7} {info.description}; {state}")
-    print("(* = current setting; choose with --voice NAME or voice = \"NAME\" in pyproject.toml)")
+    print('(* = current setting; choose with --voice NAME or voice = "NAME" in pyproject.toml)')
     return 0
 
 
@@ -232,11 +255,15 @@ def parser() -> argparse.ArgumentParser:
         "Commands: 'check' (validate scripts and scenes), 'voices' (list voices).",
     )
     p.add_argument("chapters", nargs="*", help="chapter numbers or slugs (default: all)")
-    p.add_argument("--quality", choices=list(QUALITIES), help="low=480p15 ... high=1080p60 (default)")
+    p.add_argument(
+        "--quality", choices=list(QUALITIES), help="low=480p15 ... high=1080p60 (default)"
+    )
     p.add_argument("--voice", help=f"one of {', '.join(VOICES)}")
     p.add_argument("--voice-rate", type=float, help="speaking rate, 1.0 = normal")
     p.add_argument("--jobs", "-j", type=int, help="chapters rendered at once (default: CPU count)")
-    p.add_argument("--keep-going", action="store_true", help="finish other chapters after a failure")
+    p.add_argument(
+        "--keep-going", action="store_true", help="finish other chapters after a failure"
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="only results and errors")
     return p
 

@@ -70,7 +70,20 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
 def decode_audio(data: bytes, rate: int) -> np.ndarray:
     """Decode any audio (e.g. MP3 bytes) to mono float32 at ``rate``."""
     result = run(
-        ["ffmpeg", "-v", "error", "-i", "pipe:0", "-f", "f32le", "-ac", "1", "-ar", str(rate), "pipe:1"],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            "pipe:0",
+            "-f",
+            "f32le",
+            "-ac",
+            "1",
+            "-ar",
+            str(rate),
+            "pipe:1",
+        ],
         "decoding audio",
         input=data,
     )
@@ -102,8 +115,17 @@ class StreamInfo:
 def probe(path: Path) -> dict:
     require("ffprobe", "ffmpeg")
     result = run(
-        ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
-         "-show_chapters", str(path)],
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_format",
+            "-show_streams",
+            "-show_chapters",
+            str(path),
+        ],
         f"reading {path.name}",
     )
     return json.loads(result.stdout)
@@ -142,8 +164,18 @@ _LOUDNORM_JSON = re.compile(r"\{[^{}]*\"input_i\"[^{}]*\}", re.S)
 def measure_loudness(path: Path) -> dict[str, float]:
     """Integrated loudness (LUFS), true peak (dBTP) and range (LU) via loudnorm's analysis."""
     result = run(
-        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af",
-         "loudnorm=print_format=json", "-f", "null", "-"],
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-nostats",
+            "-i",
+            str(path),
+            "-af",
+            "loudnorm=print_format=json",
+            "-f",
+            "null",
+            "-",
+        ],
         f"measuring loudness of {path.name}",
     )
     match = _LOUDNORM_JSON.search(result.stderr.decode("utf-8", "replace"))
@@ -184,8 +216,23 @@ def normalise_wav(source: Path, dest: Path, target: float, peak: float) -> dict[
     result: dict[str, float] = {}
     for _ in range(3):
         run(
-            ["ffmpeg", "-v", "error", "-y", "-i", str(source), "-af", level_filter(gain, peak),
-             "-ar", str(AUDIO_RATE), "-ac", "1", "-c:a", "pcm_s16le", str(tmp)],
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(source),
+                "-af",
+                level_filter(gain, peak),
+                "-ar",
+                str(AUDIO_RATE),
+                "-ac",
+                "1",
+                "-c:a",
+                "pcm_s16le",
+                str(tmp),
+            ],
             f"normalising loudness of {source.name}",
         )
         result = measure_loudness(tmp)
@@ -200,8 +247,18 @@ def normalise_wav(source: Path, dest: Path, target: float, peak: float) -> dict[
 def measure_loudness_of_filter(path: Path, audio_filter: str) -> dict[str, float]:
     """Loudness of ``path`` after ``audio_filter``, without writing a file."""
     result = run(
-        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af",
-         f"{audio_filter},loudnorm=print_format=json", "-f", "null", "-"],
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-nostats",
+            "-i",
+            str(path),
+            "-af",
+            f"{audio_filter},loudnorm=print_format=json",
+            "-f",
+            "null",
+            "-",
+        ],
         f"measuring loudness of {path.name}",
     )
     match = _LOUDNORM_JSON.search(result.stderr.decode("utf-8", "replace"))
@@ -213,8 +270,15 @@ def measure_loudness_of_filter(path: Path, audio_filter: str) -> dict[str, float
 # --------------------------------------------------------------------------- muxing
 
 
-def mux_args(video: Path, audio: Path, out: Path, *, title: str | None = None,
-             subtitles: Path | None = None, language: str = "eng") -> list[str]:
+def mux_args(
+    video: Path,
+    audio: Path,
+    out: Path,
+    *,
+    title: str | None = None,
+    subtitles: Path | None = None,
+    language: str = "eng",
+) -> list[str]:
     """Copy the video stream, encode narration as AAC-LC 48 kHz stereo, faststart."""
     args = ["ffmpeg", "-v", "error", "-y", "-i", str(video), "-i", str(audio)]
     if subtitles:
@@ -223,10 +287,22 @@ def mux_args(video: Path, audio: Path, out: Path, *, title: str | None = None,
     if subtitles:
         args += ["-map", "2:s:0", "-c:s", "mov_text", "-metadata:s:s:0", f"language={language}"]
     args += [
-        "-c:v", "copy",
-        "-c:a", "aac", "-profile:a", "aac_low", "-b:a", "192k", "-ar", str(AUDIO_RATE), "-ac", "2",
-        "-metadata:s:a:0", f"language={language}",
-        "-movflags", "+faststart",
+        "-c:v",
+        "copy",
+        "-c:a",
+        "aac",
+        "-profile:a",
+        "aac_low",
+        "-b:a",
+        "192k",
+        "-ar",
+        str(AUDIO_RATE),
+        "-ac",
+        "2",
+        "-metadata:s:a:0",
+        f"language={language}",
+        "-movflags",
+        "+faststart",
     ]
     if title:
         args += ["-metadata", f"title={title}"]

@@ -130,7 +130,9 @@ class Narrator:
             for path in (tmp_wav, tmp_meta):
                 path.unlink(missing_ok=True)
             if error.errno == 28:
-                raise UserError(f"{self.dir}: the disk is full; free some space and run again") from None
+                raise UserError(
+                    f"{self.dir}: the disk is full; free some space and run again"
+                ) from None
             raise
         return BeatAudio(beat, wav, speech.duration, list(speech.words), synthesised=True)
 
@@ -144,8 +146,10 @@ class Narrator:
         self.misses += 1
         speech = trim_silence(self.voice.synthesize(beat.spoken, breaks))
         if len(speech.words) != len(beat.spoken_words):
-            raise RuntimeError(f"voice {self.voice.name} timed {len(speech.words)} words of "
-                               f"{len(beat.spoken_words)} in beat '{beat.id}'")
+            raise RuntimeError(
+                f"voice {self.voice.name} timed {len(speech.words)} words of "
+                f"{len(beat.spoken_words)} in beat '{beat.id}'"
+            )
         return self._store(key, beat, speech)
 
     def speak_all(

@@ -67,7 +67,8 @@ class Project:
         out: list[Chapter] = []
         for name in wanted:
             found = [
-                c for c in chapters
+                c
+                for c in chapters
                 if name in (c.key, c.slug) or (name.isdigit() and int(name) == c.number)
             ]
             if not found:

@@ -153,7 +153,9 @@ class BeatTracker(VoiceoverTracker):
     def remaining(self) -> float:
         return max(self.end_t - self.now, 0.0)
 
-    def time_until_bookmark(self, mark: str, buff: float = 0.0, limit: float | None = None) -> float:
+    def time_until_bookmark(
+        self, mark: str, buff: float = 0.0, limit: float | None = None
+    ) -> float:
         result = self.time_until(mark) + buff
         return result if limit is None else min(limit, result)
 
@@ -210,7 +212,9 @@ class NarratedScene(VoiceoverScene):
         self.builds_own_track = os.environ.get("EXPLAINER_PIPELINE") == "1"
         self.narrator: Narrator | None = None
         if not self.checking:
-            self.narrator = Narrator(make_voice(self.settings), self.project_root() / "audio" / "cache")
+            self.narrator = Narrator(
+                make_voice(self.settings), self.project_root() / "audio" / "cache"
+            )
         # Manim's partial-movie cache advances its clock by unrounded run times when it
         # skips an animation; rendering every frame keeps beat times frame-exact.
         config.disable_caching = True
@@ -244,8 +248,12 @@ class NarratedScene(VoiceoverScene):
         if audio is not None and not self.builds_own_track:
             self.add_sound(str(audio.path))
         self.beat_log.append(
-            {"id": beat_id, "start": tracker.start_t, "duration": tracker.duration,
-             "audio": str(audio.path) if audio else None}
+            {
+                "id": beat_id,
+                "start": tracker.start_t,
+                "duration": tracker.duration,
+                "audio": str(audio.path) if audio else None,
+            }
         )
         try:
             yield tracker

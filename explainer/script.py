@@ -258,7 +258,9 @@ class _BeatBuilder:
 
     def mark(self, name: str, line: int) -> None:
         if not MARK_NAME.match(name):
-            raise at(self.path, line, f"bookmark '{{@{name}}}': use lower-case letters, digits, '-'")
+            raise at(
+                self.path, line, f"bookmark '{{@{name}}}': use lower-case letters, digits, '-'"
+            )
         if name in self.marks:
             raise at(self.path, line, f"bookmark '{name}' is used twice in this beat; rename one")
         self.marks[name] = len(self.spoken)

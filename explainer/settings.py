@@ -61,7 +61,9 @@ def _coerce(name: str, raw: object, kind: type, where: str) -> object:
             return int(raw)  # type: ignore[arg-type]
         return str(raw)
     except (TypeError, ValueError):
-        raise UserError(f"{where}: setting '{name}' = {raw!r} is not a valid {kind.__name__}") from None
+        raise UserError(
+            f"{where}: setting '{name}' = {raw!r} is not a valid {kind.__name__}"
+        ) from None
 
 
 def validate(settings: Settings, where: str) -> Settings:

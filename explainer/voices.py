@@ -100,7 +100,9 @@ def _phoneme_letters(phonemes: Sequence[str]) -> list[int]:
     return keep
 
 
-def fill_missing(times: list[tuple[float, float] | None], total: float) -> list[tuple[float, float]]:
+def fill_missing(
+    times: list[tuple[float, float] | None], total: float
+) -> list[tuple[float, float]]:
     """Give words with no timing (punctuation, unmatched) their neighbours' times."""
     out: list[tuple[float, float]] = []
     for index, value in enumerate(times):
@@ -459,7 +461,9 @@ class GttsVoice(Voice):
         patch = nullcontext()
         if self.endpoint:
             base = self.endpoint.rstrip("/")
-            patch = mock.patch("gtts.tts._translate_url", lambda tld="com", path="": f"{base}/{path}")
+            patch = mock.patch(
+                "gtts.tts._translate_url", lambda tld="com", path="": f"{base}/{path}"
+            )
         buffer = io.BytesIO()
         try:
             with patch:
@@ -498,7 +502,9 @@ class GttsVoice(Voice):
             times[start] = (offset, times[start][1] if times[start] else offset)
             pieces.append(clip.samples)
             offset += duration
-            pause = self.sentence_pause if SENTENCE_END.search(words[end - 1]) else self.clause_pause
+            pause = (
+                self.sentence_pause if SENTENCE_END.search(words[end - 1]) else self.clause_pause
+            )
             pieces.append(silence(pause, rate))
             offset += pause
         samples = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)

@@ -82,15 +82,21 @@ class Introduction(NarratedScene):
             question = ChatBubble("Why is the sky blue?", role="user").shift(UP * 0.6 + LEFT * 1.2)
             answer = ChatBubble("Sunlight scatters off the air...", role="assistant", width=5.4)
             answer.next_to(question, DOWN, buff=0.35).shift(RIGHT * 2.0)
-            self.play(Write(title), FadeIn(question, shift=UP * 0.3), run_time=beat.time_until("whole"))
+            self.play(
+                Write(title), FadeIn(question, shift=UP * 0.3), run_time=beat.time_until("whole")
+            )
             self.play(FadeIn(answer.box), Write(answer.label), run_time=STEADY)
             beat.wait_until("whole")
             chat = VGroup(question, answer)
-            self.play(FadeOut(title), chat.animate.scale(0.55).to_edge(RIGHT, buff=0.7), run_time=STEADY)
+            self.play(
+                FadeOut(title), chat.animate.scale(0.55).to_edge(RIGHT, buff=0.7), run_time=STEADY
+            )
             beat.wait_until("text")
             pages = FileGrid(24, columns=4, size=0.36, colour=TOKEN).to_edge(LEFT, buff=0.9)
-            self.play(LaggedStart(*[FadeIn(p, shift=RIGHT * 0.2) for p in pages.files],
-                                  lag_ratio=LAG), run_time=beat.time_until("answer"))
+            self.play(
+                LaggedStart(*[FadeIn(p, shift=RIGHT * 0.2) for p in pages.files], lag_ratio=LAG),
+                run_time=beat.time_until("answer"),
+            )
             model = BlockStack(6, width=1.6, label="model")
             arrows = VGroup(
                 Arrow(pages.get_right(), model.get_left(), buff=0.3, color=FAINT),
@@ -105,12 +111,15 @@ class Introduction(NarratedScene):
             folder = mono("nanochat/", size=TITLE_SIZE * 0.8).to_edge(UP, buff=0.9)
             self.play(ReplacementTransform(self.hook, folder), run_time=beat.time_until("repo"))
             files = FileGrid(44, columns=11).next_to(folder, DOWN, buff=0.5)
-            self.play(LaggedStart(*[FadeIn(f, scale=0.6) for f in files.files], lag_ratio=LAG),
-                      run_time=beat.span("repo", "lines"))
+            self.play(
+                LaggedStart(*[FadeIn(f, scale=0.6) for f in files.files], lag_ratio=LAG),
+                run_time=beat.span("repo", "lines"),
+            )
             lines = Counter(8304, unit="lines of code", size=52).next_to(files, DOWN, buff=0.5)
             self.play(FadeIn(lines), run_time=QUICK)
-            self.play(lines.count(), files.page_lines().animate.set_color(TOKEN),
-                      run_time=beat.remaining)
+            self.play(
+                lines.count(), files.page_lines().animate.set_color(TOKEN), run_time=beat.remaining
+            )
             self.repo = VGroup(folder, files, lines)
 
     def run_the_speedrun(self):
@@ -119,15 +128,26 @@ class Introduction(NarratedScene):
             script.to_edge(UP, buff=0.8)
             self.play(ReplacementTransform(self.repo, script), run_time=beat.time_until("node"))
             node = GpuNode(8).shift(LEFT * 2.6 + DOWN * 0.3)
-            self.play(FadeIn(node.frame), LaggedStart(*[Create(c) for c in node.chips], lag_ratio=LAG),
-                      FadeIn(node.labels), run_time=STEADY)
-            self.play(LaggedStart(*[c.animate.set_fill(TOKEN, opacity=0.35) for c in node.chips],
-                                  lag_ratio=0.15), run_time=beat.time_until("clock"))
+            self.play(
+                FadeIn(node.frame),
+                LaggedStart(*[Create(c) for c in node.chips], lag_ratio=LAG),
+                FadeIn(node.labels),
+                run_time=STEADY,
+            )
+            self.play(
+                LaggedStart(
+                    *[c.animate.set_fill(TOKEN, opacity=0.35) for c in node.chips], lag_ratio=0.15
+                ),
+                run_time=beat.time_until("clock"),
+            )
             clock = Clock().shift(RIGHT * 2.2 + UP * 0.5)
             hours = Counter(4, unit="hours", size=40).next_to(clock, DOWN, buff=0.4)
             self.play(FadeIn(clock), FadeIn(hours), run_time=QUICK)
-            self.play(Rotate(clock.hand, angle=-8 * 3.14159265, about_point=clock.face.get_center()),
-                      hours.count(), run_time=beat.time_until("price"))
+            self.play(
+                Rotate(clock.hand, angle=-8 * 3.14159265, about_point=clock.face.get_center()),
+                hours.count(),
+                run_time=beat.time_until("price"),
+            )
             cost = maths(r"\$24/\text{h} \times 4\,\text{h} \approx \$100", color=MONEY)
             cost.next_to(VGroup(node, clock), DOWN, buff=0.6)
             self.play(Write(cost), run_time=beat.remaining)
@@ -138,8 +158,10 @@ class Introduction(NarratedScene):
             stack = BlockStack(20, width=2.6, label="d20").shift(LEFT * 2.8 + DOWN * 0.2)
             self.play(FadeOut(self.speedrun, shift=UP * 0.5), run_time=QUICK)
             self.play(Write(stack.label), run_time=beat.time_until("layers"))
-            self.play(LaggedStart(*[GrowFromEdge(b, DOWN) for b in stack.blocks], lag_ratio=0.25),
-                      run_time=beat.span("layers", "params"))
+            self.play(
+                LaggedStart(*[GrowFromEdge(b, DOWN) for b in stack.blocks], lag_ratio=0.25),
+                run_time=beat.span("layers", "params"),
+            )
             params = Counter(561, unit="M parameters", size=56).shift(RIGHT * 2.2 + UP * 1.2)
             self.play(FadeIn(params), run_time=QUICK)
             self.play(params.count(), run_time=beat.time_until("kid"))
@@ -151,8 +173,9 @@ class Introduction(NarratedScene):
             marker = maths(r"\blacktriangledown", size=36, color=HIGHLIGHT)
             marker.next_to(scale.get_right(), UP, buff=0.05)
             self.play(Create(scale), FadeIn(ends), FadeIn(marker), run_time=QUICK)
-            self.play(marker.animate.next_to(scale.get_left(), UP, buff=0.05),
-                      run_time=beat.remaining)
+            self.play(
+                marker.animate.next_to(scale.get_left(), UP, buff=0.05), run_time=beat.remaining
+            )
             self.model = VGroup(stack, params, scale, ends, marker)
 
     def walk_the_stages(self):
@@ -164,10 +187,12 @@ class Introduction(NarratedScene):
             marks = ["tok", "pre", "mid", "sft", "rl", "chat"]
             for index, mark in enumerate(marks):
                 beat.wait_until(mark)
-                self.play(pipeline.light(index),
-                          token.animate.next_to(pipeline.boxes[index], UP, buff=0.2),
-                          *([pipeline.settle(index - 1)] if index else []),
-                          run_time=QUICK)
+                self.play(
+                    pipeline.light(index),
+                    token.animate.next_to(pipeline.boxes[index], UP, buff=0.2),
+                    *([pipeline.settle(index - 1)] if index else []),
+                    run_time=QUICK,
+                )
             self.play(pipeline.settle(len(marks) - 1), run_time=beat.remaining)
             self.remove(token)
             self.pipeline = pipeline
@@ -177,18 +202,27 @@ class Introduction(NarratedScene):
             self.play(self.pipeline.animate.scale(0.6).to_edge(UP, buff=0.6), run_time=QUICK)
             columns = VGroup()
             for depth, price, hours in TIERS:
-                stack = BlockStack(depth, width=0.9 + depth * 0.04, block_height=0.07, gap=0.03,
-                                   label=f"d{depth}")
+                stack = BlockStack(
+                    depth, width=0.9 + depth * 0.04, block_height=0.07, gap=0.03, label=f"d{depth}"
+                )
                 tag = PriceTag(price).next_to(stack, DOWN, buff=0.3)
                 time = prose(hours, size=SMALL_SIZE, color=DIM).next_to(tag, DOWN, buff=0.2)
                 columns.add(VGroup(stack, tag, time))
-            columns.arrange(RIGHT, buff=1.4, aligned_edge=DOWN).next_to(self.pipeline, DOWN, buff=0.6)
-            self.play(TransformFromCopy(self.pipeline.boxes[1], columns[0][0]),
-                      FadeIn(columns[0][1:]), run_time=beat.time_until("t300"))
+            columns.arrange(RIGHT, buff=1.4, aligned_edge=DOWN).next_to(
+                self.pipeline, DOWN, buff=0.6
+            )
+            self.play(
+                TransformFromCopy(self.pipeline.boxes[1], columns[0][0]),
+                FadeIn(columns[0][1:]),
+                run_time=beat.time_until("t300"),
+            )
             for index, mark in ((1, "t300"), (2, "t1000")):
                 beat.wait_until(mark)
-                self.play(TransformFromCopy(columns[index - 1][0], columns[index][0]),
-                          FadeIn(columns[index][1:], shift=UP * 0.2), run_time=STEADY)
+                self.play(
+                    TransformFromCopy(columns[index - 1][0], columns[index][0]),
+                    FadeIn(columns[index][1:], shift=UP * 0.2),
+                    run_time=STEADY,
+                )
             self.play(Indicate(columns[2][0], color=MONEY), run_time=beat.remaining)
             self.tiers = VGroup(self.pipeline, columns)
 
@@ -196,17 +230,29 @@ class Introduction(NarratedScene):
         with self.beat("pinned") as beat:
             graph = CommitGraph().shift(UP * 0.3)
             self.play(FadeOut(self.tiers), Create(graph.line), run_time=QUICK)
-            self.play(LaggedStart(*[FadeIn(d, scale=0.5) for d in graph.dots], lag_ratio=LAG),
-                      run_time=beat.time_until("commit"))
-            label = mono("48abd7d", size=LABEL_SIZE * 1.4, color=HIGHLIGHT).next_to(graph.pinned, UP)
+            self.play(
+                LaggedStart(*[FadeIn(d, scale=0.5) for d in graph.dots], lag_ratio=LAG),
+                run_time=beat.time_until("commit"),
+            )
+            label = mono("48abd7d", size=LABEL_SIZE * 1.4, color=HIGHLIGHT).next_to(
+                graph.pinned, UP
+            )
             date = prose("1 January 2026", size=LABEL_SIZE, color=TEXT).next_to(graph.pinned, DOWN)
             later = prose("later changes: end of video", size=SMALL_SIZE, color=DIM)
             later.next_to(graph.later, DOWN, buff=0.6)
-            self.play(Write(label), FadeIn(date), Indicate(graph.pinned, color=HIGHLIGHT),
-                      run_time=STEADY)
-            self.play(FadeIn(later), graph.later.animate.set_color(FAINT),
-                      run_time=beat.time_until("tour"))
+            self.play(
+                Write(label), FadeIn(date), Indicate(graph.pinned, color=HIGHLIGHT), run_time=STEADY
+            )
+            self.play(
+                FadeIn(later),
+                graph.later.animate.set_color(FAINT),
+                run_time=beat.time_until("tour"),
+            )
             folder = mono("nanochat/", size=TITLE_SIZE * 0.8, color=TRAINED).shift(DOWN * 1.8)
-            self.play(FadeOut(VGroup(graph, date, later)), label.animate.to_edge(UP, buff=0.8),
-                      FadeIn(folder, shift=UP * 0.3), run_time=STEADY)
+            self.play(
+                FadeOut(VGroup(graph, date, later)),
+                label.animate.to_edge(UP, buff=0.8),
+                FadeIn(folder, shift=UP * 0.3),
+                run_time=STEADY,
+            )
             self.play(folder.animate.scale(1.4).move_to(ORIGIN), run_time=beat.remaining)

@@ -60,6 +60,7 @@ __all__ = [
     "Clock",
 ]
 
+
 class Labelled(VGroup):
     """A group that declares which of its labels sit inside which shapes."""
 
@@ -89,8 +90,12 @@ class ChatBubble(Labelled):
     def __init__(self, text: str, role: str = "user", width: float = 4.6, size: float = LABEL_SIZE):
         colour = DIM if role == "user" else TOKEN
         label = prose(text, size=size)
-        box = Rectangle(width=max(width, label.width + 0.5), height=label.height + 0.45,
-                        stroke_color=colour, stroke_width=STROKE)
+        box = Rectangle(
+            width=max(width, label.width + 0.5),
+            height=label.height + 0.45,
+            stroke_color=colour,
+            stroke_width=STROKE,
+        )
         super().__init__(box, label)
         self.box, self.label, self.role = box, label, role
         self.fit_label(label, box)
@@ -103,10 +108,16 @@ class FileGrid(VGroup):
         files = VGroup()
         for _ in range(count):
             page = Rectangle(width=size * 0.78, height=size, stroke_color=colour, stroke_width=THIN)
-            lines = VGroup(*[
-                Line(LEFT * size * 0.26, RIGHT * size * 0.26, stroke_width=1.2, color=FAINT)
-                for _ in range(3)
-            ]).arrange(DOWN, buff=size * 0.16).move_to(page)
+            lines = (
+                VGroup(
+                    *[
+                        Line(LEFT * size * 0.26, RIGHT * size * 0.26, stroke_width=1.2, color=FAINT)
+                        for _ in range(3)
+                    ]
+                )
+                .arrange(DOWN, buff=size * 0.16)
+                .move_to(page)
+            )
             files.add(VGroup(page, lines))
         files.arrange_in_grid(cols=columns, buff=size * 0.35)
         super().__init__(files)
@@ -123,10 +134,23 @@ class Counter(VGroup):
     0.0
     """
 
-    def __init__(self, target: float, unit: str = "", places: int = 0, size: float = 56,
-                 colour=TEXT, prefix: str = "", group_with_commas: bool = True):
-        value = DecimalNumber(0, num_decimal_places=places, font_size=size, color=colour,
-                              group_with_commas=group_with_commas)
+    def __init__(
+        self,
+        target: float,
+        unit: str = "",
+        places: int = 0,
+        size: float = 56,
+        colour=TEXT,
+        prefix: str = "",
+        group_with_commas: bool = True,
+    ):
+        value = DecimalNumber(
+            0,
+            num_decimal_places=places,
+            font_size=size,
+            color=colour,
+            group_with_commas=group_with_commas,
+        )
         parts = [value]
         self.prefix = None
         if prefix:
@@ -162,8 +186,12 @@ class GpuNode(Labelled):
             box = Rectangle(width=1.1, height=0.8, stroke_color=colour, stroke_width=STROKE)
             chips.add(box)
         chips.arrange_in_grid(rows=2, buff=0.22)
-        frame = Rectangle(width=chips.width + 0.6, height=chips.height + 0.6,
-                          stroke_color=FAINT, stroke_width=STROKE)
+        frame = Rectangle(
+            width=chips.width + 0.6,
+            height=chips.height + 0.6,
+            stroke_color=FAINT,
+            stroke_width=STROKE,
+        )
         frame.move_to(chips)
         labels = VGroup(*[mono(chip, size=SMALL_SIZE, color=DIM) for _ in range(count)])
         super().__init__(frame, chips, labels)
@@ -177,11 +205,14 @@ class Clock(VGroup):
 
     def __init__(self, radius: float = 0.9, colour=STRUCTURE):
         face = Circle(radius=radius, stroke_color=colour, stroke_width=STROKE)
-        ticks = VGroup(*[
-            Line(UP * radius * 0.82, UP * radius, stroke_width=THIN, color=DIM)
-            .rotate(-i * np.pi / 6, about_point=[0, 0, 0])
-            for i in range(12)
-        ])
+        ticks = VGroup(
+            *[
+                Line(UP * radius * 0.82, UP * radius, stroke_width=THIN, color=DIM).rotate(
+                    -i * np.pi / 6, about_point=[0, 0, 0]
+                )
+                for i in range(12)
+            ]
+        )
         hand = Line([0, 0, 0], UP * radius * 0.7, stroke_width=4, color=TEXT)
         super().__init__(face, ticks, hand, Dot(radius=0.05, color=TEXT))
         self.face, self.hand = face, hand
@@ -194,12 +225,17 @@ class PriceTag(Labelled):
         label = prose(amount, size=size, color=colour)
         w, h = label.width + 0.7, label.height + 0.5
         shape = Polygon(
-            [-w / 2, h / 2, 0], [w / 2 - 0.1, h / 2, 0], [w / 2 - 0.1, -h / 2, 0],
-            [-w / 2, -h / 2, 0], [-w / 2 - 0.35, 0, 0],
-            stroke_color=colour, stroke_width=STROKE,
+            [-w / 2, h / 2, 0],
+            [w / 2 - 0.1, h / 2, 0],
+            [w / 2 - 0.1, -h / 2, 0],
+            [-w / 2, -h / 2, 0],
+            [-w / 2 - 0.35, 0, 0],
+            stroke_color=colour,
+            stroke_width=STROKE,
         )
         hole = Circle(radius=0.06, stroke_color=colour, stroke_width=THIN).move_to(
-            [-w / 2 - 0.1, 0, 0])
+            [-w / 2 - 0.1, 0, 0]
+        )
         super().__init__(shape, hole, label)
         self.shape, self.label = shape, label
         label.move_to([0.05, 0, 0])
@@ -212,13 +248,28 @@ class BlockStack(Labelled):
     The width of each block stands for the model's width.
     """
 
-    def __init__(self, depth: int, width: float = 2.4, block_height: float = 0.12,
-                 gap: float = 0.05, colour=TOKEN, label: str | None = None):
-        blocks = VGroup(*[
-            Rectangle(width=width, height=block_height, stroke_color=colour, stroke_width=THIN,
-                      fill_color=colour, fill_opacity=0.25)
-            for _ in range(depth)
-        ]).arrange(UP, buff=gap)
+    def __init__(
+        self,
+        depth: int,
+        width: float = 2.4,
+        block_height: float = 0.12,
+        gap: float = 0.05,
+        colour=TOKEN,
+        label: str | None = None,
+    ):
+        blocks = VGroup(
+            *[
+                Rectangle(
+                    width=width,
+                    height=block_height,
+                    stroke_color=colour,
+                    stroke_width=THIN,
+                    fill_color=colour,
+                    fill_opacity=0.25,
+                )
+                for _ in range(depth)
+            ]
+        ).arrange(UP, buff=gap)
         parts = [blocks]
         self.label = None
         if label:
@@ -235,23 +286,38 @@ class PipelineDiagram(Labelled):
     that marks stage ``i`` as active.
     """
 
-    def __init__(self, stages: Sequence[str], optional: Sequence[str] = (),
-                 box_width: float = 2.0, box_height: float = 0.9, buff: float = 0.24):
+    def __init__(
+        self,
+        stages: Sequence[str],
+        optional: Sequence[str] = (),
+        box_width: float = 2.0,
+        box_height: float = 0.9,
+        buff: float = 0.24,
+    ):
         boxes = VGroup()
         labels = VGroup()
         for name in stages:
-            box = Rectangle(width=box_width, height=box_height, stroke_color=FAINT,
-                            stroke_width=STROKE)
+            box = Rectangle(
+                width=box_width, height=box_height, stroke_color=FAINT, stroke_width=STROKE
+            )
             if name in optional:
                 box = _dashed(box)
             boxes.add(box)
             labels.add(prose(name, size=SMALL_SIZE, color=DIM))
         boxes.arrange(RIGHT, buff=buff)
-        arrows = VGroup(*[
-            Arrow(a.get_right(), b.get_left(), buff=0.05, stroke_width=2.5, color=FAINT,
-                  max_tip_length_to_length_ratio=0.35)
-            for a, b in zip(boxes[:-1], boxes[1:], strict=True)
-        ])
+        arrows = VGroup(
+            *[
+                Arrow(
+                    a.get_right(),
+                    b.get_left(),
+                    buff=0.05,
+                    stroke_width=2.5,
+                    color=FAINT,
+                    max_tip_length_to_length_ratio=0.35,
+                )
+                for a, b in zip(boxes[:-1], boxes[1:], strict=True)
+            ]
+        )
         super().__init__(boxes, arrows, labels)
         for label, box in zip(labels, boxes, strict=True):
             self.fit_label(label, box, pad=0.1)
@@ -283,7 +349,8 @@ class CommitGraph(VGroup):
 
     def __init__(self, before: int = 5, after: int = 5, spacing: float = 0.9, colour=HIGHLIGHT):
         dots = VGroup(*[Dot(radius=0.09) for _ in range(before + 1 + after)]).arrange(
-            RIGHT, buff=spacing)
+            RIGHT, buff=spacing
+        )
         line = Line(dots[0].get_center(), dots[-1].get_center(), stroke_width=3, color=FAINT)
         for i, dot in enumerate(dots):
             dot.set_color(STRUCTURE if i < before else GHOST if i > before else colour)
@@ -291,4 +358,4 @@ class CommitGraph(VGroup):
         pinned.scale(1.8)
         super().__init__(line, dots)
         self.line, self.dots, self.pinned = line, dots, pinned
-        self.later = VGroup(*dots[before + 1:])
+        self.later = VGroup(*dots[before + 1 :])

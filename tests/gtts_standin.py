@@ -18,8 +18,23 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 def mp3_for(text: str) -> bytes:
     wav = subprocess.run(["espeak-ng", "--stdout", text], capture_output=True, check=True).stdout
     return subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", "pipe:0", "-ar", "24000", "-ac", "1", "-f", "mp3", "pipe:1"],
-        input=wav, capture_output=True, check=True,
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            "pipe:0",
+            "-ar",
+            "24000",
+            "-ac",
+            "1",
+            "-f",
+            "mp3",
+            "pipe:1",
+        ],
+        input=wav,
+        capture_output=True,
+        check=True,
     ).stdout
 
 
@@ -33,8 +48,10 @@ class _Handler(BaseHTTPRequestHandler):
         text = inner[0]
         type(self).requests_seen.append(text)
         audio = base64.b64encode(mp3_for(text)).decode("ascii")
-        line = json.dumps([["wrb.fr", "jQ1olc", json.dumps([audio]), None, None, None, "generic"]],
-                          separators=(",", ":"))
+        line = json.dumps(
+            [["wrb.fr", "jQ1olc", json.dumps([audio]), None, None, None, "generic"]],
+            separators=(",", ":"),
+        )
         answer = ")]}'\n\n" + str(len(line)) + "\n" + line + "\n"
         data = re.sub(r"\s+$", "\n", answer).encode()
         self.send_response(200)

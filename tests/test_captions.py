@@ -82,8 +82,10 @@ def test_random_paragraphs_always_meet_limits():
 
 
 def test_impossible_text_is_reported():
-    fast = [Word("Supercalifragilisticexpialidocious-and-more", 0.0, 0.05),
-            Word("x" * 50, 0.06, 0.1)]
+    fast = [
+        Word("Supercalifragilisticexpialidocious-and-more", 0.0, 0.05),
+        Word("x" * 50, 0.06, 0.1),
+    ]
     with pytest.raises(captions.CaptionError):
         build_cues([fast], 0.2)
 
@@ -97,8 +99,16 @@ def test_problems_detects_each_violation():
         Cue(10.0, 11.0, "one\ntwo\nthree"),
     ]
     found = " ".join(problems(bad, 10.5))
-    for fragment in ("< 5/6 s", "> 7 s", "overlaps", "gap", "43 characters", "characters/s",
-                     "3 lines", "after the video"):
+    for fragment in (
+        "< 5/6 s",
+        "> 7 s",
+        "overlaps",
+        "gap",
+        "43 characters",
+        "characters/s",
+        "3 lines",
+        "after the video",
+    ):
         assert fragment in found
 
 

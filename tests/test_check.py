@@ -26,13 +26,18 @@ def run_check(root):
 
 
 def test_clean_project_passes(project):
-    write_chapter(project, "01-test", SCRIPT, """
+    write_chapter(
+        project,
+        "01-test",
+        SCRIPT,
+        """
         with self.beat("alpha") as beat:
             beat.wait_until("mark")
             self.play(FadeIn(Square()), run_time=beat.remaining)
         with self.beat("beta"):
             self.play(Create(Circle()))
-    """)
+    """,
+    )
     problems, warnings, count = run_check(project)
     assert (problems, warnings, count) == ("", "", 1)
 
@@ -40,18 +45,27 @@ def test_clean_project_passes(project):
 @pytest.mark.parametrize(
     "body, expected",
     [
-        ('with self.beat("alpha"): pass\nwith self.beat("gamma"): pass\nwith self.beat("beta"): pass',
-         ["scenes/01_test.py:9: beat 'gamma' is not in"]),
-        ('with self.beat("alpha") as b:\n    b.wait_until("nomark")\nwith self.beat("beta"): pass',
-         ["scenes/01_test.py:9: beat 'alpha' has no bookmark '{@nomark}'"]),
-        ('with self.beat("alpha"): pass',
-         ["01-test.md:4: beat 'beta' is never used"]),
-        ('with self.beat("beta"): pass\nwith self.beat("alpha"): pass',
-         ["scenes/01_test.py:9: beat 'alpha' is used after 'beta'"]),
-        ('with self.beat("alpha"): pass\nwith self.beat("beta"): pass\nwith self.beat("beta"): pass',
-         ["scenes/01_test.py:10: beat 'beta' is used twice (first at"]),
-        ('with self.beat("alpha"): pass\nraise ValueError("scene bug")',
-         ["scenes/01_test.py:9: ValueError: scene bug"]),
+        (
+            'with self.beat("alpha"): pass\nwith self.beat("gamma"): pass\nwith self.beat("beta"): pass',
+            ["scenes/01_test.py:9: beat 'gamma' is not in"],
+        ),
+        (
+            'with self.beat("alpha") as b:\n    b.wait_until("nomark")\nwith self.beat("beta"): pass',
+            ["scenes/01_test.py:9: beat 'alpha' has no bookmark '{@nomark}'"],
+        ),
+        ('with self.beat("alpha"): pass', ["01-test.md:4: beat 'beta' is never used"]),
+        (
+            'with self.beat("beta"): pass\nwith self.beat("alpha"): pass',
+            ["scenes/01_test.py:9: beat 'alpha' is used after 'beta'"],
+        ),
+        (
+            'with self.beat("alpha"): pass\nwith self.beat("beta"): pass\nwith self.beat("beta"): pass',
+            ["scenes/01_test.py:10: beat 'beta' is used twice (first at"],
+        ),
+        (
+            'with self.beat("alpha"): pass\nraise ValueError("scene bug")',
+            ["scenes/01_test.py:9: ValueError: scene bug"],
+        ),
     ],
     ids=["unknown-beat", "unknown-bookmark", "unused-beat", "out-of-order", "twice", "raises"],
 )
@@ -72,8 +86,9 @@ def test_script_errors_are_reported(project):
 
 
 def test_unused_bookmark_is_a_warning(project):
-    write_chapter(project, "01-test", SCRIPT,
-                  'with self.beat("alpha"): pass\nwith self.beat("beta"): pass')
+    write_chapter(
+        project, "01-test", SCRIPT, 'with self.beat("alpha"): pass\nwith self.beat("beta"): pass'
+    )
     problems, warnings, _ = run_check(project)
     assert problems == ""
     assert "bookmark '{@mark}' in beat 'alpha' is never used" in warnings
@@ -87,9 +102,13 @@ def test_missing_scene(project):
 
 def test_check_command_on_the_real_project_is_fast():
     started = time.time()
-    result = subprocess.run([sys.executable, str(ROOT / "render.py"), "check"], cwd=ROOT,
-                            capture_output=True, text=True,
-                            env={k: v for k, v in os.environ.items() if k != "EXPLAINER_ROOT"})
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "render.py"), "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "EXPLAINER_ROOT"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "check ok" in result.stdout
     assert time.time() - started < 60

@@ -41,7 +41,9 @@ def test_override_split_at_last_bar_for_special_tokens(tmp_path):
 
 def test_lexicon_whole_word_and_case_aware(tmp_path):
     lex = Lexicon({"d20": "d twenty", "GPT": "G P T", "nanochat": "nano chat"})
-    c = chapter(tmp_path, "# T\n## b\nNanochat trains d20, not d200. GPTs and gpt differ; GPT.\n", lex)
+    c = chapter(
+        tmp_path, "# T\n## b\nNanochat trains d20, not d200. GPTs and gpt differ; GPT.\n", lex
+    )
     spoken = c.beats[0].spoken
     assert spoken.startswith("nano chat trains d twenty, not d200.")
     assert "GPTs" in spoken  # whole word only
@@ -51,7 +53,9 @@ def test_lexicon_whole_word_and_case_aware(tmp_path):
 
 
 def test_lexicon_symbols_at_word_edges(tmp_path):
-    lex = Lexicon({"$100": "a hundred dollars", "8×H100": "eight H one hundred", "ReLU²": "relu squared"})
+    lex = Lexicon(
+        {"$100": "a hundred dollars", "8×H100": "eight H one hundred", "ReLU²": "relu squared"}
+    )
     c = chapter(tmp_path, "# T\n## b\nFor $100, on 8×H100: ReLU². Not $1000.\n", lex)
     assert c.beats[0].spoken == (
         "For a hundred dollars, on eight H one hundred: relu squared. Not $1000."

@@ -1,0 +1,189 @@
+"""End to end: a real low-quality render, checked with ffprobe and against the script."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import ROOT, write_chapter
+
+from explainer import captions, media
+from explainer.project import Project
+
+pytestmark = pytest.mark.slow
+
+SCRIPT = """
+# Render test
+## first
+A small test chapter {@box}with a square.
+## second
+Then the {$100|hundred dollar} circle {@circle}appears, and we stop.
+"""
+
+BODY = """
+with self.beat("first") as beat:
+    square = Square()
+    self.play(FadeIn(square), run_time=beat.time_until("box"))
+    self.play(square.animate.rotate(1.0), run_time=beat.remaining)
+with self.beat("second") as beat:
+    beat.wait_until("circle")
+    self.play(Transform(square, Circle()), run_time=beat.remaining)
+"""
+
+
+def render(root, *args, voice="espeak"):
+    env = dict(os.environ, EXPLAINER_ROOT=str(root), EXPLAINER_VOICE=voice)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "render.py"), *args, "--quality", "low", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+
+
+def onset_near(samples: np.ndarray, rate: int, t: float) -> float:
+    """Distance from ``t`` to the nearest rise of sound after silence."""
+    hop = rate // 200
+    n = len(samples) // hop
+    level = np.sqrt((samples[: n * hop].reshape(n, hop) ** 2).mean(axis=1))
+    loud = level > level.max() * 0.05
+    rises = [i / 200 for i in range(n) if loud[i] and not loud[max(0, i - 20) : i].any()]
+    return min(abs(r - t) for r in rises)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    root = tmp_path_factory.mktemp("proj")
+    (root / "script").mkdir()
+    write_chapter(root, "01-test", SCRIPT, BODY)
+    result = render(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root, result
+
+
+def test_outputs_exist_and_manifest_lists_them(rendered):
+    root, result = rendered
+    manifest = json.loads((root / "build/low/manifest.json").read_text())
+    chapter = manifest["chapters"][0]
+    assert chapter["title"] == "Render test" and chapter["voice"] == "espeak"
+    assert [b["id"] for b in chapter["beats"]] == ["first", "second"]
+    for path in manifest["files"]:
+        assert os.path.exists(path), path
+    assert "build/low/01-test.mp4" in result.stdout
+
+
+def test_streams_and_lengths(rendered):
+    root, _ = rendered
+    video = root / "build/low/01-test.mp4"
+    info = media.probe(video)
+    kinds = {s["codec_type"]: s for s in info["streams"]}
+    assert kinds["video"]["codec_name"] == "h264" and kinds["video"]["pix_fmt"] == "yuv420p"
+    assert kinds["audio"]["codec_name"] == "aac" and kinds["audio"]["sample_rate"] == "48000"
+    assert kinds["audio"]["channels"] == 2
+    lengths = media.stream_durations(video)
+    assert abs(lengths["audio"] - lengths["video"]) <= 1 / 15 + 1e-3
+    with open(video, "rb") as handle:  # faststart: moov before mdat
+        head = handle.read(200_000)
+    assert head.find(b"moov") < head.find(b"mdat")
+
+
+def test_captions_match_script_and_voice(rendered):
+    root, _ = rendered
+    chapter = Project(root).chapters()[0]
+    srt = (root / "subtitles/01-test.srt").read_text()
+    cues = captions.parse_srt(srt)
+    assert " ".join(c.flat for c in cues) == chapter.caption_text
+    assert "$100" in srt and "hundred dollar" not in srt
+    assert captions.problems(cues) == []
+    vtt = (root / "subtitles/01-test.vtt").read_text()
+    assert vtt.startswith("WEBVTT")
+    # every beat's first cue starts when its first word is heard in the final MP4
+    audio = media.decode_audio((root / "build/low/01-test.mp4").read_bytes(), 16000)
+    manifest = json.loads((root / "build/low/manifest.json").read_text())
+    for beat in manifest["chapters"][0]["beats"]:
+        first = min((c for c in cues if c.start >= beat["start"] - 1e-3), key=lambda c: c.start)
+        assert onset_near(audio, 16000, first.start) <= 0.1
+
+
+def test_edit_one_beat_changes_only_its_audio_and_captions(rendered, tmp_path):
+    root, _ = rendered
+    before_srt = (root / "subtitles/01-test.srt").read_text()
+    cache = sorted(p.name for p in (root / "audio/cache/espeak").rglob("*.wav"))
+    script = root / "script/01-test.md"
+    script.write_text(script.read_text().replace("and we stop", "and then we stop"))
+    result = render(root)
+    assert result.returncode == 0, result.stderr
+    after = sorted(p.name for p in (root / "audio/cache/espeak").rglob("*.wav"))
+    assert len(set(after) - set(cache)) == 1  # only the edited beat was synthesised
+    after_srt = (root / "subtitles/01-test.srt").read_text()
+    assert after_srt != before_srt and "and then we stop" in after_srt
+    first_cue = before_srt.split("\n\n")[0]
+    assert after_srt.startswith(first_cue)  # the untouched beat keeps its captions
+
+
+def test_scene_error_names_chapter_and_beat(tmp_path):
+    (tmp_path / "script").mkdir()
+    write_chapter(tmp_path, "01-test", SCRIPT, 'with self.beat("first"):\n    1 / 0')
+    result = render(tmp_path)
+    assert result.returncode != 0
+    assert "beat 'first' failed: ZeroDivisionError" in result.stderr
+    assert not (tmp_path / "build/low/01-test.mp4").exists()
+
+
+def test_unknown_chapter_quality_and_voice_fail_clearly(rendered):
+    root, _ = rendered
+    for args, fragment in (
+        ((("7",), "espeak"), "chapter '7' is unknown"),
+        ((("1",), "nope"), "voice 'nope' is unknown"),
+    ):
+        result = render(root, *args[0], voice=args[1])
+        assert result.returncode == 2 and fragment in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_plain_manim_cli_renders_with_narration(rendered):
+    root, _ = rendered
+    env = dict(os.environ, EXPLAINER_VOICE="espeak")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "manim",
+            "-ql",
+            "--media_dir",
+            str(root / "media"),
+            str(root / "scenes/01_test.py"),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    movie = next((root / "media").rglob("TestChapter.mp4"))
+    kinds = {s["codec_type"] for s in media.probe(movie)["streams"]}
+    assert kinds == {"video", "audio"}
+
+
+def test_chapter_one_renders_at_preview_quality():
+    """The real chapter with the default voice, as a viewer would get it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EXPLAINER_")}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "render.py"), "1", "--quality", "low", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((ROOT / "build/low/manifest.json").read_text())
+    chapter = next(c for c in manifest["chapters"] if c["key"] == "01-introduction")
+    assert chapter["voice"] == "piper"
+    assert 45 <= chapter["duration"] <= 150
+    assert abs(chapter["loudness"]["integrated"] - (-14)) <= 1
+    assert chapter["loudness"]["true_peak"] <= -1
+    cues = captions.parse_srt((ROOT / "subtitles/01-introduction.srt").read_text())
+    assert captions.problems(cues, chapter["duration"]) == []
