@@ -36,6 +36,7 @@ from mobjects import (
     GpuNode,
     PipelineDiagram,
     PriceTag,
+    ProgressBar,
 )
 from style import (
     DIM,
@@ -89,33 +90,35 @@ class Introduction(NarratedScene):
             beat.wait_until("whole")
             chat = VGroup(question, answer)
             self.play(
-                FadeOut(title), chat.animate.scale(0.55).to_edge(RIGHT, buff=0.7), run_time=STEADY
+                FadeOut(title), chat.animate.scale(0.8).to_edge(RIGHT, buff=0.6), run_time=STEADY
             )
             beat.wait_until("text")
-            pages = FileGrid(24, columns=4, size=0.36, colour=TOKEN).to_edge(LEFT, buff=0.9)
+            pages = FileGrid(24, columns=4, size=0.36, colour=TOKEN).to_edge(LEFT, buff=0.7)
             self.play(
                 LaggedStart(*[FadeIn(p, shift=RIGHT * 0.2) for p in pages.files], lag_ratio=LAG),
                 run_time=beat.time_until("answer"),
             )
-            model = BlockStack(6, width=1.6, label="model")
+            model = BlockStack(6, width=1.4, label="model").shift(LEFT * 1.2)
             arrows = VGroup(
                 Arrow(pages.get_right(), model.get_left(), buff=0.3, color=FAINT),
                 Arrow(model.get_right(), chat.get_left(), buff=0.3, color=FAINT),
             )
             self.play(Create(arrows[0]), GrowFromEdge(model, DOWN), run_time=STEADY)
             self.play(Create(arrows[1]), Indicate(answer, color=TOKEN), run_time=STEADY)
-            self.hook = VGroup(pages, model, arrows, chat)
+            self.hook = VGroup(pages, arrows, chat)
+            self.hook_model = model
 
     def show_one_repo(self):
         with self.beat("one-repo") as beat:
             folder = mono("nanochat/", size=TITLE_SIZE * 0.8).to_edge(UP, buff=0.9)
-            self.play(ReplacementTransform(self.hook, folder), run_time=beat.time_until("repo"))
-            files = FileGrid(44, columns=11).next_to(folder, DOWN, buff=0.5)
+            self.play(FadeOut(self.hook, shift=DOWN * 0.3), ReplacementTransform(self.hook_model, folder),
+                      run_time=beat.time_until("repo"))
+            files = FileGrid(48, columns=12).next_to(folder, DOWN, buff=0.5)
             self.play(
                 LaggedStart(*[FadeIn(f, scale=0.6) for f in files.files], lag_ratio=LAG),
                 run_time=beat.span("repo", "lines"),
             )
-            lines = Counter(8304, unit="lines of code", size=52).next_to(files, DOWN, buff=0.5)
+            lines = Counter(9817, unit="lines of code", size=52).next_to(files, DOWN, buff=0.5)
             self.play(FadeIn(lines), run_time=QUICK)
             self.play(
                 lines.count(), files.page_lines().animate.set_color(TOKEN), run_time=beat.remaining
@@ -126,7 +129,15 @@ class Introduction(NarratedScene):
         with self.beat("speedrun") as beat:
             script = mono("speedrun.sh", size=LABEL_SIZE * 1.3, color=HIGHLIGHT)
             script.to_edge(UP, buff=0.8)
-            self.play(ReplacementTransform(self.repo, script), run_time=beat.time_until("node"))
+            folder, rest = self.repo[0], self.repo[1:]
+            bar = ProgressBar(width=5.0).next_to(script, DOWN, buff=0.3)
+            self.play(ReplacementTransform(folder, script), FadeOut(rest, shift=DOWN * 0.3),
+                      FadeIn(bar), run_time=QUICK)
+            bar.start(beat.remaining)
+            pipeline = PipelineDiagram(STAGES, optional=["RL"]).scale(0.55).next_to(bar, DOWN, buff=0.6)
+            self.play(LaggedStart(*[FadeIn(b, shift=RIGHT * 0.2) for b in pipeline], lag_ratio=0.2),
+                      run_time=beat.time_until("node"))
+            self.play(FadeOut(pipeline, shift=UP * 0.2), run_time=QUICK)
             node = GpuNode(8).shift(LEFT * 2.6 + DOWN * 0.3)
             self.play(
                 FadeIn(node.frame),
@@ -151,16 +162,17 @@ class Introduction(NarratedScene):
             cost = maths(r"\$24/\text{h} \times 4\,\text{h} \approx \$100", color=MONEY)
             cost.next_to(VGroup(node, clock), DOWN, buff=0.6)
             self.play(Write(cost), run_time=beat.remaining)
-            self.speedrun = VGroup(script, node, clock, hours, cost)
+            bar.fill.clear_updaters()
+            self.speedrun = VGroup(script, bar, node, clock, hours, cost)
 
     def meet_the_model(self):
         with self.beat("model") as beat:
             stack = BlockStack(20, width=2.6, label="d20").shift(LEFT * 2.8 + DOWN * 0.2)
             self.play(FadeOut(self.speedrun, shift=UP * 0.5), run_time=QUICK)
-            self.play(Write(stack.label), run_time=beat.time_until("layers"))
             self.play(
-                LaggedStart(*[GrowFromEdge(b, DOWN) for b in stack.blocks], lag_ratio=0.25),
-                run_time=beat.span("layers", "params"),
+                Write(stack.label),
+                LaggedStart(*[FadeIn(b, shift=DOWN * 0.4) for b in stack.blocks], lag_ratio=0.3),
+                run_time=beat.time_until("params"),
             )
             params = Counter(561, unit="M parameters", size=56).shift(RIGHT * 2.2 + UP * 1.2)
             self.play(FadeIn(params), run_time=QUICK)
@@ -181,7 +193,10 @@ class Introduction(NarratedScene):
     def walk_the_stages(self):
         with self.beat("stages") as beat:
             pipeline = PipelineDiagram(STAGES, optional=["RL"]).move_to(ORIGIN)
-            self.play(ReplacementTransform(self.model, pipeline), run_time=beat.time_until("tok"))
+            stack, rest = self.model[0], self.model[1:]
+            self.play(FadeOut(rest, shift=RIGHT * 0.3), ReplacementTransform(stack, pipeline.boxes[1]),
+                      FadeIn(VGroup(pipeline.boxes[0], pipeline.boxes[2:], pipeline.arrows,
+                                    pipeline.labels)), run_time=beat.time_until("tok"))
             token = maths(r"\bullet", size=60, color=TOKEN).next_to(pipeline.boxes[0], UP, buff=0.2)
             self.add(token)
             marks = ["tok", "pre", "mid", "sft", "rl", "chat"]
@@ -239,7 +254,7 @@ class Introduction(NarratedScene):
             )
             date = prose("1 January 2026", size=LABEL_SIZE, color=TEXT).next_to(graph.pinned, DOWN)
             later = prose("later changes: end of video", size=SMALL_SIZE, color=DIM)
-            later.next_to(graph.later, DOWN, buff=0.6)
+            later.next_to(graph.later, DOWN, buff=0.9).align_to(graph.dots[-1], RIGHT)
             self.play(
                 Write(label), FadeIn(date), Indicate(graph.pinned, color=HIGHLIGHT), run_time=STEADY
             )

@@ -58,6 +58,7 @@ __all__ = [
     "PipelineDiagram",
     "PriceTag",
     "Clock",
+    "ProgressBar",
 ]
 
 
@@ -359,3 +360,29 @@ class CommitGraph(VGroup):
         super().__init__(line, dots)
         self.line, self.dots, self.pinned = line, dots, pinned
         self.later = VGroup(*dots[before + 1 :])
+
+
+class ProgressBar(VGroup):
+    """A thin bar that fills on its own while the scene plays: gentle motion during talk.
+
+    Call ``start(seconds)`` and it fills over that many seconds of scene time, through
+    every animation and wait, then stops.
+    """
+
+    def __init__(self, width: float = 4.0, colour=HIGHLIGHT):
+        track = Line(LEFT * width / 2, RIGHT * width / 2, stroke_width=3, color=GHOST)
+        fill = Line(LEFT * width / 2, LEFT * width / 2 + RIGHT * 1e-3, stroke_width=5, color=colour)
+        super().__init__(track, fill)
+        self.track, self.fill, self.elapsed, self.total = track, fill, 0.0, 1.0
+
+    def start(self, seconds: float) -> ProgressBar:
+        self.elapsed, self.total = 0.0, max(seconds, 1e-3)
+
+        def grow(bar: VMobject, dt: float) -> None:
+            self.elapsed = min(self.elapsed + dt, self.total)
+            left = self.track.get_start()
+            length = self.track.get_length() * self.elapsed / self.total
+            bar.put_start_and_end_on(left, left + RIGHT * max(length, 1e-3))
+
+        self.fill.add_updater(grow)
+        return self

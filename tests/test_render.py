@@ -33,8 +33,8 @@ with self.beat("second") as beat:
 """
 
 
-def render(root, *args, voice="espeak"):
-    env = dict(os.environ, EXPLAINER_ROOT=str(root), EXPLAINER_VOICE=voice)
+def render(root, *args, voice="espeak", **extra):
+    env = dict(os.environ, EXPLAINER_ROOT=str(root), EXPLAINER_VOICE=voice, **extra)
     return subprocess.run(
         [sys.executable, str(ROOT / "render.py"), *args, "--quality", "low", "-q"],
         cwd=ROOT,
@@ -122,6 +122,29 @@ def test_edit_one_beat_changes_only_its_audio_and_captions(rendered, tmp_path):
     assert after_srt != before_srt and "and then we stop" in after_srt
     first_cue = before_srt.split("\n\n")[0]
     assert after_srt.startswith(first_cue)  # the untouched beat keeps its captions
+
+
+def test_gtts_voice_renders_through_the_standin(tmp_path):
+    from gtts_standin import StandIn
+
+    (tmp_path / "script").mkdir()
+    write_chapter(tmp_path, "01-test", SCRIPT, BODY)
+    with StandIn() as url:
+        result = render(tmp_path, voice="gtts", EXPLAINER_GTTS_ENDPOINT=url)
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "build/low/manifest.json").read_text())
+    assert manifest["chapters"][0]["voice"] == "gtts"
+    cues = captions.parse_srt((tmp_path / "subtitles/01-test.srt").read_text())
+    assert " ".join(c.flat for c in cues) == Project(tmp_path).chapters()[0].caption_text
+
+
+def test_gtts_offline_render_fails_fast_and_clearly(tmp_path):
+    (tmp_path / "script").mkdir()
+    write_chapter(tmp_path, "01-test", SCRIPT, BODY)
+    result = render(tmp_path, voice="gtts")
+    assert result.returncode == 2
+    assert "use --voice piper" in result.stderr
+    assert not (tmp_path / "build").exists()
 
 
 def test_scene_error_names_chapter_and_beat(tmp_path):
