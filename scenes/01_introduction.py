@@ -61,7 +61,11 @@ from style import (
 from explainer.scene import NarratedScene
 
 STAGES = ["tokenizer", "pretraining", "midtraining", "SFT", "RL", "chat"]
-TIERS = [(20, "$100", "~4 h"), (26, "$300", "~12 h"), (32, "$1,000", "~42 h")]
+TIERS = [
+    (20, "$100", r"\approx 4\,\text{h}"),
+    (26, "$300", r"\approx 12\,\text{h}"),
+    (32, "$1,000", r"\approx 42\,\text{h}"),
+]
 
 
 class Introduction(NarratedScene):
@@ -111,8 +115,11 @@ class Introduction(NarratedScene):
     def show_one_repo(self):
         with self.beat("one-repo") as beat:
             folder = mono("nanochat/", size=TITLE_SIZE * 0.8).to_edge(UP, buff=0.9)
-            self.play(FadeOut(self.hook, shift=DOWN * 0.3), ReplacementTransform(self.hook_model, folder),
-                      run_time=beat.time_until("repo"))
+            self.play(
+                FadeOut(self.hook, shift=DOWN * 0.3),
+                ReplacementTransform(self.hook_model, folder),
+                run_time=beat.time_until("repo"),
+            )
             files = FileGrid(48, columns=12).next_to(folder, DOWN, buff=0.5)
             self.play(
                 LaggedStart(*[FadeIn(f, scale=0.6) for f in files.files], lag_ratio=LAG),
@@ -131,12 +138,20 @@ class Introduction(NarratedScene):
             script.to_edge(UP, buff=0.8)
             folder, rest = self.repo[0], self.repo[1:]
             bar = ProgressBar(width=5.0).next_to(script, DOWN, buff=0.3)
-            self.play(ReplacementTransform(folder, script), FadeOut(rest, shift=DOWN * 0.3),
-                      FadeIn(bar), run_time=QUICK)
+            self.play(
+                ReplacementTransform(folder, script),
+                FadeOut(rest, shift=DOWN * 0.3),
+                FadeIn(bar),
+                run_time=QUICK,
+            )
             bar.start(beat.remaining)
-            pipeline = PipelineDiagram(STAGES, optional=["RL"]).scale(0.55).next_to(bar, DOWN, buff=0.6)
-            self.play(LaggedStart(*[FadeIn(b, shift=RIGHT * 0.2) for b in pipeline], lag_ratio=0.2),
-                      run_time=beat.time_until("node"))
+            pipeline = (
+                PipelineDiagram(STAGES, optional=["RL"]).scale(0.55).next_to(bar, DOWN, buff=0.6)
+            )
+            self.play(
+                LaggedStart(*[FadeIn(b, shift=RIGHT * 0.2) for b in pipeline], lag_ratio=0.2),
+                run_time=beat.time_until("node"),
+            )
             self.play(FadeOut(pipeline, shift=UP * 0.2), run_time=QUICK)
             node = GpuNode(8).shift(LEFT * 2.6 + DOWN * 0.3)
             self.play(
@@ -194,9 +209,14 @@ class Introduction(NarratedScene):
         with self.beat("stages") as beat:
             pipeline = PipelineDiagram(STAGES, optional=["RL"]).move_to(ORIGIN)
             stack, rest = self.model[0], self.model[1:]
-            self.play(FadeOut(rest, shift=RIGHT * 0.3), ReplacementTransform(stack, pipeline.boxes[1]),
-                      FadeIn(VGroup(pipeline.boxes[0], pipeline.boxes[2:], pipeline.arrows,
-                                    pipeline.labels)), run_time=beat.time_until("tok"))
+            self.play(
+                FadeOut(rest, shift=RIGHT * 0.3),
+                ReplacementTransform(stack, pipeline.boxes[1]),
+                FadeIn(
+                    VGroup(pipeline.boxes[0], pipeline.boxes[2:], pipeline.arrows, pipeline.labels)
+                ),
+                run_time=beat.time_until("tok"),
+            )
             token = maths(r"\bullet", size=60, color=TOKEN).next_to(pipeline.boxes[0], UP, buff=0.2)
             self.add(token)
             marks = ["tok", "pre", "mid", "sft", "rl", "chat"]
@@ -214,20 +234,26 @@ class Introduction(NarratedScene):
 
     def compare_tiers(self):
         with self.beat("tiers") as beat:
-            self.play(self.pipeline.animate.scale(0.6).to_edge(UP, buff=0.6), run_time=QUICK)
             columns = VGroup()
             for depth, price, hours in TIERS:
                 stack = BlockStack(
-                    depth, width=0.9 + depth * 0.04, block_height=0.07, gap=0.03, label=f"d{depth}"
+                    depth, width=1.0 + depth * 0.05, block_height=0.085, gap=0.035, label=f"d{depth}"
                 )
                 tag = PriceTag(price).next_to(stack, DOWN, buff=0.3)
-                time = prose(hours, size=SMALL_SIZE, color=DIM).next_to(tag, DOWN, buff=0.2)
+                time = maths(hours, size=LABEL_SIZE, color=DIM).next_to(tag, DOWN, buff=0.25)
                 columns.add(VGroup(stack, tag, time))
-            columns.arrange(RIGHT, buff=1.4, aligned_edge=DOWN).next_to(
-                self.pipeline, DOWN, buff=0.6
-            )
+            columns.arrange(RIGHT, buff=1.6, aligned_edge=DOWN).move_to(ORIGIN)
             self.play(
-                TransformFromCopy(self.pipeline.boxes[1], columns[0][0]),
+                FadeOut(
+                    VGroup(
+                        self.pipeline.boxes[0],
+                        self.pipeline.boxes[2:],
+                        self.pipeline.arrows,
+                        self.pipeline.labels,
+                    ),
+                    shift=UP * 0.3,
+                ),
+                ReplacementTransform(self.pipeline.boxes[1], columns[0][0]),
                 FadeIn(columns[0][1:]),
                 run_time=beat.time_until("t300"),
             )
@@ -239,7 +265,7 @@ class Introduction(NarratedScene):
                     run_time=STEADY,
                 )
             self.play(Indicate(columns[2][0], color=MONEY), run_time=beat.remaining)
-            self.tiers = VGroup(self.pipeline, columns)
+            self.tiers = columns
 
     def pin_the_commit(self):
         with self.beat("pinned") as beat:
