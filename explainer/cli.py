@@ -30,29 +30,45 @@ COMMANDS = ("check", "voices")
 
 
 class Progress:
-    """One line per event for logs; an in-place status line on a terminal."""
+    """Per-chapter bars and an overall ETA on a terminal; one plain line per event in logs."""
 
-    def __init__(self, quiet: bool) -> None:
+    WIDTH = 12
+
+    def __init__(self, quiet: bool, keys: list[str]) -> None:
         self.quiet = quiet
         self.tty = sys.stderr.isatty() and not quiet
-        self.state: dict[str, str] = {}
+        self.fraction: dict[str, float] = {k: 0.0 for k in keys}
         self.lock = threading.Lock()
         self.started = time.time()
+        self.last_line = 0.0
 
-    def update(self, key: str, text: str, always: bool = False) -> None:
+    def eta(self) -> str:
+        done = sum(self.fraction.values()) / max(len(self.fraction), 1)
+        elapsed = time.time() - self.started
+        if done < 0.03:
+            return "ETA --:--"
+        left = elapsed * (1 - done) / done
+        return f"ETA {int(left) // 60}:{int(left) % 60:02d}"
+
+    def update(
+        self, key: str, text: str, fraction: float | None = None, always: bool = False
+    ) -> None:
         with self.lock:
-            self.state[key] = text
-            if self.quiet and not always:
-                return
+            if fraction is not None:
+                self.fraction[key] = max(self.fraction.get(key, 0.0), fraction)
             stamp = f"{time.time() - self.started:6.1f}s"
             if self.tty:
-                line = " | ".join(f"{k[:2]} {v}" for k, v in sorted(self.state.items()))
-                sys.stderr.write(f"\r\033[K{stamp} {line[:150]}")
+                bars = "  ".join(
+                    f"{k[:2]} [{'#' * int(f * self.WIDTH):<{self.WIDTH}}]"
+                    for k, f in self.fraction.items()
+                )
                 if always:
                     sys.stderr.write(f"\r\033[K{stamp} [{key}] {text}\n")
+                sys.stderr.write(f"\r\033[K{bars}  {self.eta()}"[:200])
                 sys.stderr.flush()
-            else:
-                print(f"{stamp} [{key}] {text}", file=sys.stderr, flush=True)
+            elif not self.quiet or always:
+                pct = f"{int(self.fraction.get(key, 0) * 100):3d}%"
+                print(f"{stamp} [{key}] {pct} {text}  ({self.eta()})", file=sys.stderr, flush=True)
 
     def close(self) -> None:
         if self.tty:
@@ -60,20 +76,27 @@ class Progress:
             sys.stderr.flush()
 
 
-def describe(event: dict) -> tuple[str, bool]:
+def describe(event: dict) -> tuple[str, float | None]:
+    """A progress line and how far the chapter is (voicing ~10%, frames ~85%, muxing 5%)."""
     kind = event["event"]
     if kind == "synth":
-        return f"voicing beat {event['index'] + 1}/{event['total']} ({event['beat']})", False
-    if kind == "synth-done":
         return (
-            f"narration ready: {event['misses']} synthesised, {event['hits']} from cache"
-            + (f", {event['repaired']} corrupt entries replaced" if event["repaired"] else "")
-        ), False
+            f"voicing beat {event['index'] + 1}/{event['total']} ({event['beat']})",
+            0.1 * event["index"] / event["total"],
+        )
+    if kind == "synth-done":
+        text = f"narration ready: {event['misses']} synthesised, {event['hits']} from cache"
+        if event["repaired"]:
+            text += f", {event['repaired']} corrupt entries replaced"
+        return text, 0.1
     if kind == "beat":
-        return f"rendering beat {event['index'] + 1}/{event['total']} ({event['beat']})", False
+        return (
+            f"rendering beat {event['index'] + 1}/{event['total']} ({event['beat']})",
+            0.1 + 0.85 * event["index"] / event["total"],
+        )
     if kind == "encode":
-        return f"muxing narration and captions ({event['frames']} frames)", False
-    return kind, False
+        return f"muxing narration and captions ({event['frames']} frames)", 0.95
+    return kind, None
 
 
 # --------------------------------------------------------------------------- render
@@ -108,14 +131,15 @@ def run_jobs(
                 progress.update(
                     key,
                     f"done: {r['duration']:.1f} s of video in {r['seconds']:.0f} s",
+                    1.0,
                     always=True,
                 )
             elif event["event"] == "error":
                 errors.append(event["message"])
-                progress.update(key, "failed", always=True)
+                progress.update(key, "failed", 1.0, always=True)
             else:
-                text, always = describe(event)
-                progress.update(key, text, always)
+                text, fraction = describe(event)
+                progress.update(key, text, fraction)
 
     try:
         while pending or running:
@@ -156,7 +180,9 @@ def run_jobs(
     return results, errors
 
 
-def write_manifest(project: Project, quality: str, results: list[dict]) -> Path:
+def write_manifest(
+    project: Project, quality: str, results: list[dict], full: dict | None = None
+) -> Path:
     """Merge this run's chapters into ``build/<quality>/manifest.json``."""
     build = project.build_dir(quality)
     path = build / "manifest.json"
@@ -172,42 +198,151 @@ def write_manifest(project: Project, quality: str, results: list[dict]) -> Path:
         chapters[result["key"]] = result
     ordered = sorted(chapters.values(), key=lambda c: c["number"])
     files = [v for c in ordered for v in c["outputs"].values()]
-    data = {"quality": quality, "chapters": ordered, "files": files}
+    if full:
+        files += list(full["outputs"].values())
+    data = {"quality": quality, "chapters": ordered, "full": full, "files": files}
     tmp = path.with_name("manifest.json.part")
     tmp.write_text(json.dumps(data, indent=2), "utf-8")
     os.replace(tmp, path)
     return path
 
 
+def preflight(settings: Settings) -> None:
+    """Tools every render needs, each missing one named with its Debian package."""
+    import shutil
+
+    for tool, package in (
+        ("ffmpeg", "ffmpeg"),
+        ("ffprobe", "ffmpeg"),
+        ("latex", "texlive-latex-base"),
+        ("dvisvgm", "dvisvgm"),
+    ):
+        if not shutil.which(tool):
+            raise UserError(f"{tool} is missing; install it: sudo apt-get install {package}")
+    try:
+        fonts = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
+    except OSError:
+        fonts = ""
+    for family, package in (("CMU Serif", "fonts-cmu"), ("JetBrains Mono", "fonts-jetbrains-mono")):
+        if family not in fonts:
+            raise UserError(
+                f"font '{family}' is missing; install it: sudo apt-get install {package}"
+            )
+
+
+def previous_chapters(project: Project, quality: str) -> tuple[dict[str, dict], dict | None]:
+    path = project.build_dir(quality) / "manifest.json"
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return {c["key"]: c for c in data.get("chapters", [])}, data.get("full")
+    except (OSError, ValueError, AttributeError):
+        return {}, None
+
+
+def up_to_date(entry: dict | None, fingerprint: str) -> bool:
+    if not entry or entry.get("fingerprint") != fingerprint:
+        return False
+    outputs = entry.get("outputs", {})
+    return bool(outputs) and all(Path(p).exists() for p in outputs.values())
+
+
 def cmd_render(args: argparse.Namespace) -> int:
+    from . import assemble, fingerprint
+
     project = Project()
     settings = settings_module.load(project.pyproject).with_overrides(
-        quality=args.quality, voice=args.voice, voice_rate=args.voice_rate
+        quality=args.quality,
+        voice=args.voice,
+        voice_rate=args.voice_rate,
+        loudness=args.loudness,
     )
     chapters = project.select(args.chapters)
     for chapter in chapters:
         project.scene_file(chapter)
+    preflight(settings)
     voice = make_voice(settings)
-    ok, why = voice.available()
-    if not ok:
-        hint = "; use --voice piper for the offline voice" if settings.voice == "gtts" else ""
-        raise UserError(f"voice '{settings.voice}': {why}{hint}")
+    previous, previous_full = previous_chapters(project, settings.quality)
+    prints = {
+        c.key: fingerprint.chapter_fingerprint(project, c, settings, voice.settings())
+        for c in chapters
+    }
+    todo = [c for c in chapters if args.force or not up_to_date(previous.get(c.key), prints[c.key])]
+    if todo:
+        ok, why = voice.available()
+        if not ok:
+            hint = "; use --voice piper for the offline voice" if settings.voice == "gtts" else ""
+            raise UserError(f"voice '{settings.voice}': {why}{hint}")
+    for chapter in chapters:
+        if chapter not in todo:
+            print(
+                f"unchanged: {chapter.key} (build/{settings.quality}/{chapter.key}.mp4)",
+                file=sys.stderr,
+            )
     jobs = max(1, args.jobs or os.cpu_count() or 1)
-    progress = Progress(args.quiet)
-    results, errors = run_jobs(
-        project,
-        [c.key for c in chapters],
-        settings,
-        min(jobs, len(chapters)),
-        progress,
-        args.keep_going,
-    )
-    progress.close()
-    if results:
-        manifest = write_manifest(project, settings.quality, results)
-        for result in sorted(results, key=lambda r: r["number"]):
-            for kind, path in result["outputs"].items():
+    results: list[dict] = []
+    errors: list[str] = []
+    if todo:
+        progress = Progress(args.quiet, [c.key for c in todo])
+        results, errors = run_jobs(
+            project,
+            [c.key for c in todo],
+            settings,
+            min(jobs, len(todo)),
+            progress,
+            args.keep_going,
+        )
+        progress.close()
+    for result in results:
+        result["fingerprint"] = prints[result["key"]]
+    for result in sorted(results, key=lambda r: r["number"]):
+        for kind, path in result["outputs"].items():
+            print(f"wrote {kind:>18}: {os.path.relpath(path)}")
+    full = previous_full
+    everything = not args.chapters and not errors
+    if everything:
+        entries = {**previous, **{r["key"]: r for r in results}}
+        parts = [
+            assemble.Part(
+                key=c.key,
+                title=c.title,
+                duration=entries[c.key]["duration"],
+                video=Path(entries[c.key]["outputs"]["video"]),
+                narration=project.build_dir(settings.quality)
+                / "work"
+                / c.key
+                / "narration.raw.wav",
+                srt=Path(entries[c.key]["outputs"]["srt_beside_video"]),
+            )
+            for c in chapters
+        ]
+        full_print = fingerprint.combine(
+            [prints[c.key] for c in chapters],
+            {"loudness": settings.loudness, "peak": settings.true_peak, "burn": args.burn_captions},
+        )
+        if up_to_date(previous_full, full_print) and not args.force:
+            print(f"unchanged: full video ({previous_full['outputs']['video']})", file=sys.stderr)
+        else:
+            started = time.time()
+            full = assemble.assemble(
+                project,
+                settings.quality,
+                parts,
+                settings.loudness,
+                settings.true_peak,
+                burn=args.burn_captions,
+            )
+            full["fingerprint"] = full_print
+            full["seconds"] = round(time.time() - started, 2)
+            loud = full["loudness"]
+            print(
+                f"loudness: {loud['integrated']:.1f} LUFS integrated (target "
+                f"{settings.loudness:.1f}), true peak {loud['true_peak']:.1f} dBTP, "
+                f"assembled in {full['seconds']:.1f} s"
+            )
+            for kind, path in full["outputs"].items():
                 print(f"wrote {kind:>18}: {os.path.relpath(path)}")
+    if results or full is not previous_full:
+        manifest = write_manifest(project, settings.quality, results, full)
         print(f"wrote {'manifest':>18}: {os.path.relpath(manifest)}")
     for message in errors:
         print(f"error: {message}", file=sys.stderr)
@@ -265,6 +400,13 @@ def parser() -> argparse.ArgumentParser:
         "--keep-going", action="store_true", help="finish other chapters after a failure"
     )
     p.add_argument("--quiet", "-q", action="store_true", help="only results and errors")
+    p.add_argument("--loudness", type=float, help="integrated loudness target, LUFS (default -14)")
+    p.add_argument(
+        "--burn-captions",
+        action="store_true",
+        help="also write a copy with the captions drawn into the picture",
+    )
+    p.add_argument("--force", action="store_true", help="render even if nothing changed")
     return p
 
 

@@ -277,15 +277,21 @@ def mux_args(
     *,
     title: str | None = None,
     subtitles: Path | None = None,
+    metadata: Path | None = None,
     language: str = "eng",
 ) -> list[str]:
     """Copy the video stream, encode narration as AAC-LC 48 kHz stereo, faststart."""
     args = ["ffmpeg", "-v", "error", "-y", "-i", str(video), "-i", str(audio)]
     if subtitles:
         args += ["-i", str(subtitles)]
+    if metadata:  # an ffmetadata file: title and chapter markers
+        args += ["-i", str(metadata)]
     args += ["-map", "0:v:0", "-map", "1:a:0"]
     if subtitles:
         args += ["-map", "2:s:0", "-c:s", "mov_text", "-metadata:s:s:0", f"language={language}"]
+    if metadata:
+        index = str(3 if subtitles else 2)
+        args += ["-map_metadata", index, "-map_chapters", index]
     args += [
         "-c:v",
         "copy",

@@ -1,0 +1,256 @@
+"""Join rendered chapters into one upload-ready video with captions and chapters.
+
+* video: the chapters' H.264 streams joined by stream copy (no re-encode);
+* audio: the chapters' narration tracks joined and loudness-normalised once,
+  AAC-LC 48 kHz stereo;
+* a soft English subtitle track (``mov_text``), container chapter markers titled
+  with the chapter titles, title metadata, ``moov`` at the front;
+* ``subtitles/<name>.srt`` / ``.vtt`` and ``chapters.txt`` (YouTube's list), with
+  every offset taken from each chapter's *measured* duration;
+* optionally a second MP4 with the captions burned into the picture.
+
+The pure functions (offsets, chapter metadata, the YouTube list) return data and
+are unit-tested; :func:`assemble` wires them to ffmpeg.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import captions, media
+from .errors import UserError
+from .project import VIDEO_NAME, Project
+
+TITLE = "nanochat explained"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One chapter as it enters the assembly."""
+
+    key: str
+    title: str
+    duration: float  # measured: frames / fps
+    video: Path
+    narration: Path  # the chapter's full-length raw narration WAV
+    srt: Path
+
+
+def starts(parts: list[Part]) -> list[float]:
+    """Start time of each part in the joined video."""
+    out, t = [], 0.0
+    for part in parts:
+        out.append(t)
+        t += part.duration
+    return out
+
+
+def merged_cues(parts: list[Part]) -> list[captions.Cue]:
+    """All chapters' cues, offset by measured chapter starts, clipped to their chapter."""
+    cues: list[captions.Cue] = []
+    for part, start in zip(parts, starts(parts), strict=True):
+        for cue in captions.parse_srt(part.srt.read_text("utf-8")):
+            end = min(cue.end, part.duration)
+            cues.append(captions.Cue(cue.start + start, end + start, cue.text))
+    return cues
+
+
+def ffmetadata(parts: list[Part], title: str = TITLE) -> str:
+    """An ffmpeg metadata file: the title and one titled chapter per part (milliseconds)."""
+    lines = [";FFMETADATA1", f"title={_escape(title)}"]
+    for part, start in zip(parts, starts(parts), strict=True):
+        lines += [
+            "[CHAPTER]",
+            "TIMEBASE=1/1000",
+            f"START={int(round(start * 1000))}",
+            f"END={int(round((start + part.duration) * 1000))}",
+            f"title={_escape(part.title)}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _escape(value: str) -> str:
+    for char in "\\=;#\n":
+        value = value.replace(char, "\\" + char)
+    return value
+
+
+def youtube_chapters(parts: list[Part]) -> str:
+    """``0:00 Introduction`` lines for a video description."""
+    if len(parts) < 3:
+        raise UserError("a YouTube chapter list needs at least three chapters")
+    lines = []
+    for part, start in zip(parts, starts(parts), strict=True):
+        if part.duration < 10:
+            raise UserError(
+                f"chapter {part.key} lasts {part.duration:.1f} s; YouTube needs >= 10 s"
+            )
+        whole = int(start)
+        hours, rest = divmod(whole, 3600)
+        stamp = (
+            f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+            if hours
+            else f"{rest // 60}:{rest % 60:02d}"
+        )
+        lines.append(f"{stamp} {part.title}")
+    return "\n".join(lines) + "\n"
+
+
+def concat_list(parts: list[Part]) -> str:
+    return "".join(
+        f"file '{str(p.video).replace(chr(39), chr(39) + chr(92) + chr(39) * 2)}'\n" for p in parts
+    )
+
+
+def burn_args(source: Path, srt: Path, out: Path) -> list[str]:
+    """Re-encode with captions drawn in: bottom-centred, readable, on a translucent box."""
+    style = (
+        "FontName=CMU Serif,FontSize=18,PrimaryColour=&H00FFFFFF,"
+        "BorderStyle=3,OutlineColour=&H80000000,BackColour=&H80000000,"
+        "Outline=6,Shadow=0,MarginV=20,Alignment=2"
+    )
+    path = str(srt).replace("\\", "\\\\").replace(":", "\\:").replace("'", "\\'")
+    return [
+        "ffmpeg",
+        "-v",
+        "error",
+        "-y",
+        "-i",
+        str(source),
+        "-vf",
+        f"subtitles='{path}':force_style='{style}'",
+        "-c:v",
+        "libx264",
+        "-profile:v",
+        "high",
+        "-pix_fmt",
+        "yuv420p",
+        "-crf",
+        "18",
+        "-preset",
+        "medium",
+        "-c:a",
+        "copy",
+        "-sn",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        str(out),
+    ]
+
+
+def _join_narration(parts: list[Part], out: Path) -> None:
+    tracks = []
+    for part in parts:
+        samples, rate = media.read_wav(part.narration)
+        samples = media.resample(samples, rate)
+        want = int(round(part.duration * media.AUDIO_RATE))
+        samples = np.pad(samples, (0, max(0, want - len(samples))))[:want]
+        tracks.append(samples)
+    media.write_wav(out, np.concatenate(tracks), media.AUDIO_RATE)
+
+
+def assemble(
+    project: Project,
+    quality: str,
+    parts: list[Part],
+    loudness: float,
+    true_peak: float,
+    burn: bool = False,
+) -> dict:
+    """Write the full video, its captions and chapter list; returns what was written."""
+    build = project.build_dir(quality)
+    work = build / "work" / "_assembly"
+    work.mkdir(parents=True, exist_ok=True)
+    if not parts:
+        raise UserError("nothing to assemble: render at least one chapter")
+
+    (work / "concat.txt").write_text(concat_list(parts), "utf-8")
+    video_only = work / "video.mp4"
+    media.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(work / "concat.txt"),
+            "-map",
+            "0:v:0",
+            "-c",
+            "copy",
+            str(video_only),
+        ],
+        "joining chapter videos",
+    )
+
+    raw = work / "narration.raw.wav"
+    _join_narration(parts, raw)
+    loud = media.normalise_wav(raw, work / "narration.wav", loudness, true_peak)
+
+    cues = merged_cues(parts)
+    total = sum(p.duration for p in parts)
+    problems = captions.problems(cues, total)
+    if problems:
+        raise UserError(f"merged captions break the standards: {problems[0]}")
+    srt_text, vtt_text = captions.to_srt(cues), captions.to_vtt(cues)
+    srt_work = work / "captions.srt"
+    srt_work.write_text(srt_text, "utf-8")
+    (work / "metadata.txt").write_text(ffmetadata(parts), "utf-8")
+
+    out = build / f"{VIDEO_NAME}.mp4"
+    tmp = build / f"{VIDEO_NAME}.part.mp4"
+    args = media.mux_args(
+        video_only, work / "narration.wav", tmp, subtitles=srt_work, metadata=work / "metadata.txt"
+    )
+    media.run(args, "muxing the full video")
+    lengths = media.stream_durations(tmp)
+    fps = media.video_frames(parts[0].video)[1]
+    if abs(lengths.get("audio", 0) - lengths.get("video", 0)) > 1 / fps + 1e-3:
+        raise RuntimeError(f"full video: audio {lengths} differ by more than a frame")
+
+    written: dict[str, Path] = {"video": out}
+    chapters_txt = build / "chapters.txt"
+    outputs = {
+        project.subtitles_dir / f"{VIDEO_NAME}.srt": srt_text,
+        project.subtitles_dir / f"{VIDEO_NAME}.vtt": vtt_text,
+        build / f"{VIDEO_NAME}.srt": srt_text,
+        build / f"{VIDEO_NAME}.vtt": vtt_text,
+        chapters_txt: youtube_chapters(parts) if len(parts) >= 3 else "",
+    }
+    if burn:
+        burned_tmp = build / f"{VIDEO_NAME}.captioned.part.mp4"
+        media.run(burn_args(tmp, srt_work, burned_tmp), "burning captions into the picture")
+        os.replace(burned_tmp, build / f"{VIDEO_NAME}.captioned.mp4")
+        written["video_captioned"] = build / f"{VIDEO_NAME}.captioned.mp4"
+    os.replace(tmp, out)
+    project.subtitles_dir.mkdir(parents=True, exist_ok=True)
+    for path, text in outputs.items():
+        if path == chapters_txt and not text:
+            path.unlink(missing_ok=True)
+            continue
+        part = path.with_name(path.name + ".part")
+        part.write_text(text, "utf-8")
+        os.replace(part, path)
+        written[path.name] = path
+    shutil.rmtree(work / "tmp", ignore_errors=True)
+    return {
+        "outputs": {k: str(v) for k, v in written.items()},
+        "duration": total,
+        "loudness": loud,
+        "chapters": [
+            {"key": p.key, "title": p.title, "start": round(s, 3), "duration": round(p.duration, 3)}
+            for p, s in zip(parts, starts(parts), strict=True)
+        ],
+        "cues": len(cues),
+    }
