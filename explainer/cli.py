@@ -23,7 +23,7 @@ from .project import Project
 from .settings import QUALITIES, Settings
 from .voices import VOICES, make_voice
 
-COMMANDS = ("check", "voices")
+COMMANDS = ("check", "voices", "subtitles")
 
 
 # --------------------------------------------------------------------------- progress
@@ -369,6 +369,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def cmd_subtitles(args: argparse.Namespace) -> int:
+    from .export import export
+
+    started = time.time()
+    project = Project()
+    settings = settings_module.load(project.pyproject).with_overrides(
+        quality=args.quality, voice=args.voice
+    )
+    for path in export(project, settings):
+        print(f"wrote {os.path.relpath(path)}")
+    print(f"captions re-exported in {time.time() - started:.1f} s (videos not re-rendered)")
+    return 0
+
+
 def cmd_voices(args: argparse.Namespace) -> int:
     settings = settings_module.load(Project().pyproject)
     for name, info in VOICES.items():
@@ -416,8 +430,12 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] in COMMANDS:
             command, rest = argv[0], argv[1:]
             sub = argparse.ArgumentParser(prog=f"render.py {command}")
+            if command == "subtitles":
+                sub.add_argument("--quality", choices=list(QUALITIES))
+                sub.add_argument("--voice")
             args = sub.parse_args(rest)
-            return {"check": cmd_check, "voices": cmd_voices}[command](args)
+            handlers = {"check": cmd_check, "voices": cmd_voices, "subtitles": cmd_subtitles}
+            return handlers[command](args)
         return cmd_render(parser().parse_args(argv))
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
