@@ -233,6 +233,8 @@ def assemble(
         media.run(burn_args(tmp, srt_work, burned_tmp), "burning captions into the picture")
         os.replace(burned_tmp, build / f"{VIDEO_NAME}.captioned.mp4")
         written["video_captioned"] = build / f"{VIDEO_NAME}.captioned.mp4"
+    else:  # a captioned copy from an earlier run would no longer match
+        (build / f"{VIDEO_NAME}.captioned.mp4").unlink(missing_ok=True)
     os.replace(tmp, out)
     project.subtitles_dir.mkdir(parents=True, exist_ok=True)
     for path, text in outputs.items():

@@ -124,9 +124,11 @@ def chapter_cues(chapter: Chapter, narrator: Narrator, beat_log: list[dict], dur
     try:
         return captions.build_cues(per_beat, duration)
     except captions.CaptionError as error:
-        beat = next(b for b in chapter.beats if error.words and error.words[0].text in b.caption)
+        first = error.words[0].text if error.words else ""
+        beat = next((b for b in chapter.beats if first and first in b.caption), chapter.beats[0])
         raise UserError(
-            f"{chapter.path.name}:{beat.line}: beat '{beat.id}': {error}; split that sentence"
+            f"{chapter.path.name}:{beat.line}: beat '{beat.id}': {error}; "
+            "split that sentence or shorten it"
         ) from None
 
 
@@ -148,8 +150,14 @@ def render(project: Project, chapter_key: str, settings: Settings) -> dict:
     def on_synth(index: int, total: int, beat) -> None:
         emit("synth", index=index, total=total, beat=beat.id)
 
-    narrator.speak_all(chapter.beats, on_synth)
+    voiced = narrator.speak_all(chapter.beats, on_synth)
     emit("synth-done", hits=narrator.hits, misses=narrator.misses, repaired=narrator.repaired)
+    # fail before any frame is drawn if a beat cannot be captioned within the limits
+    estimate, t = [], 0.0
+    for audio in voiced:
+        estimate.append({"id": audio.beat.id, "start": t})
+        t += audio.duration + 0.4
+    chapter_cues(chapter, narrator, estimate, t)
 
     from . import scene as scene_module
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from . import settings as settings_module
 from .errors import UserError
 from .project import Project
-from .settings import QUALITIES, Settings
+from .settings import Settings
 from .voices import VOICES, make_voice
 
 COMMANDS = ("check", "voices", "subtitles")
@@ -317,9 +317,14 @@ def cmd_render(args: argparse.Namespace) -> int:
         ]
         full_print = fingerprint.combine(
             [prints[c.key] for c in chapters],
-            {"loudness": settings.loudness, "peak": settings.true_peak, "burn": args.burn_captions},
+            {"loudness": settings.loudness, "peak": settings.true_peak},
         )
-        if up_to_date(previous_full, full_print) and not args.force:
+        burned = previous_full and "video_captioned" in previous_full.get("outputs", {})
+        if (
+            up_to_date(previous_full, full_print)
+            and (burned or not args.burn_captions)
+            and not args.force
+        ):
             print(f"unchanged: full video ({previous_full['outputs']['video']})", file=sys.stderr)
         else:
             started = time.time()
@@ -404,9 +409,7 @@ def parser() -> argparse.ArgumentParser:
         "Commands: 'check' (validate scripts and scenes), 'voices' (list voices).",
     )
     p.add_argument("chapters", nargs="*", help="chapter numbers or slugs (default: all)")
-    p.add_argument(
-        "--quality", choices=list(QUALITIES), help="low=480p15 ... high=1080p60 (default)"
-    )
+    p.add_argument("--quality", help="low (480p15), medium (720p30), high (1080p60, default), 4k")
     p.add_argument("--voice", help=f"one of {', '.join(VOICES)}")
     p.add_argument("--voice-rate", type=float, help="speaking rate, 1.0 = normal")
     p.add_argument("--jobs", "-j", type=int, help="chapters rendered at once (default: CPU count)")
@@ -431,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
             command, rest = argv[0], argv[1:]
             sub = argparse.ArgumentParser(prog=f"render.py {command}")
             if command == "subtitles":
-                sub.add_argument("--quality", choices=list(QUALITIES))
+                sub.add_argument("--quality")
                 sub.add_argument("--voice")
             args = sub.parse_args(rest)
             handlers = {"check": cmd_check, "voices": cmd_voices, "subtitles": cmd_subtitles}

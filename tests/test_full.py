@@ -1,0 +1,262 @@
+"""The upload-ready full video, incremental and parallel rendering, and safe failure."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, write_chapter
+
+from explainer import assemble, captions, media
+
+pytestmark = pytest.mark.slow
+
+BODY = """
+with self.beat("one") as beat:
+    square = Square()
+    self.play(FadeIn(square), run_time=beat.time_until("turn"))
+    self.play(square.animate.rotate(2.0), run_time=beat.remaining)
+with self.beat("two") as beat:
+    self.play(Transform(square, Circle()), run_time=beat.remaining)
+"""
+
+
+def script(title: str, word: str) -> str:
+    return f"""
+    # {title}
+    ## one
+    This is the {word} chapter of a small test video, made to check the pipeline {{@turn}}end
+    to end, with real audio, real frames and real captions.
+    ## two
+    It has a second beat as well, so that captions, chapters and loudness can all be measured.
+    """
+
+
+def make_project(root: Path) -> Path:
+    (root / "script").mkdir(parents=True, exist_ok=True)
+    for number, (title, word) in enumerate(
+        [("Opening", "first"), ("Middle", "second"), ("Closing", "third")], start=1
+    ):
+        write_chapter(root, f"{number:02d}-{title.lower()}", script(title, word), BODY)
+    return root
+
+
+def render(root, *args, timeout=600):
+    env = dict(os.environ, EXPLAINER_ROOT=str(root), EXPLAINER_VOICE="espeak")
+    return subprocess.run(
+        [sys.executable, str(ROOT / "render.py"), "--quality", "low", "-q", *args],
+        cwd=ROOT, capture_output=True, text=True, env=env, timeout=timeout,
+    )
+
+
+def mtimes(root: Path) -> dict[str, float]:
+    return {str(p.relative_to(root)): p.stat().st_mtime_ns
+            for p in sorted((root / "build/low").glob("0*.mp4"))}
+
+
+@pytest.fixture(scope="module")
+def video(tmp_path_factory):
+    root = make_project(tmp_path_factory.mktemp("full"))
+    started = time.time()
+    result = render(root, "--jobs", "2", "--burn-captions")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root, result, time.time() - started
+
+
+def manifest(root):
+    return json.loads((root / "build/low/manifest.json").read_text())
+
+
+def test_full_video_streams_and_container(video):
+    root, result, _ = video
+    path = root / "build/low/nanochat-explained.mp4"
+    info = media.probe(path)
+    streams = {s["codec_type"]: s for s in info["streams"]}
+    assert streams["video"]["codec_name"] == "h264" and streams["video"]["profile"] == "High"
+    assert streams["video"]["pix_fmt"] == "yuv420p"
+    audio = streams["audio"]
+    assert (audio["codec_name"], audio["profile"], audio["sample_rate"], audio["channels"]) == (
+        "aac", "LC", "48000", 2)
+    subtitle = streams["subtitle"]
+    assert subtitle["codec_name"] == "mov_text" and subtitle["tags"]["language"] == "eng"
+    assert info["format"]["tags"]["title"] == "nanochat explained"
+    assert [c["tags"]["title"] for c in info["chapters"]] == ["Opening", "Middle", "Closing"]
+    lengths = media.stream_durations(path)
+    assert abs(lengths["audio"] - lengths["video"]) <= 1 / 15 + 1e-3
+    head = path.read_bytes()[:300_000]
+    assert 0 <= head.find(b"moov") < head.find(b"mdat")
+    assert "LUFS integrated" in result.stdout
+
+
+def test_video_is_a_stream_copy_of_the_chapters(video):
+    root, _, _ = video
+    chapters = manifest(root)["chapters"]
+    frames = sum(c["frames"] for c in chapters)
+    assert media.video_frames(root / "build/low/nanochat-explained.mp4")[0] == frames
+
+
+def test_chapter_markers_and_captions_use_measured_starts(video):
+    root, _, _ = video
+    data = manifest(root)
+    starts, t = [], 0.0
+    for chapter in data["chapters"]:
+        starts.append(t)
+        t += chapter["duration"]
+    info = media.probe(root / "build/low/nanochat-explained.mp4")
+    assert [round(float(c["start_time"]), 2) for c in info["chapters"]] == [round(s, 2) for s in starts]
+    merged = captions.parse_srt((root / "subtitles/nanochat-explained.srt").read_text())
+    assert captions.problems(merged, t) == []
+    index = 0
+    for chapter, start in zip(data["chapters"], starts, strict=True):
+        own = captions.parse_srt(Path(chapter["outputs"]["srt_beside_video"]).read_text())
+        for cue in own:
+            assert merged[index].text == cue.text
+            assert abs(merged[index].start - (cue.start + start)) < 0.002
+            assert merged[index].end <= start + chapter["duration"] + 0.002  # never crosses
+            index += 1
+    assert index == len(merged)
+    assert (root / "subtitles/nanochat-explained.vtt").read_text().startswith("WEBVTT")
+
+
+def test_loudness_on_target(video):
+    root, _, _ = video
+    measured = media.measure_loudness(root / "build/low/nanochat-explained.mp4")
+    assert abs(measured["integrated"] - (-14)) <= 1
+    assert measured["true_peak"] <= -1
+
+
+def test_youtube_chapter_list(video):
+    root, _, _ = video
+    lines = (root / "build/low/chapters.txt").read_text().splitlines()
+    assert lines[0] == "0:00 Opening"
+    assert [line.split(" ", 1)[1] for line in lines] == ["Opening", "Middle", "Closing"]
+
+
+def test_burned_captions_copy(video):
+    root, _, _ = video
+    path = root / "build/low/nanochat-explained.captioned.mp4"
+    kinds = {s["codec_type"] for s in media.probe(path)["streams"]}
+    assert {"video", "audio"} <= kinds
+
+
+def test_noop_is_fast_and_touches_nothing(video):
+    root, _, _ = video
+    before = mtimes(root)
+    full = (root / "build/low/nanochat-explained.mp4").stat().st_mtime_ns
+    started = time.time()
+    result = render(root)
+    assert result.returncode == 0, result.stderr
+    assert time.time() - started < 5
+    assert "unchanged: full video" in result.stderr
+    assert mtimes(root) == before
+    # --burn-captions was part of the first run; a plain run re-assembles only if that changed
+    assert (root / "build/low/nanochat-explained.mp4").stat().st_mtime_ns >= full
+
+
+def test_one_word_edit_rerenders_one_chapter(video):
+    root, _, _ = video
+    render(root)  # settle the assembly after the previous test
+    before = mtimes(root)
+    path = root / "script/02-middle.md"
+    path.write_text(path.read_text().replace("as well", "too"))
+    cache = set((root / "audio/cache/espeak").rglob("*.wav"))
+    result = render(root)
+    assert result.returncode == 0, result.stderr
+    after = mtimes(root)
+    assert after["build/low/01-opening.mp4"] == before["build/low/01-opening.mp4"]
+    assert after["build/low/03-closing.mp4"] == before["build/low/03-closing.mp4"]
+    assert after["build/low/02-middle.mp4"] != before["build/low/02-middle.mp4"]
+    assert len(set((root / "audio/cache/espeak").rglob("*.wav")) - cache) == 1
+    assert "too" in (root / "subtitles/nanochat-explained.srt").read_text()
+
+
+def test_subtitles_command_without_rendering(video):
+    root, _, _ = video
+    path = root / "script/03-closing.md"
+    path.write_text(path.read_text().replace("real captions", "honest captions"))
+    before = mtimes(root)
+    env = dict(os.environ, EXPLAINER_ROOT=str(root), EXPLAINER_VOICE="espeak")
+    started = time.time()
+    result = subprocess.run([sys.executable, str(ROOT / "render.py"), "subtitles", "--quality", "low"],
+                            cwd=ROOT, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert time.time() - started < 15
+    assert "honest captions" in (root / "subtitles/03-closing.srt").read_text()
+    assert "honest captions" in (root / "subtitles/nanochat-explained.srt").read_text()
+    assert mtimes(root) == before
+    cues = captions.parse_srt((root / "subtitles/nanochat-explained.srt").read_text())
+    assert captions.problems(cues) == []
+
+
+def test_keep_going_finishes_other_chapters(tmp_path):
+    root = make_project(tmp_path)
+    (root / "scenes/02_test.py").write_text(
+        (root / "scenes/02_test.py").read_text().replace("square = Square()", "square = 1 / 0"))
+    result = render(root, "--keep-going", "--jobs", "1")
+    assert result.returncode == 1
+    assert "02-middle" in result.stderr and "beat 'one' failed: ZeroDivisionError" in result.stderr
+    assert (root / "build/low/01-opening.mp4").exists()
+    assert (root / "build/low/03-closing.mp4").exists()
+    assert not (root / "build/low/02-middle.mp4").exists()
+    assert not (root / "build/low/nanochat-explained.mp4").exists()
+
+
+def test_interrupt_keeps_last_good_outputs_and_resumes(tmp_path):
+    root = make_project(tmp_path)
+    assert render(root, "1").returncode == 0
+    good = (root / "build/low/01-opening.mp4").read_bytes()
+    path = root / "script/01-opening.md"
+    path.write_text(path.read_text().replace("small test", "tiny test"))
+    env = dict(os.environ, EXPLAINER_ROOT=str(root), EXPLAINER_VOICE="espeak")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "render.py"), "--quality", "low", "1"],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+    for line in proc.stderr:
+        if "rendering beat" in line:
+            break
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
+    assert (root / "build/low/01-opening.mp4").read_bytes() == good
+    leftovers = [p for p in (root / "audio").rglob("*") if ".part" in p.name]
+    assert leftovers == []
+    result = render(root, "1")
+    assert result.returncode == 0, result.stderr
+    assert "tiny test" in (root / "subtitles/01-opening.srt").read_text()
+
+
+def test_missing_ffmpeg_is_named(tmp_path):
+    root = make_project(tmp_path)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    env = dict(os.environ, EXPLAINER_ROOT=str(root), EXPLAINER_VOICE="espeak", PATH=str(bin_dir))
+    result = subprocess.run([sys.executable, str(ROOT / "render.py"), "--quality", "low"],
+                            cwd=ROOT, capture_output=True, text=True, env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: ffmpeg is missing; install it: sudo apt-get install ffmpeg")
+
+
+def test_uncaptionable_beat_names_the_sentence(tmp_path):
+    root = make_project(tmp_path)
+    path = root / "script/01-opening.md"
+    path.write_text(path.read_text().replace("real frames", "x" * 90))
+    result = render(root, "1")
+    assert result.returncode == 1
+    assert "01-opening.md:2: beat 'one': cannot caption" in result.stderr
+    assert "split that sentence" in result.stderr
+
+
+def test_pure_helpers():
+    parts = [assemble.Part(f"0{i}-x", f"T{i}", d, Path(), Path(), Path())
+             for i, d in enumerate([61.5, 12.0, 30.0], start=1)]
+    assert assemble.starts(parts) == [0.0, 61.5, 73.5]
+    assert assemble.youtube_chapters(parts) == "0:00 T1\n1:01 T2\n1:13 T3\n"
+    meta = assemble.ffmetadata(parts)
+    assert "START=61500" in meta and "END=103500" in meta and "title=T3" in meta
+    with pytest.raises(Exception, match=">= 10 s"):
+        assemble.youtube_chapters([*parts, assemble.Part("04-y", "T4", 5.0, Path(), Path(), Path())])
