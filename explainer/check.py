@@ -16,9 +16,14 @@ from .scene import CHECK, Usage
 from .script import Chapter, discover, load_lexicon, parse_chapter
 
 
-def dry_run(scene_cls) -> Usage:
-    """Run the scene's construct() without rendering; return what it used."""
+def dry_run(scene_cls, audit_state=None, voiced: bool = False) -> Usage:
+    """Run the scene's construct() without rendering; return what it used.
+
+    With ``audit_state``, the layout audit inspects the screen after every animation.
+    """
     from manim import tempconfig
+
+    from . import audit
 
     usage = Usage()
     with (
@@ -37,11 +42,14 @@ def dry_run(scene_cls) -> Usage:
         ),
     ):
         CHECK.active = usage
+        audit.ACTIVE.state = audit_state
         try:
-            scene = scene_cls(skip_animations=True)
-            scene.render()
+            with audit.record_origins():
+                scene = scene_cls(skip_animations=True)
+                scene.render()
         finally:
             CHECK.active = None
+            audit.ACTIVE.state = None
     return usage
 
 
@@ -130,3 +138,16 @@ def check_project(project: Project) -> tuple[list[str], list[str], int]:
         problems += found
         warnings += warned
     return problems, warnings, len(chapters)
+
+
+def audit_chapters(project: Project, chapters: list[Chapter]) -> list[str]:
+    """Layout findings for each chapter, one line each (empty when the layout is clean)."""
+    from . import audit
+    from .chapter_render import load_scene_class
+
+    lines: list[str] = []
+    for chapter in chapters:
+        state = audit.AuditState()
+        dry_run(load_scene_class(project.scene_file(chapter)), state, voiced=True)
+        lines += [finding.line(chapter.key) for finding in state.findings]
+    return lines

@@ -23,7 +23,7 @@ from .project import Project
 from .settings import Settings
 from .voices import VOICES, make_voice
 
-COMMANDS = ("check", "voices", "subtitles")
+COMMANDS = ("check", "voices", "subtitles", "audit", "sheet")
 
 
 # --------------------------------------------------------------------------- progress
@@ -388,6 +388,68 @@ def cmd_subtitles(args: argparse.Namespace) -> int:
     return 0
 
 
+def rendered_entries(project: Project, keys: list[str], quality: str | None) -> tuple[str, dict]:
+    """Manifest entries of the last render that has these chapters (``quality`` first)."""
+    order = [quality] if quality else ["low", "medium", "high", "4k"]
+    for name in order:
+        chapters, _ = previous_chapters(project, name)
+        found = {
+            k: chapters[k]
+            for k in keys
+            if k in chapters and Path(chapters[k]["outputs"]["video"]).exists()
+        }
+        if found:
+            return name, found
+    return order[0], {}
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from .check import audit_chapters
+    from .pacing import check_chapter
+
+    started = time.time()
+    project = Project()
+    chapters = project.select(args.chapters)
+    findings = audit_chapters(project, chapters)
+    quality, entries = rendered_entries(project, [c.key for c in chapters], args.quality)
+    paced = []
+    for chapter in chapters:
+        if chapter.key in entries:
+            findings += check_chapter(entries[chapter.key])
+            paced.append(chapter.key)
+        else:
+            print(
+                f"note: {chapter.key} has no render yet; pacing not checked "
+                f"(render it with 'render.py {chapter.number} --quality low')"
+            )
+    for line in findings:
+        print(f"finding: {line}")
+    status = "FAILED" if findings else "ok"
+    print(
+        f"audit {status}: layout of {len(chapters)} chapters, pacing of {len(paced)} "
+        f"({quality} renders), {len(findings)} findings ({time.time() - started:.1f} s)"
+    )
+    return 1 if findings else 0
+
+
+def cmd_sheet(args: argparse.Namespace) -> int:
+    from .sheet import contact_sheet
+
+    project = Project()
+    chapters = project.select(args.chapters)
+    quality, entries = rendered_entries(project, [c.key for c in chapters], args.quality)
+    missing = [c for c in chapters if c.key not in entries]
+    if missing:
+        raise UserError(
+            f"chapter {missing[0].key} has no render at quality '{quality}'; run "
+            f"'render.py {missing[0].number} --quality {quality}' first"
+        )
+    for chapter in chapters:
+        out = project.build_dir(quality) / "sheets" / f"{chapter.key}.png"
+        print(f"wrote {os.path.relpath(contact_sheet(entries[chapter.key], out))}")
+    return 0
+
+
 def cmd_voices(args: argparse.Namespace) -> int:
     settings = settings_module.load(Project().pyproject)
     for name, info in VOICES.items():
@@ -433,11 +495,20 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] in COMMANDS:
             command, rest = argv[0], argv[1:]
             sub = argparse.ArgumentParser(prog=f"render.py {command}")
-            if command == "subtitles":
+            if command in ("subtitles", "audit", "sheet"):
                 sub.add_argument("--quality")
+            if command == "subtitles":
                 sub.add_argument("--voice")
+            if command in ("audit", "sheet"):
+                sub.add_argument("chapters", nargs="*", help="chapter numbers or slugs")
             args = sub.parse_args(rest)
-            handlers = {"check": cmd_check, "voices": cmd_voices, "subtitles": cmd_subtitles}
+            handlers = {
+                "check": cmd_check,
+                "voices": cmd_voices,
+                "subtitles": cmd_subtitles,
+                "audit": cmd_audit,
+                "sheet": cmd_sheet,
+            }
             return handlers[command](args)
         return cmd_render(parser().parse_args(argv))
     except UserError as error:

@@ -57,6 +57,7 @@ class Usage:
 
     beats: list[tuple[str, str]] = field(default_factory=list)  # (beat id, scene file:line)
     problems: list[str] = field(default_factory=list)
+    voiced: bool = False  # use the real (cached) narration, so times match a render
 
 
 class _CheckState:
@@ -211,7 +212,7 @@ class NarratedScene(VoiceoverScene):
         self.checking = CHECK.active is not None
         self.builds_own_track = os.environ.get("EXPLAINER_PIPELINE") == "1"
         self.narrator: Narrator | None = None
-        if not self.checking:
+        if not self.checking or CHECK.active.voiced:
             self.narrator = Narrator(
                 make_voice(self.settings), self.project_root() / "audio" / "cache"
             )
@@ -221,6 +222,19 @@ class NarratedScene(VoiceoverScene):
         self.current_tracker = None
         self.beat_log: list[dict[str, object]] = []
         self._beat_index = 0
+        self._beat_id = "(before the first beat)"
+        self._allowed_overlaps: list[tuple] = []
+
+    def allow_overlap(self, a, b) -> None:
+        """Declare that texts ``a`` and ``b`` overlap on purpose (the layout audit skips them)."""
+        self._allowed_overlaps.append((a, b))
+
+    def play(self, *args, **kwargs) -> None:
+        super().play(*args, **kwargs)
+        from . import audit
+
+        if audit.ACTIVE.state is not None:
+            audit.inspect(self, self._beat_id)
 
     @contextmanager
     def beat(self, beat_id: str) -> Iterator[BeatTracker]:
@@ -242,6 +256,7 @@ class NarratedScene(VoiceoverScene):
         if PROGRESS is not None:
             PROGRESS(self._beat_index, len(self.chapter.beats), beat_id)
         self._beat_index += 1
+        self._beat_id = beat_id
         audio = self.narrator.speak(beat) if self.narrator and beat.words else None
         tracker = BeatTracker(self, beat, audio, where)
         self.current_tracker = tracker

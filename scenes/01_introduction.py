@@ -145,11 +145,14 @@ class Introduction(NarratedScene):
                 run_time=QUICK,
             )
             bar.start(beat.remaining)
-            pipeline = (
-                PipelineDiagram(STAGES, optional=["RL"]).scale(0.55).next_to(bar, DOWN, buff=0.6)
-            )
+            # the pipeline as a pictogram here: its labels come with the "stages" beat
+            diagram = PipelineDiagram(STAGES, optional=["RL"])
+            pipeline = VGroup(diagram.boxes, diagram.arrows).scale(0.55).set_color(DIM)
+            pipeline.next_to(bar, DOWN, buff=0.6)
+            pairs = zip(diagram.boxes, [*diagram.arrows, None], strict=True)
+            steps = [m for pair in pairs for m in pair if m is not None]
             self.play(
-                LaggedStart(*[FadeIn(b, shift=RIGHT * 0.2) for b in pipeline], lag_ratio=0.2),
+                LaggedStart(*[FadeIn(b, shift=RIGHT * 0.2) for b in steps], lag_ratio=0.3),
                 run_time=beat.time_until("node"),
             )
             self.play(FadeOut(pipeline, shift=UP * 0.2), run_time=QUICK)
@@ -237,7 +240,11 @@ class Introduction(NarratedScene):
             columns = VGroup()
             for depth, price, hours in TIERS:
                 stack = BlockStack(
-                    depth, width=1.0 + depth * 0.05, block_height=0.085, gap=0.035, label=f"d{depth}"
+                    depth,
+                    width=1.0 + depth * 0.05,
+                    block_height=0.085,
+                    gap=0.035,
+                    label=f"d{depth}",
                 )
                 tag = PriceTag(price).next_to(stack, DOWN, buff=0.3)
                 time = maths(hours, size=LABEL_SIZE, color=DIM).next_to(tag, DOWN, buff=0.25)
@@ -257,14 +264,19 @@ class Introduction(NarratedScene):
                 FadeIn(columns[0][1:]),
                 run_time=beat.time_until("t300"),
             )
-            for index, mark in ((1, "t300"), (2, "t1000")):
+            for index, mark, until in ((1, "t300", "t1000"), (2, "t1000", None)):
                 beat.wait_until(mark)
                 self.play(
                     TransformFromCopy(columns[index - 1][0], columns[index][0]),
                     FadeIn(columns[index][1:], shift=UP * 0.2),
                     run_time=STEADY,
                 )
-            self.play(Indicate(columns[2][0], color=MONEY), run_time=beat.remaining)
+                # the bigger model "trains": its blocks fill from the bottom up
+                blocks = columns[index][0].blocks
+                self.play(
+                    LaggedStart(*[b.animate.set_fill(opacity=0.7) for b in blocks], lag_ratio=0.2),
+                    run_time=beat.time_until(until) if until else beat.remaining,
+                )
             self.tiers = columns
 
     def pin_the_commit(self):

@@ -1,0 +1,97 @@
+"""Rendering benchmark: prints figures, asserts nothing. Takes several minutes.
+
+    uv run python bench/render.py            # everything
+    uv run python bench/render.py --no-high  # skip the 1080p60 render of chapter 1
+
+Works on a scratch copy of the project (its own build/ and audio cache, the real
+scripts and scenes), so the working tree's outputs are untouched. The --jobs
+comparison needs at least two chapters: if the project has one, chapter 1 is
+copied as a second chapter for that measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def scratch_project(dest: Path, min_chapters: int = 1) -> Path:
+    for name in ("script", "scenes"):
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", dest / "pyproject.toml")
+    chapters = sorted((dest / "script").glob("[0-9][0-9]-*.md"))
+    if len(chapters) < min_chapters:
+        first_script, first_scene = chapters[0], next((dest / "scenes").glob("01_*.py"))
+        shutil.copy(first_script, dest / "script" / "02-copy.md")
+        shutil.copy(first_scene, dest / "scenes" / "02_copy.py")
+    return dest
+
+
+def run(root: Path, *args: str) -> float:
+    env = dict(os.environ, EXPLAINER_ROOT=str(root))
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, str(ROOT / "render.py"), "-q", *args],
+                            capture_output=True, text=True, env=env, cwd=ROOT)
+    if result.returncode != 0:
+        sys.exit(f"render.py {' '.join(args)} failed:\n{result.stderr}")
+    return time.perf_counter() - started
+
+
+def manifest(root: Path, quality: str) -> dict:
+    return json.loads((root / "build" / quality / "manifest.json").read_text())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--no-high", action="store_true")
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    print(f"machine: {cores} cores, Python {sys.version.split()[0]}")
+    rows: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = scratch_project(Path(tmp) / "one")
+        run(root, "1", "--quality", "low")  # warm the audio and LaTeX caches
+        for quality in ("low",) + (() if args.no_high else ("high",)):
+            seconds = run(root, "1", "--quality", quality, "--force")
+            video = manifest(root, quality)["chapters"][0]["duration"]
+            rows.append((f"chapter 1 at {quality}", f"{seconds / video:.2f} s wall per s of video "
+                                                     f"({seconds:.1f} s for {video:.1f} s)"))
+        full_render = run(root, "1", "--quality", "low", "--force")
+        noop = run(root, "1", "--quality", "low")
+        rows.append(("no-op re-render", f"{noop:.2f} s"))
+        script = sorted((root / "script").glob("01-*.md"))[0]
+        text = script.read_text()
+        script.write_text(text.replace(" the ", " a ", 1))
+        edit = run(root, "1", "--quality", "low")
+        rows.append(("one-word edit, chapter 1", f"{edit:.1f} s = {edit / full_render:.2f}x "
+                                                 f"its full render ({full_render:.1f} s)"))
+        script.write_text(text)
+
+        many = scratch_project(Path(tmp) / "many", min_chapters=2)
+        run(many, "--quality", "low")  # warm caches, assemble once
+        serial = run(many, "--quality", "low", "--force", "--jobs", "1")
+        parallel = run(many, "--quality", "low", "--force", "--jobs", str(cores))
+        rows.append((f"all chapters, --jobs 1 vs {cores}",
+                     f"{serial:.1f} s vs {parallel:.1f} s: {serial / parallel:.2f}x speed-up"))
+        data = manifest(many, "low")
+        minutes = data["full"]["duration"] / 60
+        rows.append(("assembly (join, mux, captions, loudness)",
+                     f"{data['full']['seconds'] / minutes:.1f} s per minute of video"))
+    print()
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    print("\nTTS real-time factors and cache hits: uv run python bench/tts.py")
+
+
+if __name__ == "__main__":
+    main()
