@@ -39,8 +39,13 @@ def scratch_project(dest: Path, min_chapters: int = 1) -> Path:
 def run(root: Path, *args: str) -> float:
     env = dict(os.environ, EXPLAINER_ROOT=str(root))
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, str(ROOT / "render.py"), "-q", *args],
-                            capture_output=True, text=True, env=env, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "render.py"), "-q", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     if result.returncode != 0:
         sys.exit(f"render.py {' '.join(args)} failed:\n{result.stderr}")
     return time.perf_counter() - started
@@ -63,8 +68,13 @@ def main() -> None:
         for quality in ("low",) + (() if args.no_high else ("high",)):
             seconds = run(root, "1", "--quality", quality, "--force")
             video = manifest(root, quality)["chapters"][0]["duration"]
-            rows.append((f"chapter 1 at {quality}", f"{seconds / video:.2f} s wall per s of video "
-                                                     f"({seconds:.1f} s for {video:.1f} s)"))
+            rows.append(
+                (
+                    f"chapter 1 at {quality}",
+                    f"{seconds / video:.2f} s wall per s of video "
+                    f"({seconds:.1f} s for {video:.1f} s)",
+                )
+            )
         full_render = run(root, "1", "--quality", "low", "--force")
         noop = run(root, "1", "--quality", "low")
         rows.append(("no-op re-render", f"{noop:.2f} s"))
@@ -72,20 +82,32 @@ def main() -> None:
         text = script.read_text()
         script.write_text(text.replace(" the ", " a ", 1))
         edit = run(root, "1", "--quality", "low")
-        rows.append(("one-word edit, chapter 1", f"{edit:.1f} s = {edit / full_render:.2f}x "
-                                                 f"its full render ({full_render:.1f} s)"))
+        rows.append(
+            (
+                "one-word edit, chapter 1",
+                f"{edit:.1f} s = {edit / full_render:.2f}x its full render ({full_render:.1f} s)",
+            )
+        )
         script.write_text(text)
 
         many = scratch_project(Path(tmp) / "many", min_chapters=2)
         run(many, "--quality", "low")  # warm caches, assemble once
         serial = run(many, "--quality", "low", "--force", "--jobs", "1")
         parallel = run(many, "--quality", "low", "--force", "--jobs", str(cores))
-        rows.append((f"all chapters, --jobs 1 vs {cores}",
-                     f"{serial:.1f} s vs {parallel:.1f} s: {serial / parallel:.2f}x speed-up"))
+        rows.append(
+            (
+                f"all chapters, --jobs 1 vs {cores}",
+                f"{serial:.1f} s vs {parallel:.1f} s: {serial / parallel:.2f}x speed-up",
+            )
+        )
         data = manifest(many, "low")
         minutes = data["full"]["duration"] / 60
-        rows.append(("assembly (join, mux, captions, loudness)",
-                     f"{data['full']['seconds'] / minutes:.1f} s per minute of video"))
+        rows.append(
+            (
+                "assembly (join, mux, captions, loudness)",
+                f"{data['full']['seconds'] / minutes:.1f} s per minute of video",
+            )
+        )
     print()
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

@@ -57,6 +57,16 @@ def merged_cues(parts: list[Part]) -> list[captions.Cue]:
         for cue in captions.parse_srt(part.srt.read_text("utf-8")):
             end = min(cue.end, part.duration)
             cues.append(captions.Cue(cue.start + start, end + start, cue.text))
+    # at a chapter boundary the next cue can start a few ms after the last one ends:
+    # open a two-frame gap where the cue stays long enough, else chain them exactly
+    for before, after in zip(cues, cues[1:], strict=False):
+        gap = after.start - before.end
+        if 0 < gap < captions.MIN_GAP:
+            shortened = after.start - captions.MIN_GAP
+            if shortened - before.start >= captions.MIN_DURATION:
+                before.end = shortened
+            else:
+                before.end = after.start
     return cues
 
 

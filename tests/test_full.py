@@ -49,13 +49,19 @@ def render(root, *args, timeout=600):
     env = dict(os.environ, EXPLAINER_ROOT=str(root), EXPLAINER_VOICE="espeak")
     return subprocess.run(
         [sys.executable, str(ROOT / "render.py"), "--quality", "low", "-q", *args],
-        cwd=ROOT, capture_output=True, text=True, env=env, timeout=timeout,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
     )
 
 
 def mtimes(root: Path) -> dict[str, float]:
-    return {str(p.relative_to(root)): p.stat().st_mtime_ns
-            for p in sorted((root / "build/low").glob("0*.mp4"))}
+    return {
+        str(p.relative_to(root)): p.stat().st_mtime_ns
+        for p in sorted((root / "build/low").glob("0*.mp4"))
+    }
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +86,11 @@ def test_full_video_streams_and_container(video):
     assert streams["video"]["pix_fmt"] == "yuv420p"
     audio = streams["audio"]
     assert (audio["codec_name"], audio["profile"], audio["sample_rate"], audio["channels"]) == (
-        "aac", "LC", "48000", 2)
+        "aac",
+        "LC",
+        "48000",
+        2,
+    )
     subtitle = streams["subtitle"]
     assert subtitle["codec_name"] == "mov_text" and subtitle["tags"]["language"] == "eng"
     assert info["format"]["tags"]["title"] == "nanochat explained"
@@ -107,7 +117,9 @@ def test_chapter_markers_and_captions_use_measured_starts(video):
         starts.append(t)
         t += chapter["duration"]
     info = media.probe(root / "build/low/nanochat-explained.mp4")
-    assert [round(float(c["start_time"]), 2) for c in info["chapters"]] == [round(s, 2) for s in starts]
+    assert [round(float(c["start_time"]), 2) for c in info["chapters"]] == [
+        round(s, 2) for s in starts
+    ]
     merged = captions.parse_srt((root / "subtitles/nanochat-explained.srt").read_text())
     assert captions.problems(merged, t) == []
     index = 0
@@ -181,8 +193,13 @@ def test_subtitles_command_without_rendering(video):
     before = mtimes(root)
     env = dict(os.environ, EXPLAINER_ROOT=str(root), EXPLAINER_VOICE="espeak")
     started = time.time()
-    result = subprocess.run([sys.executable, str(ROOT / "render.py"), "subtitles", "--quality", "low"],
-                            cwd=ROOT, capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "render.py"), "subtitles", "--quality", "low"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     assert time.time() - started < 15
     assert "honest captions" in (root / "subtitles/03-closing.srt").read_text()
@@ -195,7 +212,8 @@ def test_subtitles_command_without_rendering(video):
 def test_keep_going_finishes_other_chapters(tmp_path):
     root = make_project(tmp_path)
     (root / "scenes/02_test.py").write_text(
-        (root / "scenes/02_test.py").read_text().replace("square = Square()", "square = 1 / 0"))
+        (root / "scenes/02_test.py").read_text().replace("square = Square()", "square = 1 / 0")
+    )
     result = render(root, "--keep-going", "--jobs", "1")
     assert result.returncode == 1
     assert "02-middle" in result.stderr and "beat 'one' failed: ZeroDivisionError" in result.stderr
@@ -212,9 +230,14 @@ def test_interrupt_keeps_last_good_outputs_and_resumes(tmp_path):
     path = root / "script/01-opening.md"
     path.write_text(path.read_text().replace("small test", "tiny test"))
     env = dict(os.environ, EXPLAINER_ROOT=str(root), EXPLAINER_VOICE="espeak")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "render.py"), "--quality", "low", "1"],
-                            cwd=ROOT, stderr=subprocess.PIPE, text=True, env=env,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "render.py"), "--quality", "low", "1"],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
     for line in proc.stderr:
         if "rendering beat" in line:
             break
@@ -234,11 +257,17 @@ def test_missing_ffmpeg_is_named(tmp_path):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     env = dict(os.environ, EXPLAINER_ROOT=str(root), EXPLAINER_VOICE="espeak", PATH=str(bin_dir))
-    result = subprocess.run([sys.executable, str(ROOT / "render.py"), "--quality", "low"],
-                            cwd=ROOT, capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "render.py"), "--quality", "low"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "error: ffmpeg is missing; install it: sudo apt-get install ffmpeg")
+        "error: ffmpeg is missing; install it: sudo apt-get install ffmpeg"
+    )
 
 
 def test_uncaptionable_beat_names_the_sentence(tmp_path):
@@ -251,12 +280,29 @@ def test_uncaptionable_beat_names_the_sentence(tmp_path):
     assert "split that sentence" in result.stderr
 
 
+def test_merged_cues_never_flicker_at_chapter_joins(tmp_path):
+    one, two = tmp_path / "1.srt", tmp_path / "2.srt"
+    one.write_text(captions.to_srt([captions.Cue(8.0, 10.0, "end of one")]))
+    two.write_text(captions.to_srt([captions.Cue(0.019, 2.0, "start of two")]))
+    parts = [
+        assemble.Part("01-a", "A", 10.0, Path(), Path(), one),
+        assemble.Part("02-b", "B", 10.0, Path(), Path(), two),
+    ]
+    cues = assemble.merged_cues(parts)
+    assert captions.problems(cues) == []
+    assert cues[0].end <= 10.0 + 0.02
+
+
 def test_pure_helpers():
-    parts = [assemble.Part(f"0{i}-x", f"T{i}", d, Path(), Path(), Path())
-             for i, d in enumerate([61.5, 12.0, 30.0], start=1)]
+    parts = [
+        assemble.Part(f"0{i}-x", f"T{i}", d, Path(), Path(), Path())
+        for i, d in enumerate([61.5, 12.0, 30.0], start=1)
+    ]
     assert assemble.starts(parts) == [0.0, 61.5, 73.5]
     assert assemble.youtube_chapters(parts) == "0:00 T1\n1:01 T2\n1:13 T3\n"
     meta = assemble.ffmetadata(parts)
     assert "START=61500" in meta and "END=103500" in meta and "title=T3" in meta
     with pytest.raises(Exception, match=">= 10 s"):
-        assemble.youtube_chapters([*parts, assemble.Part("04-y", "T4", 5.0, Path(), Path(), Path())])
+        assemble.youtube_chapters(
+            [*parts, assemble.Part("04-y", "T4", 5.0, Path(), Path(), Path())]
+        )

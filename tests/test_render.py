@@ -210,3 +210,6 @@ def test_chapter_one_renders_at_preview_quality():
     assert chapter["loudness"]["true_peak"] <= -1
     cues = captions.parse_srt((ROOT / "subtitles/01-introduction.srt").read_text())
     assert captions.problems(cues, chapter["duration"]) == []
+    from explainer.pacing import check_chapter
+
+    assert check_chapter(chapter) == []  # no frozen picture while talking, no long silence

@@ -1,0 +1,211 @@
+"""Each visual-quality detector fires on a broken example and stays quiet on a clean one."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, write_chapter
+
+from explainer import pacing
+from explainer.audit import AuditState, contrast
+from explainer.chapter_render import load_scene_class
+from explainer.check import audit_chapters, dry_run
+from explainer.project import Project
+
+SCRIPT = """
+# Audit
+## only
+A short beat for the layout audit to look at while the picture changes.
+"""
+
+HEADER = """
+from manim import Text, Rectangle, FadeIn, VGroup, LEFT, RIGHT, UP, DOWN, GREY_D, WHITE
+import sys
+sys.path.insert(0, %r)
+from mobjects import ChatBubble
+"""
+
+
+def audit(project, body: str) -> str:
+    write_chapter(project, "01-audit", SCRIPT, body)
+    scene = project / "scenes/01_test.py"
+    scene.write_text(HEADER % str(ROOT / "scenes") + scene.read_text())
+    state = AuditState()
+    dry_run(load_scene_class(scene), state)
+    return "\n".join(f.line("01-audit") for f in state.findings)
+
+
+def test_clean_layout_passes(project):
+    found = audit(
+        project,
+        """
+        with self.beat("only") as beat:
+            a = Text("left", font_size=30).shift(LEFT * 2)
+            b = Text("right", font_size=30).shift(RIGHT * 2)
+            self.play(FadeIn(a), FadeIn(b), run_time=beat.remaining)
+    """,
+    )
+    assert found == ""
+
+
+def test_clipped_text(project):
+    found = audit(
+        project,
+        """
+        with self.beat("only"):
+            self.play(FadeIn(Text("off the edge", font_size=30).to_edge(RIGHT, buff=0.05)))
+    """,
+    )
+    assert "outside the frame: 'off the edge'" in found
+    assert "scenes/01_test.py:" in found and "beat 'only'" in found
+
+
+def test_overlapping_labels_and_allowed_overlap(project):
+    found = audit(
+        project,
+        """
+        with self.beat("only"):
+            a, b = Text("first", font_size=30), Text("second", font_size=30)
+            self.play(FadeIn(a), FadeIn(b))
+    """,
+    )
+    assert "overlapping text: 'first' overlaps 'second'" in found
+    found = audit(
+        project,
+        """
+        with self.beat("only"):
+            a, b = Text("first", font_size=30), Text("second", font_size=30)
+            self.allow_overlap(a, b)
+            self.play(FadeIn(a), FadeIn(b))
+    """,
+    )
+    assert found == ""
+
+
+def test_tiny_text(project):
+    found = audit(
+        project,
+        """
+        with self.beat("only"):
+            self.play(FadeIn(Text("tiny", font_size=30).scale(0.4)))
+    """,
+    )
+    assert "text too small: 'tiny'" in found
+
+
+def test_dim_text(project):
+    found = audit(
+        project,
+        """
+        with self.beat("only"):
+            self.play(FadeIn(Text("dim", font_size=30, color=GREY_D)))
+    """,
+    )
+    assert "text too dim: 'dim'" in found
+    assert contrast((1, 1, 1), (0, 0, 0)) == pytest.approx(21.0)
+
+
+def test_label_spilling_out_of_its_box(project):
+    found = audit(
+        project,
+        """
+        with self.beat("only"):
+            bubble = ChatBubble("hello")
+            bubble.label.shift(RIGHT * 4)
+            self.play(FadeIn(bubble))
+    """,
+    )
+    assert "label outside its box: 'hello'" in found
+
+
+def test_wall_of_text(project):
+    found = audit(
+        project,
+        """
+        with self.beat("only"):
+            words = VGroup(*[Text("one two three four", font_size=28) for _ in range(4)])
+            self.play(FadeIn(words.arrange(DOWN)))
+    """,
+    )
+    assert "too much prose: 16 words" in found
+
+
+def test_every_chapter_passes_the_layout_audit():
+    project = Project(ROOT)
+    assert audit_chapters(project, project.chapters()) == []
+
+
+# ---------------------------------------------------------------- pacing
+
+FREEZE_SCRIPT = """
+# Freeze
+## still
+This narration keeps going for quite a while, long enough that a picture which never
+moves at all becomes obvious to anyone watching the video closely.
+"""
+
+
+@pytest.mark.slow
+def test_six_second_freeze_is_found_and_motion_is_not(tmp_path):
+    root = tmp_path
+    (root / "script").mkdir()
+    write_chapter(
+        root,
+        "01-freeze",
+        FREEZE_SCRIPT,
+        """
+        with self.beat("still") as beat:
+            self.play(FadeIn(Square()), run_time=0.5)
+            self.wait(6)
+            self.play(Create(Circle()), run_time=beat.remaining)
+    """,
+    )
+    env = dict(os.environ, EXPLAINER_ROOT=str(root), EXPLAINER_VOICE="espeak")
+    run = [sys.executable, str(ROOT / "render.py"), "--quality", "low", "-q"]
+    assert subprocess.run(run, cwd=ROOT, env=env, capture_output=True).returncode == 0
+    entry = json.loads((root / "build/low/manifest.json").read_text())["chapters"][0]
+    found = pacing.check_chapter(entry)
+    assert len(found) == 1 and "picture still for" in found[0] and "beat 'still'" in found[0]
+
+    scene = root / "scenes/01_test.py"
+    scene.write_text(
+        scene.read_text().replace(
+            "self.wait(6)", "self.play(Square().animate.rotate(3), run_time=6)"
+        )
+    )
+    assert subprocess.run(run, cwd=ROOT, env=env, capture_output=True).returncode == 0
+    entry = json.loads((root / "build/low/manifest.json").read_text())["chapters"][0]
+    assert pacing.check_chapter(entry) == []
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "render.py"), "sheet", "1", "--quality", "low"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    from PIL import Image
+
+    from explainer.sheet import COLUMNS, THUMB, frame_times
+
+    sheet = Image.open(root / "build/low/sheets/01-freeze.png")
+    assert sheet.width == COLUMNS * (THUMB[0] + 4)
+    assert len(frame_times(entry["duration"])) >= 3
+
+
+def test_long_silence_is_found(monkeypatch):
+    entry = {
+        "key": "01-x",
+        "duration": 20.0,
+        "outputs": {"video": "unused.mp4"},
+        "beats": [
+            {"id": "a", "start": 0.0, "duration": 5.0},
+            {"id": "b", "start": 8.0, "duration": 5.0},
+        ],
+    }
+    monkeypatch.setattr(pacing, "freezes", lambda video, total: [])
+    monkeypatch.setattr(pacing, "silences", lambda video, total: [(5.2, 7.9), (13.2, 20.0)])
+    found = pacing.check_chapter(entry)
+    assert found == ["01-x beat 'a' at 5.2 s: 2.7 s of silence inside the chapter"]
