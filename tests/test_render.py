@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -191,11 +192,11 @@ def test_plain_manim_cli_renders_with_narration(rendered):
     assert kinds == {"video", "audio"}
 
 
-def test_chapter_one_renders_at_preview_quality():
-    """The real chapter with the default voice, as a viewer would get it."""
+def test_whole_video_preview():
+    """Every chapter with the default voice at 480p15, assembled, as a viewer would get it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("EXPLAINER_")}
     result = subprocess.run(
-        [sys.executable, str(ROOT / "render.py"), "1", "--quality", "low", "-q"],
+        [sys.executable, str(ROOT / "render.py"), "--quality", "low", "-q"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -203,13 +204,19 @@ def test_chapter_one_renders_at_preview_quality():
     )
     assert result.returncode == 0, result.stderr
     manifest = json.loads((ROOT / "build/low/manifest.json").read_text())
-    chapter = next(c for c in manifest["chapters"] if c["key"] == "01-introduction")
-    assert chapter["voice"] == "piper"
-    assert 45 <= chapter["duration"] <= 150
-    assert abs(chapter["loudness"]["integrated"] - (-14)) <= 1
-    assert chapter["loudness"]["true_peak"] <= -1
-    cues = captions.parse_srt((ROOT / "subtitles/01-introduction.srt").read_text())
-    assert captions.problems(cues, chapter["duration"]) == []
+    chapters = Project().chapters()
+    assert [c["key"] for c in manifest["chapters"]] == [c.key for c in chapters]
     from explainer.pacing import check_chapter
 
-    assert check_chapter(chapter) == []  # no frozen picture while talking, no long silence
+    for entry in manifest["chapters"]:
+        assert entry["voice"] == "piper"
+        assert abs(entry["loudness"]["integrated"] - (-14)) <= 1
+        assert entry["loudness"]["true_peak"] <= -1
+        cues = captions.parse_srt(Path(entry["outputs"]["srt"]).read_text())
+        assert captions.problems(cues, entry["duration"]) == []
+        assert check_chapter(entry) == []  # no frozen picture while talking, no long silence
+    full = manifest["full"]
+    assert abs(full["loudness"]["integrated"] - (-14)) <= 1
+    merged = captions.parse_srt((ROOT / "subtitles/nanochat-explained.srt").read_text())
+    assert captions.problems(merged, full["duration"]) == []
+    assert " ".join(c.flat for c in merged) == " ".join(c.caption_text for c in chapters)
