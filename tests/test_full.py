@@ -270,6 +270,58 @@ def test_missing_ffmpeg_is_named(tmp_path):
     )
 
 
+def test_missing_latex_is_named(tmp_path):
+    root = make_project(tmp_path)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("ffmpeg", "ffprobe"):
+        (bin_dir / tool).symlink_to(f"/usr/bin/{tool}")
+    env = dict(os.environ, EXPLAINER_ROOT=str(root), EXPLAINER_VOICE="espeak", PATH=str(bin_dir))
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "render.py"), "--quality", "low"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 2
+    assert "latex is missing; install it: sudo apt-get install texlive-latex-base" in result.stderr
+
+
+def test_disk_full_while_caching_leaves_no_partial_entry(tmp_path, monkeypatch):
+    from explainer.errors import UserError
+    from explainer.narration import Narrator
+    from explainer.script import parse_chapter
+    from explainer.voices import EspeakVoice
+
+    path = tmp_path / "01-d.md"
+    path.write_text("# D\n## a\nSome words to voice.\n")
+    beat = parse_chapter(path).beats[0]
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("explainer.narration.write_wav", full_disk)
+    with pytest.raises(UserError, match="the disk is full"):
+        Narrator(EspeakVoice(), tmp_path / "cache").speak(beat)
+    assert [p for p in (tmp_path / "cache").rglob("*") if p.is_file()] == []
+
+
+def test_not_utf8_script_is_one_line(tmp_path):
+    root = make_project(tmp_path)
+    (root / "script/02-middle.md").write_bytes("# M\n## one\nCaf\xe9\n".encode("latin-1"))
+    result = render(root)
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == "error: script/02-middle.md:3: is not UTF-8; re-save the file as UTF-8"
+        or (
+            "02-middle.md:3: is not UTF-8" in result.stderr
+            and len(result.stderr.strip().splitlines()) == 1
+        )
+    )
+
+
 def test_uncaptionable_beat_names_the_sentence(tmp_path):
     root = make_project(tmp_path)
     path = root / "script/01-opening.md"
