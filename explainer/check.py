@@ -7,7 +7,6 @@ record is then compared with the chapter's script.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from .errors import UserError
@@ -25,22 +24,21 @@ def dry_run(scene_cls, audit_state=None, voiced: bool = False) -> Usage:
 
     from . import audit
 
-    usage = Usage()
-    with (
-        tempfile.TemporaryDirectory() as media,
-        tempconfig(
-            {
-                "dry_run": True,
-                "write_to_movie": False,
-                "save_last_frame": False,
-                "disable_caching": True,
-                "progress_bar": "none",
-                "verbosity": "ERROR",
-                "media_dir": media,
-                "quality": "low_quality",
-            }
-        ),
-    ):
+    usage = Usage(voiced=voiced)
+    # a lasting media dir, so LaTeX and text compiled once are reused by later checks
+    media = scene_cls.project_root() / "build" / "check"
+    media.mkdir(parents=True, exist_ok=True)
+    options = {
+        "dry_run": True,
+        "write_to_movie": False,
+        "save_last_frame": False,
+        "disable_caching": True,
+        "progress_bar": "none",
+        "verbosity": "ERROR",
+        "media_dir": str(media),
+        "quality": "low_quality",
+    }
+    with tempconfig(options):
         CHECK.active = usage
         audit.ACTIVE.state = audit_state
         try:
