@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from conftest import ROOT, write_chapter
@@ -100,8 +99,8 @@ def test_missing_scene(project):
     assert "no scene for chapter 02" in problems
 
 
-def test_check_command_on_the_real_project_is_fast():
-    started = time.time()
+def test_check_command_on_the_real_project():
+    """Every committed chapter's script and scene agree (its speed is measured in bench/)."""
     result = subprocess.run(
         [sys.executable, str(ROOT / "render.py"), "check"],
         cwd=ROOT,
@@ -111,4 +110,3 @@ def test_check_command_on_the_real_project_is_fast():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "check ok" in result.stdout
-    assert time.time() - started < 60
