@@ -61,8 +61,8 @@ def merged_cues(parts: list[Part]) -> list[captions.Cue]:
     # open a two-frame gap where the cue stays long enough, else chain them exactly
     for before, after in zip(cues, cues[1:], strict=False):
         gap = after.start - before.end
-        if 0 < gap < captions.MIN_GAP:
-            shortened = after.start - captions.MIN_GAP
+        if 0 < gap < captions.GAP:
+            shortened = after.start - captions.GAP
             if shortened - before.start >= captions.MIN_DURATION:
                 before.end = shortened
             else:

@@ -20,6 +20,8 @@ MAX_DURATION = 7.0
 MAX_CPS = 20.0
 AIM_CPS = 17.0
 MIN_GAP = 2 / 24  # two frames at 24 fps; a smaller gap is closed (chained)
+GAP = 0.084  # the gap we leave: two frames rounded up to whole ms, so SRT/VTT keep it
+MS = 0.0015  # SRT/VTT times are whole milliseconds: checks allow that rounding
 LINGER = 0.45  # how long a cue stays after its last word when nothing follows soon
 
 SENTENCE = re.compile(r"[.!?][\"'”’)\]]*$")
@@ -245,7 +247,7 @@ def _set_display_times(cues: list[Cue], end_of_video: float) -> None:
         limit = cues[index + 1].start if index + 1 < len(cues) else end_of_video
         wanted = max(cue.end + LINGER, cue.start + MIN_DURATION, cue.start + cue.chars / AIM_CPS)
         end = min(wanted, cue.start + MAX_DURATION, limit)
-        if limit - end < MIN_GAP and index + 1 < len(cues):
+        if limit - end < GAP and index + 1 < len(cues):
             end = limit  # chain exactly rather than leave a flicker-sized gap
         cue.end = max(end, cue.start)
 
@@ -279,7 +281,7 @@ def problems(cues: list[Cue], end_of_video: float | None = None) -> list[str]:
             gap = cues[index + 1].start - cue.end
             if gap < -1e-6:
                 out.append(f"{name}: overlaps the next cue")
-            elif 1e-6 < gap < MIN_GAP - 1e-6:
+            elif MS < gap < MIN_GAP - MS:
                 out.append(f"{name}: gap {gap * 1000:.0f} ms (neither chained nor >= 2 frames)")
         if end_of_video is not None and cue.end > end_of_video + 1e-3:
             out.append(f"{name}: ends after the video")
