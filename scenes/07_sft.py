@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from manim import (
-    AnimationGroup,
     DOWN,
     LEFT,
     RIGHT,
     UP,
+    AnimationGroup,
     Arrow,
     Circumscribe,
     Create,
@@ -164,7 +164,7 @@ class Batch(VGroup):
     def __init__(self, lengths: Sequence[int], cell: float = 0.5, gap: float = 0.06):
         longest = max(lengths)
         rows, pads = VGroup(), VGroup()
-        for n in lengths:
+        for _n in lengths:
             line = VGroup(
                 *[
                     Rectangle(
@@ -327,8 +327,8 @@ class SupervisedFineTuning(NarratedScene):
                 box.set_stroke(TRAINED).set_fill(TRAINED, opacity=0.08)
             self.play(
                 LaggedStart(
-                    *[FadeIn(VGroup(b, l), shift=RIGHT * 0.2)
-                      for b, l in zip(pipeline.boxes, pipeline.labels, strict=True)],
+                    *[FadeIn(VGroup(box, label), shift=RIGHT * 0.2)
+                      for box, label in zip(pipeline.boxes, pipeline.labels, strict=True)],
                     lag_ratio=0.2,
                 ),
                 FadeIn(pipeline.arrows),
@@ -593,7 +593,7 @@ class SupervisedFineTuning(NarratedScene):
 
     def count_the_steps(self):
         with self.beat("steps") as beat:
-            strip, batch = self.strip, self.batch
+            strip = self.strip
             back = Batch([n for n, _ in ROWS]).move_to(UP * 1.2)
             # every row carries the same mask: prompt red, answer green, padding red
             for index, (n, prompt) in enumerate(ROWS):
