@@ -251,9 +251,7 @@ def assemble(
         if path == chapters_txt and not text:
             path.unlink(missing_ok=True)
             continue
-        part = path.with_name(path.name + ".part")
-        part.write_text(text, "utf-8")
-        os.replace(part, path)
+        media.write_text_atomic(path, text)
         written[path.name] = path
     shutil.rmtree(work / "tmp", ignore_errors=True)
     return {

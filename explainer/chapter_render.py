@@ -132,12 +132,6 @@ def chapter_cues(chapter: Chapter, narrator: Narrator, beat_log: list[dict], dur
         ) from None
 
 
-def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, "utf-8")
-    os.replace(tmp, path)
-
-
 def render(project: Project, chapter_key: str, settings: Settings) -> dict:
     started = time.time()
     chapter = next(c for c in project.chapters() if c.key == chapter_key)
@@ -194,8 +188,8 @@ def render(project: Project, chapter_key: str, settings: Settings) -> dict:
         beside = build / f"{chapter.key}{suffix}"
         shared = project.subtitles_dir / f"{chapter.key}{suffix}"
         shared.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(beside, text)
-        write_atomic(shared, text)
+        media.write_text_atomic(beside, text)
+        media.write_text_atomic(shared, text)
         outputs[suffix[1:]] = shared
         outputs[f"{suffix[1:]}_beside_video"] = beside
 

@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+from . import media
 from . import settings as settings_module
 from .errors import UserError
 from .project import Project
@@ -201,9 +202,7 @@ def write_manifest(
     if full:
         files += list(full["outputs"].values())
     data = {"quality": quality, "chapters": ordered, "full": full, "files": files}
-    tmp = path.with_name("manifest.json.part")
-    tmp.write_text(json.dumps(data, indent=2), "utf-8")
-    os.replace(tmp, path)
+    media.write_text_atomic(path, json.dumps(data, indent=2))
     return path
 
 

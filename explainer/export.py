@@ -8,10 +8,9 @@ used, shifted by how much each edited beat's narration grew or shrank.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-from . import captions
+from . import captions, media
 from .assemble import Part, merged_cues, youtube_chapters
 from .errors import UserError
 from .narration import Narrator
@@ -73,7 +72,7 @@ def export(project: Project, settings: Settings) -> list[Path]:
             raise UserError(f"{chapter.path.name}: captions break the standards: {problems[0]}")
         for suffix, text in ((".srt", captions.to_srt(cues)), (".vtt", captions.to_vtt(cues))):
             path = project.subtitles_dir / f"{chapter.key}{suffix}"
-            _write(path, text)
+            media.write_text_atomic(path, text)
             written.append(path)
         srt = work / f"{chapter.key}.srt"
         srt.write_text(captions.to_srt(cues), "utf-8")
@@ -84,17 +83,10 @@ def export(project: Project, settings: Settings) -> list[Path]:
         cues = merged_cues(parts)
         for suffix, text in ((".srt", captions.to_srt(cues)), (".vtt", captions.to_vtt(cues))):
             path = project.subtitles_dir / f"{VIDEO_NAME}{suffix}"
-            _write(path, text)
+            media.write_text_atomic(path, text)
             written.append(path)
         if len(parts) >= 3:
             path = project.build_dir(settings.quality) / "chapters.txt"
-            _write(path, youtube_chapters(parts))
+            media.write_text_atomic(path, youtube_chapters(parts))
             written.append(path)
     return written
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, "utf-8")
-    os.replace(tmp, path)

@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 import wave
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +41,14 @@ def run(args: list[str], what: str, input: bytes | None = None) -> subprocess.Co
             raise UserError(f"{what}: the disk is full; free some space and run again")
         raise UserError(f"{what} failed: {tail[0]}")
     return result
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` under a temporary name, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(text, "utf-8")
+    os.replace(tmp, path)
 
 
 # --------------------------------------------------------------------------- WAV io
@@ -102,14 +109,6 @@ def resample(samples: np.ndarray, rate: int, target: int = AUDIO_RATE) -> np.nda
 
 
 # --------------------------------------------------------------------------- probing
-
-
-@dataclass
-class StreamInfo:
-    codec: str
-    kind: str
-    duration: float
-    extra: dict
 
 
 def probe(path: Path) -> dict:

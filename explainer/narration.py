@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UserError
-from .media import read_wav, write_wav
+from .media import write_wav
 from .script import Beat
 from .voices import Speech, Voice, trim_silence
 
@@ -161,12 +161,3 @@ class Narrator:
                 progress(index, len(beats), beat)
             out.append(self.speak(beat))
         return out
-
-
-def verify_wav(path: Path) -> bool:
-    """True when a WAV can be read (used by tests and the doctor)."""
-    try:
-        read_wav(path)
-    except Exception:
-        return False
-    return True

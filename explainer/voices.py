@@ -24,7 +24,6 @@ import ctypes
 import ctypes.util
 import difflib
 import re
-import subprocess
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -536,10 +535,3 @@ def make_voice(settings) -> Voice:
     if name == "gtts":
         return GttsVoice(settings.gtts_lang, settings.gtts_tld, settings.gtts_endpoint)
     raise UserError(f"voice '{name}': unknown; choose one of {', '.join(VOICES)} (--voice)")
-
-
-def check_ffmpeg() -> None:
-    try:
-        subprocess.run(["ffmpeg", "-version"], capture_output=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        raise UserError("ffmpeg is missing; install it: apt-get install ffmpeg") from None
