@@ -102,6 +102,19 @@ def main() -> None:
                 f"{serial:.1f} s vs {parallel:.1f} s: {serial / parallel:.2f}x speed-up",
             )
         )
+        # the editor's loop on the whole video: change one word, re-run everything
+        script = sorted((many / "script").glob("[0-9][0-9]-*.md"))[-1]
+        text = script.read_text()
+        script.write_text(text.replace(" the ", " a ", 1))
+        whole_edit = run(many, "--quality", "low", "--jobs", str(cores))
+        script.write_text(text)
+        rows.append(
+            (
+                f"one-word edit, whole video ({len(keys)} chapters)",
+                f"{whole_edit:.1f} s = {whole_edit / parallel:.2f}x rendering them all "
+                f"with --jobs {cores} ({parallel:.1f} s)",
+            )
+        )
         data = manifest(many, "low")
         minutes = data["full"]["duration"] / 60
         rows.append(

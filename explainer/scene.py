@@ -96,7 +96,8 @@ class BeatTracker(VoiceoverTracker):
     """Timing of one beat, measured from the moment the beat starts.
 
     Attributes a scene uses: ``duration`` (seconds of narration),
-    ``time_until(mark)``, ``wait_until(mark)``, ``span(a, b)`` and ``remaining``.
+    ``time_until(mark)``, ``wait_until(mark)``, ``span(a, b)``, ``remaining`` and
+    ``until(mark)`` (a run time that lands an animation on a bookmark).
     """
 
     def __init__(self, scene: NarratedScene, beat: Beat, audio: BeatAudio | None, where: str):
@@ -153,6 +154,14 @@ class BeatTracker(VoiceoverTracker):
     @property
     def remaining(self) -> float:
         return max(self.end_t - self.now, 0.0)
+
+    def until(self, mark: str | None = None) -> float:
+        """A run time for ``play`` that ends as ``mark`` (or the beat's end) is spoken.
+
+        Never less than one frame, which Manim needs even when the moment has passed.
+        """
+        left = self.remaining if mark is None else self.time_until(mark)
+        return max(left, 1 / config.frame_rate)
 
     def time_until_bookmark(
         self, mark: str, buff: float = 0.0, limit: float | None = None

@@ -12,14 +12,18 @@ every label stays inside its box.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    ORIGIN,
     RIGHT,
     UP,
+    AnimationGroup,
     Arrow,
     Circle,
     DecimalNumber,
@@ -27,6 +31,8 @@ from manim import (
     Line,
     Polygon,
     Rectangle,
+    SurroundingRectangle,
+    ValueTracker,
     VGroup,
     VMobject,
 )
@@ -44,6 +50,7 @@ from style import (
     THIN,
     TOKEN,
     TRAINED,
+    maths,
     mono,
     prose,
 )
@@ -53,12 +60,16 @@ __all__ = [
     "ChatBubble",
     "CommitGraph",
     "Counter",
+    "DepthDial",
     "FileGrid",
     "GpuNode",
     "PipelineDiagram",
     "PriceTag",
     "Clock",
     "ProgressBar",
+    "TokenCell",
+    "TokenStrip",
+    "token_text",
 ]
 
 
@@ -131,7 +142,7 @@ class FileGrid(VGroup):
 class Counter(VGroup):
     """A number that ticks to a value, with a unit label beside it.
 
-    >>> Counter(561, unit="M parameters").value.get_value()
+    >>> float(Counter(561, unit="M parameters").value.get_value())
     0.0
     """
 
@@ -386,3 +397,210 @@ class ProgressBar(VGroup):
 
         self.fill.add_updater(grow)
         return self
+
+
+# --------------------------------------------------------------------------- tokens
+
+SPACE_GLYPH = "\u2423"  # the open box that stands for a space inside a token
+
+
+def token_text(text: str, size: float = SMALL_SIZE, color=TEXT, show_spaces: bool = False):
+    """A token's text in monospace, drawn exactly as written (``<|bos|>``, ``####`` too).
+
+    With ``show_spaces`` each space becomes a dim open box, as tokenizers show it.
+
+    >>> token_text(" cat", show_spaces=True).text
+    '␣cat'
+    """
+    if not show_spaces:
+        return mono(text, size=size, color=color)
+    shown = text.replace(" ", SPACE_GLYPH)
+    label = mono(shown, size=size, color=color)
+    for glyph, char in zip(label, shown.replace("\n", ""), strict=True):
+        if char == SPACE_GLYPH:
+            glyph.set_color(DIM)
+    return label
+
+
+@lru_cache(maxsize=512)
+def _baseline_lift(text: str, size: float) -> float:
+    """How far above its box's centre a label sits so that labels share one baseline.
+
+    A bar glyph spans the font's full line height; the label goes where a whole line
+    of type centred on the box would put it, so ``a``, ``y`` and ``T`` line up.
+    """
+    probe = mono(f"|{text}", size=size)
+    bar, visible = probe.submobjects[0], probe.submobjects[1:]
+    visible = [m for m in visible if m.width > 1e-6 or m.height > 1e-6]
+    if not visible:
+        return 0.0
+    return float(VGroup(*visible).get_center()[1] - bar.get_center()[1])
+
+
+class TokenCell(Labelled):
+    """One token: its text in a box, outlined and faintly filled in the colour of its kind.
+
+    ``special`` tokens (BOS, the chat markers) get a stronger tint and coloured text.
+    The box is ``width`` wide if given, else the text plus padding (at least
+    ``min_width``); its height follows the text size. Labels sit on a common
+    baseline, so a row of cells reads like a line of text.
+
+    >>> cell = TokenCell("sky")
+    >>> cell.token, bool(cell.box.width > cell.label.width)
+    ('sky', True)
+    """
+
+    def __init__(
+        self,
+        token: str,
+        colour=TOKEN,
+        *,
+        size: float = SMALL_SIZE,
+        special: bool = False,
+        width: float | None = None,
+        min_width: float = 0.5,
+        height: float | None = None,
+        pad: float = 0.12,
+        fill: float = 0.15,
+        stroke: float = THIN,
+        text_colour=TEXT,
+        show_spaces: bool = False,
+    ):
+        label = token_text(token, size, colour if special else text_colour, show_spaces)
+        height = height if height is not None else 0.6 * size / SMALL_SIZE
+        box = Rectangle(
+            width=width if width is not None else max(label.width + 2 * pad, min_width),
+            height=height,
+            stroke_color=colour,
+            stroke_width=stroke,
+            fill_color=colour,
+            fill_opacity=0.3 if special else fill,
+        )
+        super().__init__(box, label)
+        self.box, self.label, self.token = box, label, token
+        self.colour, self.special, self.fill = colour, special, 0.3 if special else fill
+        self.fit_label(label, box, pad=0.05)
+        if "\n" not in token and label.height < height - 0.1:
+            label.shift(UP * _baseline_lift(token, size))
+
+    def recolour(self, colour, fill: float | None = None):
+        """The animation that repaints the cell (and a special token's text)."""
+        paint = self.box.animate.set_stroke(colour).set_fill(
+            colour, self.fill if fill is None else fill
+        )
+        if not self.special:
+            return paint
+        return AnimationGroup(paint, self.label.animate.set_color(colour))
+
+
+class TokenStrip(Labelled):
+    """A token sequence laid out like text: cells left to right, wrapped into rows.
+
+    ``tokens`` is a list of strings or :class:`TokenCell` s, or a list of such
+    lists (one per line). A line wider than ``max_width`` wraps. Other keyword
+    arguments go to every :class:`TokenCell`. Parts: ``.cells`` (reading order),
+    ``.boxes``, ``.labels``, ``.rows``; ``strip[i]`` is not a cell, ``strip.cells[i]`` is.
+
+    >>> strip = TokenStrip([["<|bos|>", "Hi"], ["there"]])
+    >>> len(strip.cells), len(strip.rows), strip.tokens
+    (3, 2, ['<|bos|>', 'Hi', 'there'])
+    """
+
+    def __init__(
+        self,
+        tokens: Sequence,
+        colour=TOKEN,
+        *,
+        buff: float = 0.08,
+        line_buff: float = 0.2,
+        max_width: float | None = None,
+        **cell_kwargs,
+    ):
+        lines = tokens if tokens and isinstance(tokens[0], (list, tuple)) else [tokens]
+        rows = VGroup()
+        for line in lines:
+            row, used = VGroup(), 0.0
+            for item in line:
+                cell = (
+                    item if isinstance(item, TokenCell) else TokenCell(item, colour, **cell_kwargs)
+                )
+                if max_width is not None and len(row) and used + buff + cell.width > max_width:
+                    rows.add(row.arrange(RIGHT, buff=buff))
+                    row, used = VGroup(), 0.0
+                used += (buff if len(row) else 0.0) + cell.width
+                row.add(cell)
+            if len(row):
+                rows.add(row.arrange(RIGHT, buff=buff))
+        rows.arrange(DOWN, buff=line_buff, aligned_edge=LEFT)
+        super().__init__(rows)
+        self.rows = rows
+        self.cells = VGroup(*[cell for row in rows for cell in row])
+        self.boxes = VGroup(*[cell.box for cell in self.cells])
+        self.labels = VGroup(*[cell.label for cell in self.cells])
+        self.tokens = [cell.token for cell in self.cells]
+
+    def pick(self, indices: Iterable[int]) -> VGroup:
+        """The cells at ``indices``, as one group."""
+        return VGroup(*[self.cells[i] for i in indices])
+
+    def window(self, index: int, count: int = 2, colour=HIGHLIGHT) -> SurroundingRectangle:
+        """A frame around ``count`` cells starting at ``index`` (e.g. a pair being merged)."""
+        return SurroundingRectangle(
+            self.pick(range(index, index + count)), color=colour, buff=0.08, stroke_width=STROKE
+        )
+
+
+# --------------------------------------------------------------------------- the depth dial
+
+
+class DepthDial(VGroup):
+    """The one setting that sizes the model: a dial whose pointer follows ``.setting``.
+
+    Ticks every 4 layers from 0 to ``top``, numbered at ``numbers``; the pointer
+    sweeps 240 degrees. Pass a ValueTracker to share it, or a number to start at.
+
+    >>> dial = DepthDial(20)
+    >>> float(dial.setting.get_value()), bool(dial.angle_for(0) > dial.angle_for(32))
+    (20.0, True)
+    """
+
+    def __init__(
+        self,
+        depth: ValueTracker | float = 20,
+        radius: float = 1.2,
+        top: int = 32,
+        numbers: Sequence[int] = (0, 16, 32),
+    ):
+        super().__init__()
+        self.setting = depth if isinstance(depth, ValueTracker) else ValueTracker(depth)
+        self.top, self.radius = top, radius
+        self.face = Circle(radius=radius, stroke_color=STRUCTURE, stroke_width=STROKE)
+        self.ticks, self.numbers = VGroup(), VGroup()
+        for d in range(0, top + 1, 4):
+            direction = self._direction(d)
+            inner = 0.78 if d % 8 == 0 else 0.86
+            self.ticks.add(
+                Line(direction * radius * inner, direction * radius, stroke_width=THIN, color=DIM)
+            )
+            if d in numbers:
+                label = maths(str(d), size=SMALL_SIZE, color=DIM)
+                self.numbers.add(label.move_to(direction * radius * 1.3))
+        self.pointer = Line(ORIGIN, RIGHT * radius * 0.7, stroke_width=5, color=HIGHLIGHT)
+        self.pivot = Dot(radius=0.07, color=HIGHLIGHT)
+        self.add(self.face, self.ticks, self.numbers, self.pointer, self.pivot)
+
+        def follow(pointer: Line) -> None:
+            centre = self.face.get_center()
+            tip = centre + self._direction(self.setting.get_value()) * self.radius * 0.7
+            pointer.put_start_and_end_on(centre, tip)
+
+        self.pointer.add_updater(follow)
+        follow(self.pointer)
+
+    def angle_for(self, depth: float) -> float:
+        """The pointer's angle (radians) at ``depth``: 210 degrees at 0, -30 at ``top``."""
+        return math.radians(210 - 240 * depth / self.top)
+
+    def _direction(self, depth: float) -> np.ndarray:
+        angle = self.angle_for(depth)
+        return np.array([math.cos(angle), math.sin(angle), 0.0])

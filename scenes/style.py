@@ -4,11 +4,13 @@ Scenes use these names, never colour literals or font names. The palette is
 Manim's named colours with one meaning each (see ../shared/style-guide.md):
 
 >>> from style import TOKEN, prose
->>> prose("tokens", color=TOKEN).height > 0
+>>> bool(prose("tokens", color=TOKEN).height > 0)
 True
 """
 
 from __future__ import annotations
+
+from xml.sax.saxutils import escape
 
 from manim import (
     BLACK,
@@ -24,6 +26,7 @@ from manim import (
     RED_C,
     TEAL_C,
     YELLOW_C,
+    MarkupText,
     MathTex,
     Text,
     config,
@@ -79,9 +82,36 @@ def prose(text: str, size: float = BODY_SIZE, color=TEXT, **kwargs) -> Text:
     return Text(text, font=PROSE_FONT, font_size=size, color=color, **kwargs)
 
 
-def mono(text: str, size: float = LABEL_SIZE, color=TEXT, **kwargs) -> Text:
-    """Monospace for file names, tokens and code, ligatures off."""
-    return Text(text, font=MONO_FONT, font_size=size, color=color, disable_ligatures=True, **kwargs)
+class Mono(MarkupText):
+    """Monospace text with every ligature off, one glyph per character.
+
+    JetBrains Mono joins ``<|``, ``|>``, ``->``, ``==`` and ``####`` through its
+    contextual alternates, which Manim's ``disable_ligatures`` leaves on (and then
+    ``Text`` refuses the string). Pango's font features turn them off, so special
+    tokens are written as they are: ``mono("<|bos|>")``. ``.text`` is the string
+    without spaces, as for ``Text``; ``.source`` is the string as given.
+
+    >>> len(mono("<|bos|>")), mono("a b").text
+    (7, 'ab')
+    """
+
+    def __init__(self, text: str, font_size: float, color, **kwargs) -> None:
+        markup = f'<span font_features="calt=0, liga=0">{escape(text)}</span>'
+        super().__init__(
+            markup,
+            font=MONO_FONT,
+            font_size=font_size,
+            color=color,
+            disable_ligatures=True,
+            **kwargs,
+        )
+        self.source = text
+        self.text = "".join(text.split())
+
+
+def mono(text: str, size: float = LABEL_SIZE, color=TEXT, **kwargs) -> Mono:
+    """Monospace for file names, tokens and code; every character drawn as itself."""
+    return Mono(text, font_size=size, color=color, **kwargs)
 
 
 def maths(tex: str, size: float = BODY_SIZE, color=TEXT, **kwargs) -> MathTex:

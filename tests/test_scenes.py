@@ -1,0 +1,27 @@
+"""The scene code's own examples (doctests) in the shared modules and every chapter."""
+
+from __future__ import annotations
+
+import doctest
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+SCENES = Path(__file__).resolve().parent.parent / "scenes"
+MODULES = sorted(p for p in SCENES.glob("*.py") if not p.name.startswith("_"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=[p.stem for p in MODULES])
+def test_doctests(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(SCENES))
+    spec = importlib.util.spec_from_file_location(f"scene_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    finally:
+        sys.modules.pop(spec.name, None)
+    assert result.failed == 0, f"{result.failed} doctest(s) failed in scenes/{path.name}"
