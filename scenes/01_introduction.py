@@ -22,12 +22,12 @@ from manim import (
     Line,
     ReplacementTransform,
     Rotate,
-    TransformFromCopy,
     VGroup,
     Write,
 )
 from mobjects import (
     BlockStack,
+    BudgetTiers,
     ChatBubble,
     Clock,
     CommitGraph,
@@ -35,7 +35,6 @@ from mobjects import (
     FileGrid,
     GpuNode,
     PipelineDiagram,
-    PriceTag,
     ProgressBar,
 )
 from style import (
@@ -61,11 +60,6 @@ from style import (
 from explainer.scene import NarratedScene
 
 STAGES = ["tokenizer", "pretraining", "midtraining", "SFT", "RL", "chat"]
-TIERS = [
-    (20, "$100", r"\approx 4\,\text{h}"),
-    (26, "$300", r"\approx 12\,\text{h}"),
-    (32, "$1,000", r"\approx 42\,\text{h}"),
-]
 
 
 class Introduction(NarratedScene):
@@ -87,9 +81,7 @@ class Introduction(NarratedScene):
             question = ChatBubble("Why is the sky blue?", role="user").shift(UP * 0.6 + LEFT * 1.2)
             answer = ChatBubble("Sunlight scatters off the air...", role="assistant", width=5.4)
             answer.next_to(question, DOWN, buff=0.35).shift(RIGHT * 2.0)
-            self.play(
-                Write(title), FadeIn(question, shift=UP * 0.3), run_time=beat.time_until("whole")
-            )
+            self.play(Write(title), FadeIn(question, shift=UP * 0.3), run_time=beat.until("whole"))
             self.play(FadeIn(answer.box), Write(answer.label), run_time=STEADY)
             beat.wait_until("whole")
             chat = VGroup(question, answer)
@@ -100,7 +92,7 @@ class Introduction(NarratedScene):
             pages = FileGrid(24, columns=4, size=0.36, colour=TOKEN).to_edge(LEFT, buff=0.7)
             self.play(
                 LaggedStart(*[FadeIn(p, shift=RIGHT * 0.2) for p in pages.files], lag_ratio=LAG),
-                run_time=beat.time_until("answer"),
+                run_time=beat.until("answer"),
             )
             model = BlockStack(6, width=1.4, label="model").shift(LEFT * 1.2)
             arrows = VGroup(
@@ -118,7 +110,7 @@ class Introduction(NarratedScene):
             self.play(
                 FadeOut(self.hook, shift=DOWN * 0.3),
                 ReplacementTransform(self.hook_model, folder),
-                run_time=beat.time_until("repo"),
+                run_time=beat.until("repo"),
             )
             files = FileGrid(48, columns=12).next_to(folder, DOWN, buff=0.5)
             self.play(
@@ -128,7 +120,7 @@ class Introduction(NarratedScene):
             lines = Counter(9817, unit="lines of code", size=52).next_to(files, DOWN, buff=0.5)
             self.play(FadeIn(lines), run_time=QUICK)
             self.play(
-                lines.count(), files.page_lines().animate.set_color(TOKEN), run_time=beat.remaining
+                lines.count(), files.page_lines().animate.set_color(TOKEN), run_time=beat.until()
             )
             self.repo = VGroup(folder, files, lines)
 
@@ -153,7 +145,7 @@ class Introduction(NarratedScene):
             steps = [m for pair in pairs for m in pair if m is not None]
             self.play(
                 LaggedStart(*[FadeIn(b, shift=RIGHT * 0.2) for b in steps], lag_ratio=0.3),
-                run_time=beat.time_until("node"),
+                run_time=beat.until("node"),
             )
             self.play(FadeOut(pipeline, shift=UP * 0.2), run_time=QUICK)
             node = GpuNode(8).shift(LEFT * 2.6 + DOWN * 0.3)
@@ -167,7 +159,7 @@ class Introduction(NarratedScene):
                 LaggedStart(
                     *[c.animate.set_fill(TOKEN, opacity=0.35) for c in node.chips], lag_ratio=0.15
                 ),
-                run_time=beat.time_until("clock"),
+                run_time=beat.until("clock"),
             )
             clock = Clock().shift(RIGHT * 2.2 + UP * 0.5)
             hours = Counter(4, unit="hours", size=40).next_to(clock, DOWN, buff=0.4)
@@ -175,11 +167,11 @@ class Introduction(NarratedScene):
             self.play(
                 Rotate(clock.hand, angle=-8 * 3.14159265, about_point=clock.face.get_center()),
                 hours.count(),
-                run_time=beat.time_until("price"),
+                run_time=beat.until("price"),
             )
             cost = maths(r"\$24/\text{h} \times 4\,\text{h} \approx \$100", color=MONEY)
             cost.next_to(VGroup(node, clock), DOWN, buff=0.6)
-            self.play(Write(cost), run_time=beat.remaining)
+            self.play(Write(cost), run_time=beat.until())
             bar.fill.clear_updaters()
             self.speedrun = VGroup(script, bar, node, clock, hours, cost)
 
@@ -190,11 +182,11 @@ class Introduction(NarratedScene):
             self.play(
                 Write(stack.label),
                 LaggedStart(*[FadeIn(b, shift=DOWN * 0.4) for b in stack.blocks], lag_ratio=0.3),
-                run_time=beat.time_until("params"),
+                run_time=beat.until("params"),
             )
             params = Counter(561, unit="M parameters", size=56).shift(RIGHT * 2.2 + UP * 1.2)
             self.play(FadeIn(params), run_time=QUICK)
-            self.play(params.count(), run_time=beat.time_until("kid"))
+            self.play(params.count(), run_time=beat.until("kid"))
             scale = Line(LEFT * 2.2, RIGHT * 2.2, color=FAINT).shift(RIGHT * 2.2 + DOWN * 0.8)
             ends = VGroup(
                 prose("kindergarten", size=SMALL_SIZE, color=DIM).next_to(scale.get_left(), DOWN),
@@ -204,7 +196,7 @@ class Introduction(NarratedScene):
             marker.next_to(scale.get_right(), UP, buff=0.05)
             self.play(Create(scale), FadeIn(ends), FadeIn(marker), run_time=QUICK)
             self.play(
-                marker.animate.next_to(scale.get_left(), UP, buff=0.05), run_time=beat.remaining
+                marker.animate.next_to(scale.get_left(), UP, buff=0.05), run_time=beat.until()
             )
             self.model = VGroup(stack, params, scale, ends, marker)
 
@@ -218,7 +210,7 @@ class Introduction(NarratedScene):
                 FadeIn(
                     VGroup(pipeline.boxes[0], pipeline.boxes[2:], pipeline.arrows, pipeline.labels)
                 ),
-                run_time=beat.time_until("tok"),
+                run_time=beat.until("tok"),
             )
             token = maths(r"\bullet", size=60, color=TOKEN).next_to(pipeline.boxes[0], UP, buff=0.2)
             self.add(token)
@@ -231,25 +223,14 @@ class Introduction(NarratedScene):
                     *([pipeline.settle(index - 1)] if index else []),
                     run_time=QUICK,
                 )
-            self.play(pipeline.settle(len(marks) - 1), run_time=beat.remaining)
+            self.play(pipeline.settle(len(marks) - 1), run_time=beat.until())
             self.remove(token)
             self.pipeline = pipeline
 
     def compare_tiers(self):
         with self.beat("tiers") as beat:
-            columns = VGroup()
-            for depth, price, hours in TIERS:
-                stack = BlockStack(
-                    depth,
-                    width=1.0 + depth * 0.05,
-                    block_height=0.085,
-                    gap=0.035,
-                    label=f"d{depth}",
-                )
-                tag = PriceTag(price).next_to(stack, DOWN, buff=0.3)
-                time = maths(hours, size=LABEL_SIZE, color=DIM).next_to(tag, DOWN, buff=0.25)
-                columns.add(VGroup(stack, tag, time))
-            columns.arrange(RIGHT, buff=1.6, aligned_edge=DOWN).move_to(ORIGIN)
+            tiers = BudgetTiers().move_to(ORIGIN)
+            columns = tiers.columns
             self.play(
                 FadeOut(
                     VGroup(
@@ -262,21 +243,13 @@ class Introduction(NarratedScene):
                 ),
                 ReplacementTransform(self.pipeline.boxes[1], columns[0][0]),
                 FadeIn(columns[0][1:]),
-                run_time=beat.time_until("t300"),
+                run_time=beat.until("t300"),
             )
             for index, mark, until in ((1, "t300", "t1000"), (2, "t1000", None)):
                 beat.wait_until(mark)
-                self.play(
-                    TransformFromCopy(columns[index - 1][0], columns[index][0]),
-                    FadeIn(columns[index][1:], shift=UP * 0.2),
-                    run_time=STEADY,
-                )
-                # the bigger model "trains": its blocks fill from the bottom up
-                blocks = columns[index][0].blocks
-                self.play(
-                    LaggedStart(*[b.animate.set_fill(opacity=0.7) for b in blocks], lag_ratio=0.2),
-                    run_time=beat.time_until(until) if until else beat.remaining,
-                )
+                appear, train = tiers.grow(index)
+                self.play(appear, run_time=STEADY)
+                self.play(train, run_time=beat.until(until))  # the bigger model "trains"
             self.tiers = columns
 
     def pin_the_commit(self):
@@ -285,7 +258,7 @@ class Introduction(NarratedScene):
             self.play(FadeOut(self.tiers), Create(graph.line), run_time=QUICK)
             self.play(
                 LaggedStart(*[FadeIn(d, scale=0.5) for d in graph.dots], lag_ratio=LAG),
-                run_time=beat.time_until("commit"),
+                run_time=beat.until("commit"),
             )
             label = mono("48abd7d", size=LABEL_SIZE * 1.4, color=HIGHLIGHT).next_to(
                 graph.pinned, UP
@@ -299,7 +272,7 @@ class Introduction(NarratedScene):
             self.play(
                 FadeIn(later),
                 graph.later.animate.set_color(FAINT),
-                run_time=beat.time_until("tour"),
+                run_time=beat.until("tour"),
             )
             folder = mono("nanochat/", size=TITLE_SIZE * 0.8, color=TRAINED).shift(DOWN * 1.8)
             self.play(
@@ -308,4 +281,4 @@ class Introduction(NarratedScene):
                 FadeIn(folder, shift=UP * 0.3),
                 run_time=STEADY,
             )
-            self.play(folder.animate.scale(1.4).move_to(ORIGIN), run_time=beat.remaining)
+            self.play(folder.animate.scale(1.4).move_to(ORIGIN), run_time=beat.until())

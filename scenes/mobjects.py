@@ -23,15 +23,19 @@ from manim import (
     ORIGIN,
     RIGHT,
     UP,
+    Animation,
     AnimationGroup,
     Arrow,
     Circle,
     DecimalNumber,
     Dot,
+    FadeIn,
+    LaggedStart,
     Line,
     Polygon,
     Rectangle,
     SurroundingRectangle,
+    TransformFromCopy,
     ValueTracker,
     VGroup,
     VMobject,
@@ -57,6 +61,7 @@ from style import (
 
 __all__ = [
     "BlockStack",
+    "BudgetTiers",
     "ChatBubble",
     "CommitGraph",
     "Counter",
@@ -604,3 +609,54 @@ class DepthDial(VGroup):
     def _direction(self, depth: float) -> np.ndarray:
         angle = self.angle_for(depth)
         return np.array([math.cos(angle), math.sin(angle), 0.0])
+
+
+# --------------------------------------------------------------------------- budgets
+
+# the three speedrun budgets at 48abd7d: depth, price, wall time on one 8xH100 node
+BUDGETS = [
+    (20, "$100", r"\approx 4\,\text{h}"),
+    (26, "$300", r"\approx 12\,\text{h}"),
+    (32, "$1,000", r"\approx 42\,\text{h}"),
+]
+
+
+class BudgetTiers(VGroup):
+    """What $100, $300 and $1,000 buy: a model (block stack) over its price and time.
+
+    ``columns[i]`` is ``VGroup(stack, tag, hours)``; ``grow(i)`` returns the two
+    animations that grow column ``i`` out of the one before it and then "train" it
+    (its blocks fill from the bottom up).
+
+    >>> tiers = BudgetTiers()
+    >>> [c[0].layers for c in tiers.columns]
+    [20, 26, 32]
+    """
+
+    def __init__(self, block_height: float = 0.085, gap: float = 0.035, spacing: float = 1.6):
+        columns = VGroup()
+        for depth, price, hours in BUDGETS:
+            stack = BlockStack(
+                depth,
+                width=1.0 + depth * 0.05,
+                block_height=block_height,
+                gap=gap,
+                label=f"d{depth}",
+            )
+            tag = PriceTag(price).next_to(stack, DOWN, buff=0.3)
+            time = maths(hours, size=LABEL_SIZE, color=DIM).next_to(tag, DOWN, buff=0.22)
+            columns.add(VGroup(stack, tag, time))
+        columns.arrange(RIGHT, buff=spacing, aligned_edge=DOWN)
+        super().__init__(columns)
+        self.columns = columns
+
+    def grow(self, index: int) -> tuple[Animation, Animation]:
+        """Column ``index`` appears from a copy of the previous one, then its blocks fill."""
+        column, before = self.columns[index], self.columns[index - 1]
+        appear = AnimationGroup(
+            TransformFromCopy(before[0], column[0]), FadeIn(column[1:], shift=UP * 0.2)
+        )
+        train = LaggedStart(
+            *[b.animate.set_fill(opacity=0.7) for b in column[0].blocks], lag_ratio=0.2
+        )
+        return appear, train

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import importlib.util
+import logging
 import sys
 from pathlib import Path
 
@@ -14,8 +15,10 @@ MODULES = sorted(p for p in SCENES.glob("*.py") if not p.name.startswith("_"))
 
 
 @pytest.mark.parametrize("path", MODULES, ids=[p.stem for p in MODULES])
-def test_doctests(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_doctests(path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.syspath_prepend(str(SCENES))
+    monkeypatch.chdir(tmp_path)  # Manim writes LaTeX and text caches under ./media
+    logging.getLogger("manim").setLevel(logging.WARNING)
     spec = importlib.util.spec_from_file_location(f"scene_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
