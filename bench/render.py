@@ -2,6 +2,7 @@
 
     uv run python bench/render.py            # everything
     uv run python bench/render.py --no-high  # skip the 1080p60 render of chapter 1
+    uv run python bench/render.py --chapters 4  # the multi-chapter rows on chapters 1-4 only
 
 Works on a scratch copy of the project (its own build/ and audio cache, the real
 scripts and scenes), so the working tree's outputs are untouched. The --jobs
@@ -24,11 +25,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def scratch_project(dest: Path, min_chapters: int = 1) -> Path:
+def scratch_project(dest: Path, min_chapters: int = 1, max_chapters: int | None = None) -> Path:
     for name in ("script", "scenes"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", dest / "pyproject.toml")
     chapters = sorted((dest / "script").glob("[0-9][0-9]-*.md"))
+    for extra in chapters[max_chapters:] if max_chapters else []:
+        extra.unlink()
+        for scene in (dest / "scenes").glob(f"{extra.name[:2]}_*.py"):
+            scene.unlink()
+    chapters = chapters[:max_chapters] if max_chapters else chapters
     if len(chapters) < min_chapters:
         first_script, first_scene = chapters[0], next((dest / "scenes").glob("01_*.py"))
         shutil.copy(first_script, dest / "script" / "02-copy.md")
@@ -58,6 +64,13 @@ def manifest(root: Path, quality: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-high", action="store_true")
+    parser.add_argument(
+        "--chapters",
+        type=int,
+        default=None,
+        metavar="N",
+        help="use only the first N chapters for the --jobs, whole-video and assembly rows",
+    )
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     print(f"machine: {cores} cores, Python {sys.version.split()[0]}")
@@ -90,7 +103,7 @@ def main() -> None:
         )
         script.write_text(text)
 
-        many = scratch_project(Path(tmp) / "many", min_chapters=2)
+        many = scratch_project(Path(tmp) / "many", min_chapters=2, max_chapters=args.chapters)
         run(many, "--quality", "low")  # warm caches, assemble once
         keys = [p.name[:2] for p in sorted((many / "script").glob("[0-9][0-9]-*.md"))]
         # chapter rendering only (naming the chapters skips the one-process assembly)
