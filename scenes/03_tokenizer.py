@@ -8,6 +8,12 @@ The merges shown are computed, not drawn by hand: ``bpe_merge`` below applies by
 encoding to "that cat, that hat" exactly as rustbpe would (chunks from the split
 pattern, most frequent adjacent pair first). The three merges are a+t (4 times),
 h+at (3) and t+hat (2), each the unique most frequent pair at its step.
+
+Tokens are the shared :class:`TokenCell` / :class:`TokenStrip` pictures with spaces
+shown as open boxes; :class:`NumberedStrip` adds each token's id beneath its cell, and
+:func:`chunk_strip` colours the split pattern's chunks by kind. Special tokens are
+written as they are (``<|bos|>``). Every animation is timed by the beat tracker
+(``beat.until(mark)``), never by waits tuned by ear.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from manim import (
     VGroup,
     Write,
 )
-from mobjects import BlockStack, Counter, FileGrid, Labelled
+from mobjects import BlockStack, Counter, FileGrid, Labelled, TokenCell, TokenStrip
 from style import (
     DIM,
     FAINT,
@@ -76,25 +82,7 @@ SPECIAL_TOKENS = [
     "<|output_start|>",
     "<|output_end|>",
 ]
-SPACE = "\u2423"  # the open-box glyph that stands for a space inside a token
-HAIR = "\u200a"  # breaks the monospace font's "<|" and "|>" ligatures
 STRIP_Y = 1.9  # height of the token strip in the merge beats
-MIN_RUN = 1 / 15  # the shortest animation a beat may ask for (one frame at 15 fps)
-
-
-def fit(seconds: float) -> float:
-    """A run time for ``play``: beat timings can reach zero, Manim needs a positive time."""
-    return max(seconds, MIN_RUN)
-
-
-def shown(text: str) -> str:
-    """How a token's text is drawn: spaces become the open-box glyph."""
-    return text.replace(" ", SPACE)
-
-
-def special(name: str) -> str:
-    """A special token's name, safe from the monospace font's ligatures."""
-    return name.replace("<|", "<" + HAIR + "|").replace("|>", "|" + HAIR + ">")
 
 
 def chunk(text: str) -> list[str]:
@@ -120,7 +108,11 @@ SPLIT_CHUNKS = chunk(SPLIT_EXAMPLE)
 
 
 def bpe_merge(tokens: list[tuple[str, int]], pair: tuple[str, str], new_id: int):
-    """Replace every adjacent ``pair`` in ``tokens`` by one token ``new_id``."""
+    """Replace every adjacent ``pair`` in ``tokens`` by one token ``new_id``.
+
+    >>> bpe_merge([("a", 97), ("t", 116), ("a", 97)], ("a", "t"), 256)
+    [('at', 256), ('a', 97)]
+    """
     out, i = [], 0
     while i < len(tokens):
         if i + 1 < len(tokens) and (tokens[i][0], tokens[i + 1][0]) == pair:
@@ -171,63 +163,71 @@ def all_merges(count: int = 3) -> list[tuple[tuple[str, str], int]]:
     return merges
 
 
+def encoded() -> list[tuple[str, int]]:
+    """``SENTENCE`` after all the merges: what the finished tokenizer hands the model.
+
+    >>> [token_id for _, token_id in encoded()]
+    [258, 32, 99, 256, 44, 32, 258, 32, 257]
+    """
+    tokens = [(ch, ord(ch)) for ch in SENTENCE]
+    for pair, new_id in all_merges():
+        tokens = bpe_merge(tokens, pair, new_id)
+    return tokens
+
+
 # --------------------------------------------------------------------------- pictures
 
 
-class TokenStrip(Labelled):
-    """A row of tokens: each a cell with its text inside and its id beneath.
+class NumberedStrip(TokenStrip):
+    """The shared token strip with each token's id written beneath its cell.
 
-    ``cells``, ``texts`` and ``ids`` line up with ``tokens``; ``items[i]`` groups all three.
+    ``tokens`` are ``(text, id)`` pairs; ``pairs`` keeps them, ``tokens`` the texts.
+    ``ids[i]`` is the id under ``cells[i]``: dim for the 256 bytes, highlighted for the
+    ids that merges minted. Spaces show as open boxes.
 
-    >>> TokenStrip([("h", 104), ("i", 105)]).ids[1].text
-    '105'
+    >>> strip = NumberedStrip([("h", 104), ("at", 256)])
+    >>> strip.tokens, strip.ids[1].text
+    (['h', 'at'], '256')
     """
 
-    def __init__(
-        self,
-        tokens,
-        size: float = 36,
-        unit: float = 0.66,
-        cell_height: float = 0.8,
-        gap: float = 0.06,
-        colour=TOKEN,
-    ):
-        self.tokens = list(tokens)
-        cells, texts, ids = VGroup(), VGroup(), VGroup()
-        for text, token_id in self.tokens:
-            label = mono(shown(text), size=size, color=TEXT)
-            for glyph, ch in zip(label, shown(text), strict=True):
-                if ch == SPACE:
-                    glyph.set_color(DIM)
-            cells.add(
-                Rectangle(
-                    width=max(unit, label.width + 0.34),
-                    height=cell_height,
-                    stroke_color=colour,
-                    stroke_width=STROKE,
-                    fill_color=colour,
-                    fill_opacity=0.12,
-                )
-            )
-            texts.add(label)
-            learned = token_id >= 256  # ids past the bytes were minted by merges
-            ids.add(mono(str(token_id), size=SMALL_SIZE, color=HIGHLIGHT if learned else DIM))
-        cells.arrange(RIGHT, buff=gap)
-        super().__init__(cells, texts, ids)
-        for label, cell, number in zip(texts, cells, ids, strict=True):
-            self.fit_label(label, cell)
-            number.next_to(cell, DOWN, buff=0.16)
-        self.cells, self.texts, self.ids = cells, texts, ids
-        self.items = [VGroup(c, t, n) for c, t, n in zip(cells, texts, ids, strict=True)]
+    def __init__(self, tokens, size: float = 36, **cell_kwargs):
+        self.pairs = list(tokens)
+        cell_kwargs = {"min_width": 0.66, "height": 0.8, "pad": 0.17, **cell_kwargs}
+        super().__init__(
+            [text for text, _ in self.pairs],
+            TOKEN,
+            buff=0.06,
+            size=size,
+            show_spaces=True,
+            **cell_kwargs,
+        )
+        self.ids = VGroup(
+            *[
+                mono(
+                    str(token_id), size=SMALL_SIZE, color=HIGHLIGHT if token_id >= 256 else DIM
+                ).next_to(cell.box, DOWN, buff=0.16)
+                for cell, (_, token_id) in zip(self.cells, self.pairs, strict=True)
+            ]
+        )
+        self.add(self.ids)
 
-    def cells_with(self, token_id: int) -> list[Rectangle]:
+    def cells_with(self, token_id: int) -> list[TokenCell]:
         """The cells holding token ``token_id``."""
-        return [c for c, (_, t) in zip(self.cells, self.tokens, strict=True) if t == token_id]
+        return [c for c, (_, t) in zip(self.cells, self.pairs, strict=True) if t == token_id]
 
-    def window(self, index: int, colour=HIGHLIGHT) -> Rectangle:
-        """A frame around tokens ``index`` and ``index + 1``."""
-        pair = VGroup(self.cells[index], self.cells[index + 1])
-        return SurroundingRectangle(pair, color=colour, buff=0.08, stroke_width=STROKE + 1)
+
+def chunk_strip(chunks, size: float = 32) -> TokenStrip:
+    """Text cut into chunks: one cell per chunk, coloured by kind (word, number, other).
+
+    >>> chunk_strip(["It", "'s", "20"]).tokens
+    ['It', "'s", '20']
+    """
+    cells = []
+    for piece in chunks:
+        stripped = piece.strip()
+        colour = HIGHLIGHT if stripped.isdigit() else TOKEN if stripped.isalpha() else STRUCTURE
+        cells.append(TokenCell(piece, colour, size=size, height=0.75, pad=0.15, show_spaces=True))
+    return TokenStrip(cells, buff=0.14)
 
 
 class ByteGrid(VGroup):
@@ -247,38 +247,8 @@ class ByteGrid(VGroup):
         return self.cells[byte]
 
 
-class ChunkRow(Labelled):
-    """Text cut into chunks: one box per chunk, coloured by kind (word, number, other)."""
-
-    def __init__(self, chunks, size: float = 32, gap: float = 0.14):
-        boxes, texts = VGroup(), VGroup()
-        for piece in chunks:
-            stripped = piece.strip()
-            colour = HIGHLIGHT if stripped.isdigit() else TOKEN if stripped.isalpha() else STRUCTURE
-            label = mono(shown(piece), size=size, color=TEXT)
-            for glyph, ch in zip(label, shown(piece), strict=True):
-                if ch == SPACE:
-                    glyph.set_color(DIM)
-            boxes.add(
-                Rectangle(
-                    width=label.width + 0.3,
-                    height=0.75,
-                    stroke_color=colour,
-                    stroke_width=STROKE,
-                    fill_color=colour,
-                    fill_opacity=0.12,
-                )
-            )
-            texts.add(label)
-        boxes.arrange(RIGHT, buff=gap)
-        super().__init__(boxes, texts)
-        for label, box in zip(texts, boxes, strict=True):
-            self.fit_label(label, box, pad=0.1)
-        self.boxes, self.texts, self.chunks = boxes, texts, list(chunks)
-
-
 class MergeList(VGroup):
-    """The learned merges, one rule a line: ``a + t -> 256``.
+    """The learned merges, one rule a line: ``a + t → 256``.
 
     ``rows[i]`` is merge ``i``; ``more`` is the ellipsis that says the list goes on.
     """
@@ -287,7 +257,7 @@ class MergeList(VGroup):
         header = mono("merges", size=size, color=DIM)
         rows = VGroup()
         for (left, right), new_id in merges:
-            rule = mono(f"{shown(left)} + {shown(right)} \u2192 {new_id}", size=size, color=TEXT)
+            rule = mono(f"{left} + {right} \u2192 {new_id}", size=size, color=TEXT)
             rule[-3:].set_color(HIGHLIGHT)
             rows.add(rule)
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.3)
@@ -408,53 +378,49 @@ class Tokenizer(NarratedScene):
     # ------------------------------------------------------------------ beats
 
     def ask_for_numbers(self):
-        with self.beat("numbers") as beat:
+        with self.beat("numbers") as t:
             title = prose("The tokenizer", size=TITLE_SIZE).to_edge(UP, buff=0.8)
             model = BlockStack(8, width=2.6, label="model").shift(DOWN * 1.5)
             self.play(
                 Write(title),
                 LaggedStart(*[FadeIn(b, shift=UP * 0.2) for b in model.blocks], lag_ratio=LAG),
                 FadeIn(model.label),
-                run_time=fit(beat.time_until("text")),
+                run_time=t.until("text"),
             )
             self.gather(model)
             text = mono(SENTENCE, size=40, color=TEXT).move_to(UP * STRIP_Y)
             arrow = Arrow(UP * 1.1, model.blocks.get_top(), color=FAINT, buff=0.15)
             cross = maths(r"\times", size=60, color=LOSS).move_to(arrow)
             self.play(FadeOut(title, shift=UP * 0.3), Write(text), run_time=STEADY)
-            self.play(Create(arrow), FadeIn(cross, scale=1.5), run_time=fit(beat.time_until("ids")))
-            strip = TokenStrip([(ch, ord(ch)) for ch in SENTENCE]).move_to(UP * STRIP_Y)
+            self.play(Create(arrow), FadeIn(cross, scale=1.5), run_time=t.until("ids"))
+            strip = NumberedStrip([(ch, ord(ch)) for ch in SENTENCE]).move_to(UP * STRIP_Y)
             glyphs = iter(text)
             moves = [
                 FadeIn(label) if ch == " " else ReplacementTransform(next(glyphs), label)
-                for ch, label in zip(SENTENCE, strip.texts, strict=True)
+                for ch, label in zip(SENTENCE, strip.labels, strict=True)
             ]
             self.detach(text)
             self.play(
                 *moves,
-                LaggedStart(*[Create(c) for c in strip.cells], lag_ratio=LAG / 2),
+                LaggedStart(*[Create(b) for b in strip.boxes], lag_ratio=LAG / 2),
+                LaggedStart(*[FadeIn(n, shift=DOWN * 0.15) for n in strip.ids], lag_ratio=LAG),
                 FadeOut(cross),
                 arrow.animate.set_color(TOKEN),
                 run_time=STEADY,
             )
-            self.play(
-                LaggedStart(*[FadeIn(n, shift=DOWN * 0.15) for n in strip.ids], lag_ratio=LAG),
-                run_time=STEADY,
-            )
             self.gather(strip)
-            self.feed(strip, model, beat.remaining, into=model.blocks.get_top())
+            self.feed(strip, model, t.until(), into=model.blocks.get_top())
             self.strip, self.model, self.arrow = strip, model, arrow
 
     def show_bytes(self):
-        with self.beat("bytes") as beat:
+        with self.beat("bytes") as t:
             strip = self.strip
             self.play(
-                FadeOut(VGroup(self.model, self.arrow), shift=DOWN * 0.4),
-                run_time=fit(beat.time_until("utf")),
+                FadeOut(VGroup(self.model, self.arrow), shift=DOWN * 0.4), run_time=t.until("utf")
             )
             self.play(
                 LaggedStart(*[Indicate(n, color=HIGHLIGHT) for n in strip.ids], lag_ratio=LAG),
-                run_time=fit(beat.time_until("grid")),
+                run_time=t.until("grid"),
             )
             grid = ByteGrid(side=0.16).move_to(DOWN * 1.5 + LEFT * 1.8)
             ends = VGroup(
@@ -467,7 +433,7 @@ class Tokenizer(NarratedScene):
                 LaggedStart(*[FadeIn(c) for c in grid.cells], lag_ratio=0.01),
                 FadeIn(ends),
                 Write(caption),
-                run_time=STEADY,
+                run_time=QUICK,
             )
             self.gather(grid)
             # every byte of the sentence finds its square among the 256
@@ -476,15 +442,15 @@ class Tokenizer(NarratedScene):
             self.play(
                 LaggedStart(
                     *[
-                        c.animate.move_to(t).scale(0.3).set_opacity(0)
-                        for c, t in zip(copies, targets, strict=True)
+                        c.animate.move_to(sq).scale(0.3).set_opacity(0)
+                        for c, sq in zip(copies, targets, strict=True)
                     ],
                     lag_ratio=LAG,
                 ),
                 LaggedStart(
-                    *[t.animate.set_fill(TOKEN, opacity=0.9) for t in targets], lag_ratio=LAG
+                    *[sq.animate.set_fill(TOKEN, opacity=0.9) for sq in targets], lag_ratio=LAG
                 ),
-                run_time=fit(beat.time_until("long")),
+                run_time=t.until("long"),
             )
             self.remove(*copies)
             counter = Counter(len(SENTENCE), unit="tokens", size=48).move_to(UP * 0.35)
@@ -496,21 +462,21 @@ class Tokenizer(NarratedScene):
             self.play(
                 counter.count(),
                 LaggedStart(
-                    *[Indicate(c, color=HIGHLIGHT, scale_factor=1.1) for c in strip.cells],
+                    *[Indicate(c, color=HIGHLIGHT, scale_factor=1.1) for c in strip.boxes],
                     lag_ratio=LAG,
                 ),
-                run_time=fit(beat.remaining),
+                run_time=t.until(),
             )
             self.counter = counter
 
     def count_pairs(self):
-        with self.beat("count-pairs") as beat:
+        with self.beat("count-pairs") as t:
             strip = self.strip
-            chunks = chunk_of_each(strip.tokens)
-            top3 = [pair for pair, _ in pair_counts(strip.tokens, chunks).most_common(3)]
+            chunks = chunk_of_each(strip.pairs)
+            top3 = [pair for pair, _ in pair_counts(strip.pairs, chunks).most_common(3)]
             rows = VGroup()
-            for left, right in top3:
-                label = mono(f"{shown(left)} {shown(right)}", size=LABEL_SIZE, color=TEXT)
+            for pair in top3:
+                label = TokenStrip(list(pair), size=LABEL_SIZE, show_spaces=True, buff=0.05)
                 bar = Rectangle(
                     width=1e-3, height=0.32, stroke_width=0, fill_color=TOKEN, fill_opacity=0.8
                 )
@@ -521,14 +487,14 @@ class Tokenizer(NarratedScene):
             rows.arrange(DOWN, aligned_edge=LEFT, buff=0.35).move_to(DOWN * 1.6 + LEFT * 3.6)
             for row in rows:
                 row[2].add_updater(lambda m, b=row[1]: m.next_to(b, RIGHT, buff=0.2))
-            self.play(FadeIn(rows, shift=UP * 0.2), run_time=fit(beat.time_until("sweep")))
+            self.play(FadeIn(rows, shift=UP * 0.2), run_time=t.until("sweep"))
             window = strip.window(0)
             self.play(Create(window), run_time=QUICK)
             seen = Tally()
-            steps = len(strip.tokens) - 1
-            step_time = fit(beat.time_until("top") / steps)
+            steps = len(strip.pairs) - 1
+            step_time = t.until("top") / steps
             for i in range(steps):
-                pair = (strip.tokens[i][0], strip.tokens[i + 1][0])
+                pair = (strip.pairs[i][0], strip.pairs[i + 1][0])
                 anims = [Transform(window, strip.window(i))]
                 if chunks[i] == chunks[i + 1] and pair in top3:
                     seen[pair] += 1
@@ -546,17 +512,17 @@ class Tokenizer(NarratedScene):
                 ReplacementTransform(window, marks[0]),
                 LaggedStart(*[Create(m) for m in marks[1:]], lag_ratio=0.3),
                 Create(frame),
-                run_time=STEADY,
+                run_time=QUICK,
             )
             self.gather(marks)
             self.play(
                 LaggedStart(*[Indicate(m, color=HIGHLIGHT) for m in marks], lag_ratio=0.2),
-                run_time=fit(beat.remaining),
+                run_time=t.until(),
             )
             self.rows, self.marks, self.frame = rows, marks, frame
 
     def merge_first_pair(self):
-        with self.beat("merge") as beat:
+        with self.beat("merge") as t:
             merges = all_merges()
             self.merge_list = MergeList(merges).move_to(DOWN * 1.5 + RIGHT * 3.2)
             rule, best = self.merge_list.rows[0], merges[0][0]
@@ -566,32 +532,32 @@ class Tokenizer(NarratedScene):
                 FadeIn(self.merge_list.header),
                 ReplacementTransform(source, rule),
                 FadeOut(VGroup(*self.rows[1:]), shift=DOWN * 0.2),
-                run_time=fit(beat.time_until("merge")),
+                run_time=t.until("merge"),
             )
             new = self.merge(best, 256)
             self.play(
                 LaggedStart(*[Indicate(c, color=HIGHLIGHT) for c in new.cells_with(256)]),
-                run_time=fit(beat.time_until("shrink")),
+                run_time=t.until("shrink"),
             )
             self.play(
-                ChangeDecimalToValue(self.counter.value, len(new.tokens)),
+                ChangeDecimalToValue(self.counter.value, len(new.pairs)),
                 Indicate(self.counter, color=HIGHLIGHT),
-                run_time=fit(beat.remaining),
+                run_time=t.until(),
             )
 
     def keep_merging(self):
-        with self.beat("repeat") as beat:
+        with self.beat("repeat") as t:
             strip = self.strip
             window = strip.window(0)
-            steps = len(strip.tokens) - 1
+            steps = len(strip.pairs) - 1
             self.play(Create(window), run_time=QUICK)
-            step_time = fit(beat.time_until("hat") / steps)
+            step_time = t.until("hat") / steps
             for i in range(1, steps):
                 self.play(Transform(window, strip.window(i)), run_time=step_time)
-            self.play(FadeOut(window), run_time=fit(beat.time_until("hat")))
+            self.play(FadeOut(window), run_time=t.until("hat"))
             for index, mark in ((1, "hat"), (2, "that")):
                 pair, new_id = all_merges()[index]
-                beat.wait_until(mark)
+                t.wait_until(mark)
                 marks = self.pair_marks(pair)
                 self.play(
                     LaggedStart(*[Create(m) for m in marks], lag_ratio=0.3),
@@ -600,47 +566,47 @@ class Tokenizer(NarratedScene):
                 )
                 self.gather(marks)
                 self.marks = marks
-                new = self.merge(pair, new_id)
-                self.play(ChangeDecimalToValue(self.counter.value, len(new.tokens)), run_time=QUICK)
-            beat.wait_until("list")
+                new = self.merge(pair, new_id, counted=True)
+            t.wait_until("list")
             box = SurroundingRectangle(
                 VGroup(self.merge_list.rows, self.merge_list.more), color=HIGHLIGHT, buff=0.2
             )
-            self.play(FadeIn(self.merge_list.more), Create(box), run_time=STEADY)
+            self.play(FadeIn(self.merge_list.more), Create(box), run_time=QUICK)
             self.gather(self.merge_list)
             self.play(
                 LaggedStart(
                     *[Indicate(r, color=HIGHLIGHT, scale_factor=1) for r in self.merge_list.rows],
                     lag_ratio=0.3,
                 ),
-                run_time=fit(beat.remaining),
+                run_time=t.until(),
             )
             self.list_box = box
+            assert new is self.strip
 
     def split_with_the_pattern(self):
-        with self.beat("regex") as beat:
+        with self.beat("regex") as t:
             text = mono(SPLIT_EXAMPLE, size=32, color=TEXT).move_to(UP * 1.6)
             old = VGroup(self.strip, self.counter, self.merge_list, self.list_box)
             self.play(FadeOut(old, shift=UP * 0.4), run_time=QUICK)
-            self.play(Write(text), run_time=fit(beat.time_until("chunks")))
-            row = ChunkRow(SPLIT_CHUNKS).move_to(UP * 1.6)
+            self.play(Write(text), run_time=t.until("chunks"))
+            row = chunk_strip(SPLIT_CHUNKS).move_to(UP * 1.6)
             glyphs = iter(text)
             moves = [
                 FadeIn(glyph) if ch == " " else ReplacementTransform(next(glyphs), glyph)
-                for piece, label in zip(SPLIT_CHUNKS, row.texts, strict=True)
+                for piece, label in zip(SPLIT_CHUNKS, row.labels, strict=True)
                 for ch, glyph in zip(piece, label, strict=True)
             ]
             self.detach(text)
             self.play(*moves, run_time=STEADY)
             self.play(
                 LaggedStart(*[Create(b) for b in row.boxes], lag_ratio=LAG),
-                run_time=fit(beat.time_until("border")),
+                run_time=t.until("border"),
             )
             self.gather(row)
             # a pair that would straddle two chunks: the "s" of " tokens" and the "!"
             last = len(SPLIT_CHUNKS) - 1
             straddle = SurroundingRectangle(
-                VGroup(row.texts[last - 1][-1], row.texts[last]),
+                VGroup(row.labels[last - 1][-1], row.labels[last]),
                 color=HIGHLIGHT,
                 buff=0.14,
                 stroke_width=STROKE + 1,
@@ -652,10 +618,10 @@ class Tokenizer(NarratedScene):
                 LaggedStart(
                     *[Indicate(b, color=TEXT, scale_factor=1.05) for b in row.boxes], lag_ratio=LAG
                 ),
-                run_time=fit(beat.time_until("digits")),
+                run_time=t.until("digits"),
             )
-            gpt4 = ChunkRow(["655", "36"])
-            ours = ChunkRow(["65", "53", "6"])
+            gpt4 = chunk_strip(["655", "36"])
+            ours = chunk_strip(["65", "53", "6"])
             names = VGroup(
                 mono("nanochat", size=LABEL_SIZE, color=TEXT),
                 mono("GPT-4", size=LABEL_SIZE, color=DIM),
@@ -669,13 +635,13 @@ class Tokenizer(NarratedScene):
                 FadeIn(names),
                 FadeIn(gpt4, shift=DOWN * 0.2),
                 TransformFromCopy(VGroup(*row.boxes[digits]), ours.boxes),
-                TransformFromCopy(VGroup(*row.texts[digits]), ours.texts),
+                TransformFromCopy(VGroup(*row.labels[digits]), ours.labels),
                 run_time=STEADY,
             )
             self.gather(ours)
             self.play(
                 Indicate(ours, color=HIGHLIGHT, scale_factor=1.05),
-                run_time=fit(beat.time_until("why")),
+                run_time=t.until("why"),
             )
             limits = VGroup(
                 maths(r"\le 110", size=LABEL_SIZE + 10, color=HIGHLIGHT),
@@ -686,22 +652,22 @@ class Tokenizer(NarratedScene):
             note = prose("number tokens", size=LABEL_SIZE, color=DIM)
             note.next_to(limits, DOWN, buff=0.4, aligned_edge=LEFT)
             self.play(FadeIn(limits, shift=LEFT * 0.2), FadeIn(note), run_time=STEADY)
-            self.play(Indicate(limits[0], color=HIGHLIGHT), run_time=fit(beat.remaining))
+            self.play(Indicate(limits[0], color=HIGHLIGHT), run_time=t.until())
             self.split = VGroup(row, names, gpt4, ours, limits, note)
 
     def train_on_text(self):
-        with self.beat("vocab") as beat:
+        with self.beat("vocab") as t:
             shards = FileGrid(8, columns=4, size=0.5, colour=TOKEN).move_to(UP * 2.3 + LEFT * 4.4)
             chars = Counter(2_000_000_000, unit="characters", size=44)
             chars.next_to(shards, RIGHT, buff=0.8)
             self.play(FadeOut(self.split, shift=UP * 0.4), run_time=QUICK)
             self.play(
                 LaggedStart(*[FadeIn(f, shift=DOWN * 0.2) for f in shards.files], lag_ratio=LAG),
-                run_time=fit(beat.time_until("chars")),
+                run_time=t.until("chars"),
             )
             self.gather(shards)
             self.play(FadeIn(chars), run_time=QUICK)
-            self.play(chars.count(), run_time=fit(beat.time_until("merges")))
+            self.play(chars.count(), run_time=t.until("merges"))
             track = Rectangle(width=8.0, height=0.7, stroke_color=TOKEN, stroke_width=STROKE)
             track.move_to(UP * 0.7)
             fill = Rectangle(width=1e-3, height=0.7, stroke_width=0, fill_color=TOKEN)
@@ -711,12 +677,12 @@ class Tokenizer(NarratedScene):
             self.play(
                 merges.count(),
                 fill.animate.stretch_to_fit_width(8.0, about_edge=LEFT),
-                run_time=fit(beat.remaining),
+                run_time=t.until(),
             )
             self.vocab = VGroup(shards, chars, track, fill, merges)
 
     def count_the_vocabulary(self):
-        with self.beat("specials") as beat:
+        with self.beat("specials") as t:
             shards, chars, track, fill, merges = self.vocab
             grid = ByteGrid(side=0.035, buff=0.008, colour=TOKEN)
             grid.cells.set_fill(TOKEN, opacity=0.5)
@@ -740,15 +706,18 @@ class Tokenizer(NarratedScene):
                 maths("9", size=LABEL_SIZE + 4, color=HIGHLIGHT).next_to(specials, DOWN, 0.4),
             )
             counts.align_to(merges, DOWN)
-            names = VGroup(
-                *[mono(special(n), size=SMALL_SIZE, color=HIGHLIGHT) for n in SPECIAL_TOKENS]
-            ).arrange_in_grid(rows=3, cols=3, buff=(0.45, 0.3), col_alignments="lll")
-            names.move_to(DOWN * 1.9)
+            names = TokenStrip(
+                [SPECIAL_TOKENS[i : i + 3] for i in range(0, 9, 3)],
+                HIGHLIGHT,
+                special=True,
+                buff=0.25,
+                line_buff=0.22,
+            ).move_to(DOWN * 1.95)
             self.play(
                 FadeOut(shards, shift=LEFT * 0.3),
                 FadeIn(grid, shift=RIGHT * 0.3),
                 FadeIn(counts[0]),
-                run_time=fit(beat.time_until("specials")),
+                run_time=t.until("specials"),
             )
             self.play(
                 LaggedStart(*[FadeIn(s, shift=DOWN * 0.2) for s in specials], lag_ratio=LAG),
@@ -757,8 +726,14 @@ class Tokenizer(NarratedScene):
             )
             self.gather(specials)
             self.play(
-                LaggedStart(*[FadeIn(n, shift=UP * 0.1) for n in names], lag_ratio=0.2),
-                run_time=fit(beat.time_until("total")),
+                LaggedStart(
+                    *[
+                        FadeIn(c, target_position=s.get_center(), scale=0.4)
+                        for s, c in zip(specials, names.cells, strict=True)
+                    ],
+                    lag_ratio=0.15,
+                ),
+                run_time=t.until("total"),
             )
             self.gather(names)
             total = maths(
@@ -767,7 +742,7 @@ class Tokenizer(NarratedScene):
             self.play(ReplacementTransform(chars, total), run_time=STEADY)
             self.play(
                 Indicate(total, color=HIGHLIGHT, scale_factor=1.05),
-                run_time=fit(beat.time_until("ratio")),
+                run_time=t.until("ratio"),
             )
             ratio = maths(
                 r"\approx 4.8\ \text{characters per token}", size=LABEL_SIZE + 8, color=TEXT
@@ -777,12 +752,12 @@ class Tokenizer(NarratedScene):
                 LaggedStart(
                     *[Indicate(m, color=HIGHLIGHT) for m in (grid, fill, specials)], lag_ratio=0.4
                 ),
-                run_time=fit(beat.remaining),
+                run_time=t.until(),
             )
             self.vocab = VGroup(grid, track, fill, specials, counts, merges, total, ratio)
 
     def train_in_rust(self):
-        with self.beat("rustbpe") as beat:
+        with self.beat("rustbpe") as t:
             name = mono("rustbpe", size=LABEL_SIZE + 6, color=TEXT).move_to(UP * 2.7 + LEFT * 4.6)
             self.play(FadeOut(self.vocab, shift=UP * 0.4), Write(name), run_time=STEADY)
             lanes = VGroup(
@@ -796,7 +771,7 @@ class Tokenizer(NarratedScene):
                 ]
             )
             cores.align_to(lanes, LEFT)
-            self.play(FadeIn(lanes), FadeIn(cores), run_time=fit(beat.time_until("parallel")))
+            self.play(FadeIn(lanes), FadeIn(cores), run_time=t.until("parallel"))
             chunks = VGroup()
             for lane in lanes:
                 for k in range(4):
@@ -824,15 +799,15 @@ class Tokenizer(NarratedScene):
                     ],
                     lag_ratio=0.05,
                 ),
-                run_time=fit(beat.time_until("heap")),
+                run_time=t.until("heap"),
             )
-            to_heap = beat.time_until("lazy")
+            to_heap = t.until("lazy")  # the heap's story is told in shares of this span
             self.play(
                 LaggedStart(*[Create(e) for e in heap.edges], lag_ratio=0.05),
                 LaggedStart(*[FadeIn(n) for n in heap.nodes], lag_ratio=0.05),
                 FadeIn(heap.labels),
                 chunks.animate.move_to(heap.nodes[0]).scale(0.2).set_opacity(0),
-                run_time=fit(to_heap * 0.3),
+                run_time=to_heap * 0.3,
             )
             self.remove(chunks)
             self.gather(heap)
@@ -843,17 +818,17 @@ class Tokenizer(NarratedScene):
                 heap.nodes[0].animate.set_stroke(HIGHLIGHT).set_fill(HIGHLIGHT, opacity=0.3),
                 top.animate.set_color(HIGHLIGHT),
                 FadeIn(out.header),
-                run_time=fit(to_heap * 0.15),
+                run_time=to_heap * 0.15,
             )
             self.play(
                 ReplacementTransform(top, out.rows[0]),
                 heap.nodes[0].animate.set_stroke(TOKEN).set_fill(TOKEN, opacity=0.12),
-                run_time=fit(to_heap * 0.2),
+                run_time=to_heap * 0.2,
             )
             # the last count fills the hole at the top and sinks below bigger children
-            self.play(heap.move(6, 0), FadeOut(heap.drop_last()), run_time=fit(to_heap * 0.1))
-            self.play(*heap.swap(0, 1), run_time=fit(to_heap * 0.1))
-            self.play(*heap.swap(1, 3), run_time=fit(beat.time_until("lazy")))
+            self.play(heap.move(6, 0), FadeOut(heap.drop_last()), run_time=to_heap * 0.1)
+            self.play(*heap.swap(0, 1), run_time=to_heap * 0.1)
+            self.play(*heap.swap(1, 3), run_time=t.until("lazy"))
             # lazy update: the new top's count is stale; refresh it only now, and it sinks
             stale = heap.slots[0]
             self.play(
@@ -869,14 +844,14 @@ class Tokenizer(NarratedScene):
             self.play(
                 heap.nodes[0].animate.set_stroke(HIGHLIGHT).set_fill(HIGHLIGHT, opacity=0.3),
                 Indicate(heap.slots[0], color=HIGHLIGHT),
-                run_time=fit(beat.remaining),
+                run_time=t.until(),
             )
             self.gather(heap)
             self.rust = VGroup(name, lanes, cores, heap)
             self.rust_out = VGroup(out.header, out.rows[0])
 
     def encode_with_tiktoken(self):
-        with self.beat("tiktoken") as beat:
+        with self.beat("tiktoken") as t:
             rust = ToolBox("rustbpe", "train", colour=TRAINED).move_to(LEFT * 4.4 + UP * 1.6)
             tik = ToolBox("tiktoken", "encode", colour=TOKEN).move_to(RIGHT * 4.4 + UP * 1.6)
             merges = MergeList(all_merges(), size=SMALL_SIZE).move_to(UP * 1.5)
@@ -889,16 +864,13 @@ class Tokenizer(NarratedScene):
                 ReplacementTransform(self.rust_out, VGroup(merges.header, merges.rows[0])),
                 FadeIn(VGroup(merges.rows[1:], merges.more)),
                 Create(arrows[0]),
-                run_time=fit(beat.time_until("export")),
+                run_time=t.until("export"),
             )
             self.gather(merges)
             self.play(Create(arrows[1]), FadeIn(tik), run_time=STEADY)
             text = mono(SENTENCE, size=36, color=TEXT).move_to(DOWN * 0.4 + RIGHT * 1.0)
-            self.play(FadeIn(text, shift=UP * 0.2), run_time=fit(beat.time_until("encode")))
-            tokens = [(ch, ord(ch)) for ch in SENTENCE]
-            for pair, new_id in all_merges():
-                tokens = bpe_merge(tokens, pair, new_id)
-            strip = TokenStrip(tokens).move_to(DOWN * 1.7)
+            self.play(FadeIn(text, shift=UP * 0.2), run_time=t.until("encode"))
+            strip = NumberedStrip(encoded()).move_to(DOWN * 1.7)
             self.play(
                 text.animate.move_to(tik.box).scale(0.2).set_opacity(0),
                 Indicate(tik.box, color=TOKEN),
@@ -907,9 +879,13 @@ class Tokenizer(NarratedScene):
             self.remove(text)
             self.play(
                 LaggedStart(
-                    *[FadeIn(item, shift=DOWN * 0.4) for item in strip.items], lag_ratio=LAG
+                    *[
+                        FadeIn(VGroup(cell, number), shift=DOWN * 0.4)
+                        for cell, number in zip(strip.cells, strip.ids, strict=True)
+                    ],
+                    lag_ratio=LAG,
                 ),
-                run_time=fit(beat.time_until("gap")),
+                run_time=t.until("gap"),
             )
             self.gather(strip)
             attempt = rust.job.copy()
@@ -924,18 +900,18 @@ class Tokenizer(NarratedScene):
             self.play(
                 FadeOut(VGroup(attempt, no)),
                 Indicate(rust.box, color=TRAINED),
-                run_time=fit(beat.remaining),
+                run_time=t.until(),
             )
             self.tools = VGroup(rust, tik, merges, arrows)
             self.final_strip = strip
 
     def hand_over(self):
-        with self.beat("handover") as beat:
+        with self.beat("handover") as t:
             strip = self.final_strip
             self.play(
                 FadeOut(self.tools, shift=UP * 0.4),
                 strip.animate.move_to(UP * 1.6),
-                run_time=fit(beat.time_until("model")),
+                run_time=t.until("model"),
             )
             model = BlockStack(10, width=2.6, label="transformer").shift(DOWN * 1.6)
             self.play(
@@ -944,56 +920,60 @@ class Tokenizer(NarratedScene):
                 run_time=STEADY,
             )
             self.gather(model)
-            self.feed(strip, model, beat.remaining, into=model.blocks.get_top())
+            self.feed(strip, model, t.until(), into=model.blocks.get_top())
 
     # ------------------------------------------------------------------ helpers
 
-    def merge(self, pair, new_id: int) -> TokenStrip:
+    def merge(self, pair, new_id: int, counted: bool = False) -> NumberedStrip:
         """Merge ``pair`` everywhere in the current strip into token ``new_id``.
 
         The strip shrinks in place: untouched tokens slide, each merged pair fuses into one
-        cell that flashes, then settles into the token colour.
+        cell that flashes, then settles into the token colour (and, if ``counted``, the
+        token counter drops to the new length at the same time).
         """
         old = self.strip
-        tokens = bpe_merge(old.tokens, pair, new_id)
-        new = TokenStrip(tokens).move_to(UP * STRIP_Y)
+        new = NumberedStrip(bpe_merge(old.pairs, pair, new_id)).move_to(UP * STRIP_Y)
         anims, i, j = [], 0, 0
-        while i < len(old.tokens):
-            if i + 1 < len(old.tokens) and (old.tokens[i][0], old.tokens[i + 1][0]) == pair:
-                a, b = old.items[i], old.items[i + 1]
+        while i < len(old.pairs):
+            if i + 1 < len(old.pairs) and (old.pairs[i][0], old.pairs[i + 1][0]) == pair:
+                a, b = old.cells[i], old.cells[i + 1]
                 anims += [
-                    ReplacementTransform(VGroup(a[k], b[k]), new.items[j][k]) for k in range(3)
+                    ReplacementTransform(VGroup(a.box, b.box), new.cells[j].box),
+                    ReplacementTransform(VGroup(a.label, b.label), new.cells[j].label),
+                    ReplacementTransform(VGroup(old.ids[i], old.ids[i + 1]), new.ids[j]),
                 ]
-                new.cells[j].set_fill(HIGHLIGHT, opacity=0.4)
+                new.cells[j].box.set_fill(HIGHLIGHT, opacity=0.4)
                 i += 2
             else:
-                anims.append(ReplacementTransform(old.items[i], new.items[j]))
+                anims += [
+                    ReplacementTransform(old.cells[i], new.cells[j]),
+                    ReplacementTransform(old.ids[i], new.ids[j]),
+                ]
                 i += 1
             j += 1
         self.detach(old)
         self.play(*anims, FadeOut(self.marks), run_time=STEADY)
         self.gather(new)
-        self.play(
-            *[c.animate.set_fill(TOKEN, opacity=0.12) for c in new.cells_with(new_id)],
-            run_time=QUICK,
-        )
+        settle = [c.recolour(TOKEN) for c in new.cells_with(new_id)]
+        if counted:
+            settle.append(ChangeDecimalToValue(self.counter.value, len(new.pairs)))
+        self.play(*settle, run_time=QUICK)
         self.strip = new
         return new
 
     def pair_marks(self, pair) -> VGroup:
         """Frames around every place where ``pair`` occurs (inside one chunk) in the strip."""
         strip = self.strip
-        chunks = chunk_of_each(strip.tokens)
+        chunks = chunk_of_each(strip.pairs)
         return VGroup(
             *[
                 strip.window(i)
-                for i in range(len(strip.tokens) - 1)
-                if (strip.tokens[i][0], strip.tokens[i + 1][0]) == pair
-                and chunks[i] == chunks[i + 1]
+                for i in range(len(strip.pairs) - 1)
+                if (strip.pairs[i][0], strip.pairs[i + 1][0]) == pair and chunks[i] == chunks[i + 1]
             ]
         )
 
-    def feed(self, strip: TokenStrip, model: BlockStack, seconds: float, into) -> None:
+    def feed(self, strip: NumberedStrip, model: BlockStack, run_time: float, into) -> None:
         """Copies of the strip's ids stream into the model, whose blocks light up."""
         flow = [n.copy() for n in strip.ids]
         self.play(
@@ -1003,7 +983,7 @@ class Tokenizer(NarratedScene):
             LaggedStart(
                 *[b.animate.set_fill(TOKEN, opacity=0.6) for b in model.blocks], lag_ratio=LAG
             ),
-            run_time=fit(seconds),
+            run_time=run_time,
         )
         self.remove(*flow)
 
