@@ -28,6 +28,7 @@ def dry_run(scene_cls, audit_state=None, voiced: bool = False) -> Usage:
     # a lasting media dir, so LaTeX and text compiled once are reused by later checks
     media = scene_cls.project_root() / "build" / "check"
     media.mkdir(parents=True, exist_ok=True)
+    drop_broken_cache_files(media)
     options = {
         "dry_run": True,
         "write_to_movie": False,
@@ -49,6 +50,20 @@ def dry_run(scene_cls, audit_state=None, voiced: bool = False) -> Usage:
             CHECK.active = None
             audit.ACTIVE.state = None
     return usage
+
+
+def drop_broken_cache_files(media: Path) -> None:
+    """Delete empty SVGs that an interrupted or concurrent run left in the text/LaTeX caches.
+
+    Manim trusts any cached file that exists; an empty one would fail every later check.
+    """
+    for folder in ("texts", "Tex"):
+        for path in (media / folder).glob("*.svg"):
+            try:
+                if path.stat().st_size == 0:
+                    path.unlink()
+            except FileNotFoundError:
+                pass
 
 
 def compare(chapter: Chapter, scene_file: Path, usage: Usage) -> tuple[list[str], list[str]]:

@@ -1,5 +1,14 @@
-"""Chapter 7: supervised fine-tuning: a small mixture, one conversation per row,
-a loss mask over the assistant's tokens, a tiny learning rate, and what it buys.
+"""Chapter 7: supervised fine-tuning.
+
+From the midtrained checkpoint: a small hand-picked mixture (bars that merge
+into one, then shrink against midtraining's), one conversation per row padded
+to the longest (a batch of blank token cells), one row zoomed into the shared
+:class:`~mobjects.TokenStrip` with real special tokens, the loss mask painted
+green (trained on) and red (masked out), a learning rate cut to 2% that falls
+to zero over one epoch, and the MID -> SFT report card.
+
+Local pictures: :class:`Conversation` (a ``TokenStrip`` whose cells know their
+kind), :class:`Batch` (rows of blank token cells) and :class:`ScoreChart`.
 
 Narration: script/07-sft.md. Render alone with ``uv run manim -pql scenes/07_sft.py``.
 """
@@ -15,7 +24,7 @@ from manim import (
     UP,
     AnimationGroup,
     Arrow,
-    Circumscribe,
+    Brace,
     Create,
     DashedLine,
     DashedVMobject,
@@ -23,6 +32,7 @@ from manim import (
     Dot,
     FadeIn,
     FadeOut,
+    GrowFromCenter,
     GrowFromEdge,
     Indicate,
     LaggedStart,
@@ -37,7 +47,15 @@ from manim import (
     Write,
 )
 from manim.animation.numbers import ChangeDecimalToValue
-from mobjects import BlockStack, ChatBubble, Counter, Labelled, PipelineDiagram
+from mobjects import (
+    BlockStack,
+    ChatBubble,
+    Counter,
+    Labelled,
+    PipelineDiagram,
+    TokenCell,
+    TokenStrip,
+)
 from style import (
     DIM,
     FAINT,
@@ -77,6 +95,7 @@ SOURCES = [
 ]
 MIXTURE_K = 22.4  # about 22,400 rows in all
 MIDTRAINING_K = 848.0  # scripts/mid_train.py: about 848K rows
+EPOCH_STEPS = 700  # 22,443 rows // 32 rows a step = 701 steps, one epoch
 
 # the speedrun report card (README.md at 48abd7d): metric, MID, SFT
 SCORES = [
@@ -89,120 +108,97 @@ SCORES = [
 ]
 RL_GSM8K = 0.0758  # drawn only as a dashed, unlabelled ghost: chapter 8 tells the number
 
-# one made-up conversation as tokens: (text, kind); kinds decide the loss mask
+# one made-up conversation as nanochat renders it (nanochat/tokenizer.py), one line per
+# part: (token, kind); the kind decides the loss mask. Padding cells are blank.
 CONVERSATION = [
-    [("[bos]", "bos"), ("[user]", "user"), ("What", "user"), ("is", "user"),
-     ("3/5", "user"), ("?", "user"), ("[/user]", "user")],
-    [("[asst]", "start"), ("[py]", "call"), ("3/5", "call"), ("[/py]", "call"),
-     ("[out]", "output"), ("0.6", "output"), ("[/out]", "output")],
-    [("It's", "reply"), ("0.6", "reply"), ("[/asst]", "reply"), ("pad", "pad"), ("pad", "pad")],
+    [("<|bos|>", "bos"), ("<|user_start|>", "user"), ("What", "user"), ("is", "user"),
+     ("3/5", "user"), ("?", "user"), ("<|user_end|>", "user")],
+    [("<|assistant_start|>", "start"), ("<|python_start|>", "call"), ("3/5", "call"),
+     ("<|python_end|>", "call")],
+    [("<|output_start|>", "output"), ("0.6", "output"), ("<|output_end|>", "output")],
+    [("It's", "reply"), ("0.6", "reply"), ("<|assistant_end|>", "reply"), ("", "pad"), ("", "pad")],
 ]  # fmt: skip
 TRAINED_KINDS = {"call", "reply"}
-# the batch: real tokens per row, and how many of them are masked (prompt) at the start
-ROWS = [(17, None), (19, 8), (10, 5), (14, 7)]
+# what the narration points at, in reading order: bookmark -> cells of CONVERSATION
+PARTS = {"bos": [0], "user": range(1, 7), "reply": [7], "tool": range(8, 11),
+         "output": range(11, 14)}  # fmt: skip
+# the batch: real tokens per row (the first row is CONVERSATION, padding aside)
+ROWS = [17, 19, 10, 14]
 
 
 # ---------------------------------------------------------------- local mobjects
 
 
-class TokenStrip(Labelled):
-    """A tokenised conversation as cells in reading order, wrapped onto lines.
+class Conversation(TokenStrip):
+    """A chat as tokens: the shared :class:`TokenStrip`, each cell also knowing its kind.
 
-    Parts: ``.cells`` (one rectangle per token), ``.labels`` (the token texts,
-    each declared inside its cell), ``.kinds`` (what each token is), ``.lines``.
+    ``lines`` holds ``(token, kind)`` pairs. Special tokens (``<|...|>``) are drawn
+    as special cells; padding (kind ``"pad"``, empty token) as blank grey cells.
+    ``.kinds`` runs parallel to ``.cells``.
 
-    >>> strip = TokenStrip([[("[bos]", "bos"), ("Hi", "user")]])
-    >>> len(strip.cells), strip.kinds
-    (2, ['bos', 'user'])
+    >>> chat = Conversation([[("<|bos|>", "bos"), ("Hi", "user")], [("", "pad")]])
+    >>> chat.tokens, chat.kinds, chat.indices("user", "pad")
+    (['<|bos|>', 'Hi', ''], ['bos', 'user', 'pad'], [1, 2])
+    >>> chat.cells[0].special, chat.cells[1].special
+    (True, False)
     """
 
-    def __init__(
-        self,
-        lines: Sequence[Sequence[tuple[str, str]]],
-        size: float = SMALL_SIZE,
-        cell_height: float = 0.6,
-        gap: float = 0.08,
-        line_gap: float = 0.3,
-    ):
-        cells, labels, kinds, rows = VGroup(), VGroup(), [], VGroup()
-        for line in lines:
-            row = VGroup()
-            for text, kind in line:
-                label = mono(text, size=size, color=TEXT)
-                cell = Rectangle(
-                    width=max(label.width + 0.3, 0.5),
-                    height=cell_height,
-                    stroke_color=TOKEN,
-                    stroke_width=THIN,
-                    fill_color=TOKEN,
-                    fill_opacity=0.15,
-                )
-                row.add(cell)
-                labels.add(label)
-                kinds.append(kind)
-            row.arrange(RIGHT, buff=gap)
-            rows.add(row)
-            cells.add(*row)
-        rows.arrange(DOWN, buff=line_gap, aligned_edge=LEFT)
-        super().__init__(cells, labels)
-        for label, cell in zip(labels, cells, strict=True):
-            self.fit_label(label, cell, pad=0.1)
-        self.cells, self.labels, self.kinds, self.lines = cells, labels, kinds, rows
+    def __init__(self, lines: Sequence[Sequence[tuple[str, str]]], **strip_kwargs):
+        cells = [[self._cell(token, kind) for token, kind in line] for line in lines]
+        super().__init__(cells, **strip_kwargs)
+        self.kinds = [kind for line in lines for _, kind in line]
+
+    @staticmethod
+    def _cell(token: str, kind: str) -> TokenCell:
+        if kind == "pad":
+            return TokenCell(token, FAINT, fill=0.35)
+        return TokenCell(token, special=token.startswith("<|"))
 
     def indices(self, *kinds: str) -> list[int]:
+        """Positions of the cells of the given kinds."""
         return [i for i, k in enumerate(self.kinds) if k in kinds]
 
 
-class Batch(VGroup):
-    """A batch of conversations, one per row, as small blank token cells.
+class Batch(TokenStrip):
+    """A batch of conversations, one per row, as blank token cells padded to the longest row.
 
-    ``lengths`` gives each row's real tokens; ``.pads`` fill every row out to the
-    longest. Parts: ``.rows`` (real cells per row), ``.pads`` (padding per row),
-    ``.real`` (all real cells), ``.end`` (x of the longest row's right edge).
+    ``lengths`` gives each row's real tokens. Parts besides the strip's ``.rows``
+    (every cell of a row, padding included): ``.real`` (all real cells),
+    ``.pads`` (each row's padding) and ``.end`` (x of the rows' right edge).
+
+    >>> batch = Batch([3, 5])
+    >>> len(batch.real), [len(pad) for pad in batch.pads], len(batch.rows[0])
+    (8, [2, 0], 5)
     """
 
     def __init__(self, lengths: Sequence[int], cell: float = 0.5, gap: float = 0.06):
         longest = max(lengths)
-        rows, pads = VGroup(), VGroup()
-        for _n in lengths:
-            line = VGroup(
-                *[
-                    Rectangle(
-                        width=cell,
-                        height=cell * 0.8,
-                        stroke_color=TOKEN,
-                        stroke_width=THIN,
-                        fill_color=TOKEN,
-                        fill_opacity=0.3,
-                    )
-                    for _ in range(longest)
-                ]
-            ).arrange(RIGHT, buff=gap)
-            rows.add(line)
-        rows.arrange(DOWN, buff=cell * 0.36, aligned_edge=LEFT)
-        real = VGroup()
-        for line, n in zip(rows, lengths, strict=True):
-            pad = VGroup(*line[n:])
-            for p in pad:
-                p.set_stroke(FAINT).set_fill(FAINT, opacity=0.35)
-            pads.add(pad)
-            line.remove(*pad)
-            real.add(*line)
-        super().__init__(rows, pads)
-        self.rows, self.pads, self.real = rows, pads, real
-        self.end = rows[lengths.index(longest)].get_right()[0]
+        lines = [
+            [
+                TokenCell("", TOKEN, width=cell, height=cell * 0.8, fill=0.3)
+                if i < n
+                else TokenCell("", FAINT, width=cell, height=cell * 0.8, fill=0.35)
+                for i in range(longest)
+            ]
+            for n in lengths
+        ]
+        super().__init__(lines, buff=gap, line_buff=cell * 0.36)
+        self.real = VGroup(*[c for row, n in zip(self.rows, lengths, strict=True) for c in row[:n]])
+        self.pads = VGroup(*[VGroup(*row[n:]) for row, n in zip(self.rows, lengths, strict=True)])
+        self.lengths = list(lengths)
+        self.end = self.rows.get_right()[0]
 
-    def row_cells(self, index: int) -> VGroup:
-        """Every cell of row ``index``, padding included, in order."""
-        return VGroup(*self.rows[index], *self.pads[index])
+    def real_cells(self, index: int) -> VGroup:
+        """The real (not padding) cells of row ``index``."""
+        return VGroup(*self.rows[index][: self.lengths[index]])
 
     def packed(self) -> VGroup:
         """A copy of the real cells packed end to end, wrapping across rows (no padding)."""
-        longest = max(self.rows, key=len)
+        columns = self.rows[0]
         cells = self.real.copy()
         for k, cell in enumerate(cells):
-            row, column = divmod(k, len(longest))
-            cell.move_to([longest[column].get_x(), self.rows[row].get_y(), 0])
+            row, column = divmod(k, len(columns))
+            cell.move_to([columns[column].get_x(), self.rows[row].get_y(), 0])
         return cells
 
 
@@ -215,6 +211,9 @@ class ScoreChart(VGroup):
     ``grow()`` draws the before values; ``carry(i)`` and ``change(i)`` move row
     ``i`` to its after value.
 
+    The numbers are LaTeX, so keep Manim's "Writing ... .tex" notes out of the example:
+
+    >>> import logging; logging.getLogger("manim").setLevel(logging.WARNING)
     >>> chart = ScoreChart([("MMLU", 0.31, 0.32)])
     >>> len(chart.bars), chart.after[0].get_value()
     (1, 0.31)
@@ -298,10 +297,6 @@ class ScoreChart(VGroup):
         ]
 
 
-def mask_colour(kind: str):
-    return TRAINED if kind in TRAINED_KINDS else MASKED
-
-
 # ---------------------------------------------------------------- the scene
 
 
@@ -313,7 +308,6 @@ class SupervisedFineTuning(NarratedScene):
         self.one_conversation_per_row()
         self.zoom_into_a_row()
         self.colour_the_mask()
-        self.count_the_steps()
         self.lower_the_learning_rate()
         self.read_the_report_card()
         self.hand_over_to_rl()
@@ -332,10 +326,10 @@ class SupervisedFineTuning(NarratedScene):
                     lag_ratio=0.2,
                 ),
                 FadeIn(pipeline.arrows),
-                run_time=beat.time_until("sft"),
+                run_time=beat.until("sft"),
             )  # fmt: skip
             self.play(pipeline.light(3), run_time=STEADY)
-            self.play(Indicate(pipeline.labels[3], color=HIGHLIGHT), run_time=beat.time_until("start"))
+            self.play(Indicate(pipeline.labels[3], color=HIGHLIGHT), run_time=beat.until("start"))
             stack = BlockStack(20, width=2.2, block_height=0.08, gap=0.035, label="mid")
             stack.move_to(LEFT * 3.6 + DOWN * 1.0)
             self.play(
@@ -349,7 +343,7 @@ class SupervisedFineTuning(NarratedScene):
                     *[Indicate(b, color=HIGHLIGHT, scale_factor=1.0) for b in stack.blocks],
                     lag_ratio=0.15,
                 ),
-                run_time=beat.time_until("answers"),
+                run_time=beat.until("answers"),
             )
             question = ChatBubble("What is 3/5?", role="user", width=3.4)
             answer = ChatBubble("It's 0.6.", role="assistant", width=3.4)
@@ -368,8 +362,10 @@ class SupervisedFineTuning(NarratedScene):
             )
             self.play(
                 Indicate(answer.label, color=TRAINED),
-                LaggedStart(*[b.animate.set_fill(TRAINED, 0.35) for b in stack.blocks], lag_ratio=LAG),
-                run_time=beat.remaining,
+                LaggedStart(
+                    *[b.animate.set_fill(TRAINED, 0.35) for b in stack.blocks], lag_ratio=LAG
+                ),
+                run_time=beat.until(),
             )
             self.hook = VGroup(pipeline, stack, question, answer, arrow)
 
@@ -378,7 +374,9 @@ class SupervisedFineTuning(NarratedScene):
             rows = VGroup()
             for i, (name, thousands, count) in enumerate(SOURCES):
                 y = 1.9 - i * 0.62
-                label = mono(name, size=SMALL_SIZE, color=DIM).move_to([-2.3, y, 0], aligned_edge=RIGHT)
+                label = mono(name, size=SMALL_SIZE, color=DIM).move_to(
+                    [-2.3, y, 0], aligned_edge=RIGHT
+                )
                 bar = Rectangle(
                     width=thousands * 0.6,
                     height=0.4,
@@ -395,7 +393,7 @@ class SupervisedFineTuning(NarratedScene):
             self.play(FadeOut(self.hook, shift=UP * 0.4), run_time=QUICK)
             self.play(
                 LaggedStart(*[FadeIn(n, shift=RIGHT * 0.2) for n in names], lag_ratio=0.2),
-                run_time=beat.time_until("arc"),
+                run_time=beat.until("arc"),
             )
             groups = (("arc", "gsm", [0, 1]), ("gsm", "smol", [2]), ("smol", "extra", [3]),
                       ("extra", "total", [4, 5]))  # fmt: skip
@@ -436,7 +434,7 @@ class SupervisedFineTuning(NarratedScene):
                 run_time=STEADY,
             )
             self.play(FadeIn(total), run_time=QUICK)
-            self.play(total.count(), run_time=beat.time_until("mid"))
+            self.play(total.count(), run_time=beat.until("mid"))
             # midtraining's mixture, at the same scale: the SFT bar shrinks to a sliver
             full = 11.0
             sliver = full * MIXTURE_K / MIDTRAINING_K
@@ -447,7 +445,9 @@ class SupervisedFineTuning(NarratedScene):
             mid_count = Counter(850000, prefix="≈", unit="in midtraining", size=44)
             mid_count.next_to(mid_bar, DOWN, buff=0.3).align_to(mid_bar, LEFT)
             self.play(
-                bars.animate.stretch_to_fit_width(sliver).move_to([-5.5, 0.9, 0], aligned_edge=LEFT),
+                bars.animate.stretch_to_fit_width(sliver).move_to(
+                    [-5.5, 0.9, 0], aligned_edge=LEFT
+                ),
                 total.animate.move_to([-5.5 + sliver + 0.3, 0.9, 0], aligned_edge=LEFT),
                 FadeIn(mid_count),
                 run_time=STEADY,
@@ -455,22 +455,23 @@ class SupervisedFineTuning(NarratedScene):
             self.play(
                 GrowFromEdge(mid_bar, LEFT),
                 mid_count.count(),
-                run_time=beat.remaining,
+                run_time=beat.until(),
             )
             self.mixture_bar = bars
             self.mixture_rest = VGroup(total, mid_bar, mid_count)
 
     def one_conversation_per_row(self):
         with self.beat("rows") as beat:
-            batch = Batch([n for n, _ in ROWS]).move_to(UP * 0.4)
-            for index, row in enumerate(batch.rows):  # tell neighbouring conversations apart
-                row.set_fill(opacity=0.55 if index % 2 == 0 else 0.2)
+            batch = Batch(ROWS).move_to(UP * 0.4)
+            for index in range(len(ROWS)):  # tell neighbouring conversations apart
+                for cell in batch.real_cells(index):
+                    cell.box.set_fill(opacity=0.55 if index % 2 == 0 else 0.2)
             # first as midtraining had it: conversations packed end to end across rows
             packed = batch.packed()
             self.play(FadeOut(self.mixture_rest, shift=DOWN * 0.3), run_time=QUICK)
             self.play(
                 ReplacementTransform(self.mixture_bar, packed),
-                run_time=max(beat.time_until("rows"), QUICK),
+                run_time=max(beat.until("rows"), QUICK),
             )
             # then unpacked: each conversation slides to a row of its own
             self.play(
@@ -478,7 +479,7 @@ class SupervisedFineTuning(NarratedScene):
                     *[ReplacementTransform(p, c) for p, c in zip(packed, batch.real, strict=True)],
                     lag_ratio=0.02,
                 ),
-                run_time=beat.time_until("pad"),
+                run_time=beat.until("pad"),
             )
             end = DashedLine(
                 [batch.end + 0.1, batch.get_top()[1] + 0.3, 0],
@@ -486,54 +487,60 @@ class SupervisedFineTuning(NarratedScene):
                 color=HIGHLIGHT,
                 stroke_width=STROKE,
             )
-            note = prose("longest row", size=SMALL_SIZE, color=HIGHLIGHT).next_to(end, UP, buff=0.15)
+            note = prose("longest row", size=SMALL_SIZE, color=HIGHLIGHT).next_to(
+                end, UP, buff=0.15
+            )
             self.play(Create(end), FadeIn(note), run_time=QUICK)
             self.play(
                 LaggedStart(
                     *[FadeIn(p, scale=0.5) for pad in batch.pads for p in pad], lag_ratio=0.15
                 ),
-                run_time=beat.remaining,
+                run_time=max(beat.until(), QUICK),
             )
             self.batch = batch
             self.batch_end = VGroup(end, note)
 
     def zoom_into_a_row(self):
         with self.beat("one-row") as beat:
-            strip = TokenStrip(CONVERSATION).move_to(UP * 0.7)
-            others = VGroup(*[self.batch.row_cells(i) for i in range(1, len(ROWS))])
-            first = self.batch.row_cells(0)
+            strip = Conversation(CONVERSATION, line_buff=0.25).move_to(UP * 1.3)
+            first = self.batch.rows[0]
             self.play(
-                FadeOut(others, shift=DOWN * 0.5),
+                FadeOut(VGroup(*self.batch.rows[1:]), shift=DOWN * 0.5),
                 FadeOut(self.batch_end),
-                first.animate.set_stroke(HIGHLIGHT),
+                *[cell.box.animate.set_stroke(HIGHLIGHT) for cell in first],
                 run_time=QUICK,
             )
+            # the row's blank cells grow into the conversation's tokens, one per cell
+            self.remove(*first)  # the boxes alone go on (a transform replaces them in place)
+            self.add(*[cell.box for cell in first])
             self.play(
-                *[ReplacementTransform(c, s) for c, s in zip(first, strip.cells, strict=True)],
-                run_time=max(beat.time_until("bos"), QUICK),
+                *[
+                    ReplacementTransform(c.box, s.box)
+                    for c, s in zip(first, strip.cells, strict=True)
+                ],
+                run_time=max(beat.until("bos"), QUICK),
             )
-            frame = SurroundingRectangle(strip.cells[0], color=HIGHLIGHT, buff=0.08)
-            groups = [("bos", "user", [0]), ("user", "reply", range(1, 7)), ("reply", "tool", [7]),
-                      ("tool", "output", range(8, 11)), ("output", None, range(11, 14))]  # fmt: skip
-            for n, (mark, until, members) in enumerate(groups):
+            # a frame walks the parts as the voice names them, writing their tokens
+            frame, marks = None, list(PARTS)
+            for n, mark in enumerate(marks):
                 beat.wait_until(mark)
-                cells = VGroup(*[strip.cells[i] for i in members])
+                cells = strip.pick(PARTS[mark])
                 target = SurroundingRectangle(cells, color=HIGHLIGHT, buff=0.08)
-                move = Create(frame) if n == 0 else ReplacementTransform(frame, target)
-                frame = frame if n == 0 else target
+                following = marks[n + 1] if n + 1 < len(marks) else None
                 self.play(
-                    move,
-                    LaggedStart(*[Write(strip.labels[i]) for i in members], lag_ratio=0.2),
-                    run_time=QUICK if until is None else min(beat.span(mark, until), SLOW),
+                    Create(target) if frame is None else ReplacementTransform(frame, target),
+                    LaggedStart(*[Write(cell.label) for cell in cells], lag_ratio=0.2),
+                    run_time=min(beat.span(mark, following), SLOW) if following else QUICK,
                 )
-            rest = VGroup(*[strip.labels[i] for i in range(14, len(strip.labels))])
-            target = SurroundingRectangle(VGroup(*strip.cells[14:]), color=HIGHLIGHT, buff=0.08)
+                frame = target
+            rest = strip.pick(range(max(PARTS["output"]) + 1, len(strip.cells)))
+            target = SurroundingRectangle(rest, color=HIGHLIGHT, buff=0.08)
             self.play(ReplacementTransform(frame, target), run_time=QUICK)
             self.play(
-                LaggedStart(*[FadeIn(label) for label in rest], lag_ratio=0.2),
-                run_time=max(beat.remaining, QUICK),
+                LaggedStart(*[FadeIn(cell.label) for cell in rest if cell.token], lag_ratio=0.2),
+                run_time=max(beat.until(), QUICK),
             )
-            self.strip, self.frame, self.others = strip, target, others
+            self.strip, self.frame = strip, target
 
     def colour_the_mask(self):
         with self.beat("mask") as beat:
@@ -547,30 +554,25 @@ class SupervisedFineTuning(NarratedScene):
                     for colour, text in ((TRAINED, "trained on"), (MASKED, "masked out"))
                 ]
             ).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
-            legend.next_to(strip.copy().to_edge(LEFT, buff=0.8), RIGHT, buff=0.8)
+            legend.next_to(strip, DOWN, buff=0.7).align_to(strip, LEFT)
+            trained = strip.pick(strip.indices(*TRAINED_KINDS))
+            masked = strip.pick(i for i, k in enumerate(strip.kinds) if k not in TRAINED_KINDS)
             self.play(
                 FadeOut(self.frame),
-                strip.animate.to_edge(LEFT, buff=0.8),
-                run_time=max(beat.time_until("green"), QUICK),
+                Indicate(strip.cells, color=TEXT, scale_factor=1.0),
+                run_time=max(beat.until("green"), QUICK),
             )
-            trained = [strip.cells[i] for i in strip.indices(*TRAINED_KINDS)]
-            masked = [c for i, c in enumerate(strip.cells) if strip.kinds[i] not in TRAINED_KINDS]
             self.play(
                 FadeIn(legend[0], shift=LEFT * 0.2),
-                LaggedStart(
-                    *[c.animate.set_fill(TRAINED, 0.45).set_stroke(TRAINED) for c in trained],
-                    lag_ratio=0.2,
-                ),
-                run_time=beat.time_until("red"),
+                LaggedStart(*[cell.recolour(TRAINED, 0.45) for cell in trained], lag_ratio=0.2),
+                run_time=beat.until("red"),
             )
             self.play(
                 FadeIn(legend[1], shift=LEFT * 0.2),
-                LaggedStart(
-                    *[c.animate.set_fill(MASKED, 0.45).set_stroke(MASKED) for c in masked],
-                    lag_ratio=0.1,
-                ),
-                run_time=beat.time_until("why"),
+                LaggedStart(*[cell.recolour(MASKED, 0.45) for cell in masked], lag_ratio=0.1),
+                run_time=beat.until("why"),
             )
+            # only the green tokens feed the loss; the red ones fade back
             loss = maths(r"\text{loss}", size=LABEL_SIZE * 1.4)
             box = Rectangle(
                 width=loss.width + 0.7, height=loss.height + 0.45, stroke_color=STRUCTURE,
@@ -578,99 +580,26 @@ class SupervisedFineTuning(NarratedScene):
             )  # fmt: skip
             holder = Labelled(box, loss)
             holder.fit_label(loss, box)
-            holder.next_to(strip, DOWN, buff=0.8).align_to(strip, LEFT).shift(RIGHT * 3.0)
-            self.play(FadeIn(holder), *[c.animate.set_fill(opacity=0.15) for c in masked], run_time=QUICK)
-            sparks = [c.copy() for c in trained]
+            holder.next_to(strip, DOWN, buff=0.8).align_to(strip, RIGHT).shift(LEFT * 1.5)
+            self.play(
+                FadeIn(holder),
+                *[cell.box.animate.set_fill(opacity=0.12) for cell in masked],
+                run_time=QUICK,
+            )
+            sparks = [cell.box.copy() for cell in trained]
             self.play(
                 LaggedStart(
                     *[s.animate.scale(0.3).move_to(box).set_opacity(0) for s in sparks],
                     lag_ratio=0.15,
                 ),
-                run_time=beat.remaining,
+                run_time=max(beat.until(), QUICK),
             )
             self.remove(*sparks)
             self.mask_extras = VGroup(legend, holder)
 
-    def count_the_steps(self):
-        with self.beat("steps") as beat:
-            strip = self.strip
-            back = Batch([n for n, _ in ROWS]).move_to(UP * 1.2)
-            # every row carries the same mask: prompt red, answer green, padding red
-            for index, (n, prompt) in enumerate(ROWS):
-                cells = back.row_cells(index)
-                kinds = (
-                    strip.kinds
-                    if prompt is None
-                    else ["user"] * prompt + ["reply"] * (n - prompt) + ["pad"] * (len(cells) - n)
-                )
-                for cell, kind in zip(cells, kinds, strict=True):
-                    cell.set_stroke(mask_colour(kind)).set_fill(mask_colour(kind), opacity=0.45)
-            first = back.row_cells(0)
-            self.play(
-                FadeOut(self.mask_extras),
-                FadeOut(strip.labels),
-                *[ReplacementTransform(s, c) for s, c in zip(strip.cells, first, strict=True)],
-                run_time=STEADY,
-            )
-            self.play(
-                LaggedStart(*[FadeIn(back.row_cells(i), shift=UP * 0.3) for i in range(1, len(ROWS))],
-                            lag_ratio=0.3),
-                run_time=STEADY,
-            )  # fmt: skip
-            gpu = Rectangle(
-                width=back.width + 0.5, height=back.height + 0.5, stroke_color=STRUCTURE,
-                stroke_width=STROKE,
-            ).move_to(back)  # fmt: skip
-            gpu_label = mono("GPU 1", size=LABEL_SIZE, color=DIM).next_to(gpu, DOWN, buff=0.2)
-            self.play(Create(gpu), FadeIn(gpu_label), run_time=beat.time_until("gpus"))
-            node = VGroup(back, gpu)
-            copies = VGroup(*[node.copy() for _ in range(8)])
-            for c in copies:
-                c.scale(0.21)
-            copies.arrange_in_grid(rows=2, cols=4, buff=(0.35, 0.75)).move_to(UP * 1.0)
-            labels = VGroup(
-                *[
-                    mono(f"GPU {i + 1}", size=SMALL_SIZE, color=DIM).next_to(c, DOWN, buff=0.12)
-                    for i, c in enumerate(copies)
-                ]
-            )
-            self.play(
-                ReplacementTransform(node, copies[0]),
-                ReplacementTransform(gpu_label, labels[0]),
-                run_time=STEADY,
-            )
-            per_step = VGroup(
-                maths(r"8 \times 4 = 32", size=LABEL_SIZE * 1.3),
-                prose("conversations per step", size=LABEL_SIZE, color=TEXT),
-            ).arrange(RIGHT, buff=0.3)
-            per_step.next_to(copies, DOWN, buff=0.6)
-            self.play(
-                LaggedStart(
-                    *[TransformFromCopy(copies[0], c) for c in copies[1:]],
-                    *[FadeIn(label) for label in labels[1:]],
-                    lag_ratio=0.1,
-                ),
-                run_time=max(beat.time_until("epoch") - QUICK, QUICK),
-            )
-            self.play(Write(per_step), run_time=QUICK)
-            steps = Counter(700, prefix="≈", unit="steps", size=44)
-            steps.next_to(per_step, DOWN, buff=0.4)
-            self.play(FadeIn(steps), run_time=QUICK)
-            # every step, all eight GPUs take a fresh batch: a pulse runs across them
-            frames = VGroup(*[c[1] for c in copies])
-            self.play(
-                steps.count(),
-                LaggedStart(
-                    *[Indicate(f, color=HIGHLIGHT, scale_factor=1.0) for f in frames], lag_ratio=0.3
-                ),
-                run_time=beat.remaining,
-            )
-            self.steps_picture = VGroup(copies, labels, per_step)
-            self.steps = steps
-
     def lower_the_learning_rate(self):
         with self.beat("gentle") as beat:
-            base = -1.6
+            base = -1.4
             full = 3.4
             pre = Rectangle(
                 width=0.8, height=full, stroke_color=OPTIMIZER, stroke_width=THIN,
@@ -690,24 +619,31 @@ class SupervisedFineTuning(NarratedScene):
             x_axis = Line(origin, [5.4, base, 0], color=STRUCTURE, stroke_width=STROKE)
             y_axis = Line(origin, [-1.6, base + full, 0], color=STRUCTURE, stroke_width=STROKE)
             top = maths(r"2\%", size=LABEL_SIZE).next_to(y_axis.get_end(), LEFT, buff=0.15)
+            zero = mono("0", size=SMALL_SIZE, color=DIM).next_to(origin, DOWN + LEFT, buff=0.1)
             rate = prose("learning rate", size=SMALL_SIZE, color=DIM)
             rate.next_to(y_axis.get_end(), UP, buff=0.2).align_to(y_axis, LEFT)
             schedule = Line([-1.6, base + full, 0], [5.2, base, 0], color=OPTIMIZER, stroke_width=4)
             dot = Dot(schedule.get_start(), radius=0.09, color=HIGHLIGHT)
-            zero = mono("0", size=SMALL_SIZE, color=DIM).next_to(origin, DOWN, buff=0.2)
+            # one epoch spans the whole x-axis; the dot is the current step
+            brace = Brace(x_axis, DOWN, color=DIM, buff=0.15)
+            epoch = VGroup(
+                prose("one epoch", size=LABEL_SIZE, color=TEXT),
+                Counter(EPOCH_STEPS, prefix="≈", unit="steps", size=40),
+            ).arrange(RIGHT, buff=0.5)
+            epoch.next_to(brace, DOWN, buff=0.15)
+            steps = epoch[1]
             self.play(
-                FadeOut(self.steps_picture, shift=UP * 0.3),
-                self.steps.animate.next_to([5.2, base, 0], DOWN, buff=0.2).align_to([5.4, 0, 0], RIGHT),
+                FadeOut(VGroup(self.strip, self.mask_extras), shift=UP * 0.3),
                 GrowFromEdge(pre, DOWN),
                 GrowFromEdge(sft, DOWN),
                 FadeIn(names),
-                run_time=max(beat.time_until("lr"), QUICK),
-            )  # fmt: skip
+                run_time=max(beat.until("lr"), QUICK),
+            )
             self.play(FadeIn(hundred), FadeIn(share), run_time=QUICK)
             self.play(
                 sft.animate.stretch_to_fit_height(full * 0.02, about_edge=DOWN),
                 ChangeDecimalToValue(share, 2),
-                run_time=max(beat.time_until("decay"), QUICK),
+                run_time=max(beat.until("decay"), QUICK),
             )
             share.clear_updaters()
             zoom = VGroup(
@@ -721,22 +657,18 @@ class SupervisedFineTuning(NarratedScene):
                 FadeIn(top),
                 FadeIn(rate),
                 FadeIn(zero),
-                run_time=STEADY,
+                run_time=QUICK,
             )
-            self.add(dot)
+            self.play(Create(schedule), FadeIn(dot), run_time=max(beat.until("epoch"), QUICK))
+            self.play(GrowFromCenter(brace), FadeIn(epoch), run_time=QUICK)
             self.play(
-                Create(schedule),
                 MoveAlongPath(dot, schedule),
-                run_time=beat.time_until("keep"),
-            )
-            self.play(
-                Circumscribe(VGroup(sft, share), color=HIGHLIGHT),
-                Indicate(dot, color=HIGHLIGHT),
-                run_time=beat.remaining,
+                steps.count(),
+                run_time=max(beat.until(), QUICK),
             )
             self.gentle = VGroup(
                 pre, sft, names, hundred, share, zoom, x_axis, y_axis, top, rate, zero, schedule,
-                dot, self.steps,
+                dot, brace, epoch,
             )  # fmt: skip
 
     def read_the_report_card(self):
@@ -747,9 +679,9 @@ class SupervisedFineTuning(NarratedScene):
                 LaggedStart(*[FadeIn(n, shift=RIGHT * 0.2) for n in chart.names], lag_ratio=0.15),
                 FadeIn(chart.before),
                 FadeIn(chart.headers[0]),
-                run_time=max(beat.time_until("card"), QUICK),
+                run_time=max(beat.until("card"), QUICK),
             )
-            self.play(*chart.grow(), run_time=beat.time_until("easy"))
+            self.play(*chart.grow(), run_time=beat.until("easy"))
             self.play(FadeIn(chart.headers[1]), run_time=QUICK)
             frame = None
             # the narrated rows change one by one; the other two follow ARC-Challenge
@@ -764,19 +696,17 @@ class SupervisedFineTuning(NarratedScene):
                 )
                 frame = target
                 self.play(
-                    LaggedStart(
-                        *[AnimationGroup(*chart.change(i)) for i in rows], lag_ratio=0.5
-                    ),
-                    run_time=max(beat.time_until(until) - QUICK, QUICK),
+                    LaggedStart(*[AnimationGroup(*chart.change(i)) for i in rows], lag_ratio=0.5),
+                    run_time=max(beat.until(until) - QUICK, QUICK),
                 )
             beat.wait_until("core")
             target = SurroundingRectangle(chart.row(5), color=HIGHLIGHT, buff=0.1)
             self.play(ReplacementTransform(frame, target), chart.carry(5), run_time=QUICK)
-            self.play(*chart.change(5), run_time=beat.remaining / 2)
+            self.play(*chart.change(5), run_time=beat.until() / 2)
             numbers = VGroup(chart.before[5], chart.after[5])
             focus = SurroundingRectangle(numbers, color=HIGHLIGHT, buff=0.12)
             self.play(ReplacementTransform(target, focus), run_time=QUICK)
-            self.play(Indicate(numbers, color=HIGHLIGHT), run_time=beat.remaining)
+            self.play(Indicate(numbers, color=HIGHLIGHT), run_time=beat.until())
             self.chart, self.chart_extras = chart, VGroup(chart.headers, focus)
 
     def hand_over_to_rl(self):
@@ -808,7 +738,7 @@ class SupervisedFineTuning(NarratedScene):
             self.play(
                 graphic.animate.stretch(3.0, 0, about_point=bar.get_left()),
                 pipeline.settle(3),
-                run_time=max(beat.time_until("rl"), QUICK),
+                run_time=max(beat.until("rl"), QUICK),
             )
             ghost_width = (RL_GSM8K - SCORES[index][2]) * chart.scale * 3.0
             ghost = DashedVMobject(
@@ -821,5 +751,5 @@ class SupervisedFineTuning(NarratedScene):
             self.play(
                 Indicate(VGroup(pipeline.boxes[4], pipeline.labels[4]), color=HIGHLIGHT),
                 Indicate(unknown, color=HIGHLIGHT),
-                run_time=beat.remaining,
+                run_time=beat.until(),
             )

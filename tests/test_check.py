@@ -110,3 +110,14 @@ def test_check_command_on_the_real_project():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "check ok" in result.stdout
+
+
+def test_empty_cached_svgs_are_dropped_before_a_check(tmp_path):
+    from explainer.check import drop_broken_cache_files
+
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "broken.svg").write_bytes(b"")
+    (texts / "good.svg").write_text("<svg/>")
+    drop_broken_cache_files(tmp_path)
+    assert sorted(p.name for p in texts.iterdir()) == ["good.svg"]

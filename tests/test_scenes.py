@@ -18,12 +18,12 @@ MODULES = sorted(p for p in SCENES.glob("*.py") if not p.name.startswith("_"))
 def test_doctests(path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.syspath_prepend(str(SCENES))
     monkeypatch.chdir(tmp_path)  # Manim writes LaTeX and text caches under ./media
-    logging.getLogger("manim").setLevel(logging.WARNING)
     spec = importlib.util.spec_from_file_location(f"scene_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     try:
         spec.loader.exec_module(module)
+        logging.getLogger("manim").setLevel(logging.WARNING)  # after manim has set it up
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     finally:
         sys.modules.pop(spec.name, None)
