@@ -4,8 +4,14 @@ Narration: script/02-architecture.md. Render alone with
 ``uv run manim -pql scenes/02_architecture.py``.
 
 The left half of the first beats is a folder tree that stays put while the right
-half opens each folder in turn; the speedrun then grows out of the tree's last
-entry, and the pretraining stage's ``--depth=20`` becomes the depth dial.
+half opens each folder in turn (rustbpe merges a shared ``TokenStrip`` pair by
+pair); the speedrun then grows out of the tree's last entry, hands a checkpoint
+from stage to stage, fills a report card and opens a terminal, then a browser.
+The pretraining stage's ``--depth=20`` becomes the shared ``DepthDial`` (the
+same dial chapter 4 turns), and the chapter ends on a question cut into tokens.
+
+Local pictures: ``RepoTree``, ``FileCards``, ``Meter``, ``ReportCard``,
+``ChatWindow``, the ``merge`` helper and the ``model_slab`` the dial regrows.
 """
 
 from __future__ import annotations
@@ -16,12 +22,10 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
-    ORIGIN,
     RIGHT,
     UP,
     AnimationGroup,
     Arrow,
-    Circle,
     Create,
     DecimalNumber,
     FadeIn,
@@ -41,7 +45,15 @@ from manim import (
     always_redraw,
     linear,
 )
-from mobjects import ChatBubble, Counter, FileGrid, Labelled, PipelineDiagram
+from mobjects import (
+    ChatBubble,
+    Counter,
+    DepthDial,
+    FileGrid,
+    Labelled,
+    PipelineDiagram,
+    TokenStrip,
+)
 from style import (
     BODY_SIZE,
     DIM,
@@ -116,6 +128,7 @@ PACKAGES = [
 ]
 # a made-up word, merged pair by pair the way a BPE trainer would
 MERGES = (["t", "o", "k", "e", "n", "s"], [0, 2, 2, 0, 0])
+MERGE_CELLS = {"size": BODY_SIZE, "stroke": STROKE, "min_width": 0.6}  # its chips, large
 STAGES = ["tokenizer", "pretraining", "midtraining", "SFT", "RL", "chat"]
 VOCAB = 65536  # launch vocabulary: parameters = 2 * VOCAB * width + 12 * width^2 * depth
 TOKENS_PER_PARAM = 20
@@ -217,47 +230,29 @@ class FileCards(Labelled):
         return self.boxes[index].animate.set_stroke(colour, width=THIN).set_fill(colour, 0.05)
 
 
-class TokenStrip(Labelled):
-    """A word as a row of chips, one per piece; ``merge(i)`` joins pieces i and i+1.
+def merge(strip: TokenStrip, index: int, **cell_kwargs) -> tuple[TokenStrip, list]:
+    """Join cells ``index`` and ``index + 1``: the merged strip and the animations into it.
 
-    ``merge`` returns the new strip and the animations that turn this strip into it;
-    the scene then swaps the new strip in with ``swap``.
+    The pair's boxes close into one and its letters slide together, glyph by glyph;
+    the other cells move aside. After playing them the scene swaps the new strip in
+    whole (the animations leave its parts loose on the scene).
 
-    >>> TokenStrip(["t", "o"]).merge(0)[0].pieces
-    ['to']
+    >>> merge(TokenStrip(["t", "o", "k"]), 0)[0].tokens
+    ['to', 'k']
     """
-
-    def __init__(self, pieces: list[str], size=LABEL_SIZE, colour=TOKEN, chip_height=0.7):
-        chips = VGroup()
-        for piece in pieces:
-            label = mono(piece, size=size)
-            box = Rectangle(
-                width=max(label.width + 0.35, 0.6),
-                height=chip_height,
-                stroke_color=colour,
-                stroke_width=STROKE,
-                fill_color=colour,
-                fill_opacity=0.15,
-            )
-            chips.add(VGroup(box, label))
-        super().__init__(chips)
-        for box, label in chips:
-            self.fit_label(label, box, pad=0.1)
-        chips.arrange(RIGHT, buff=0.1)
-        self.chips, self.pieces = chips, list(pieces)
-        self.size, self.colour, self.chip_height = size, colour, chip_height
-
-    def merge(self, index: int):
-        pieces = list(self.pieces)
-        pieces[index : index + 2] = [pieces[index] + pieces[index + 1]]
-        new = TokenStrip(pieces, self.size, self.colour, self.chip_height).move_to(self)
-        old = self.chips
-        anims = [ReplacementTransform(old[j], new.chips[j]) for j in range(index)]
-        anims.append(ReplacementTransform(VGroup(old[index], old[index + 1]), new.chips[index]))
-        anims += [
-            ReplacementTransform(old[j], new.chips[j - 1]) for j in range(index + 2, len(old))
-        ]
-        return new, anims
+    tokens = list(strip.tokens)
+    tokens[index : index + 2] = [tokens[index] + tokens[index + 1]]
+    new = TokenStrip(tokens, **cell_kwargs).move_to(strip)
+    old, cells = strip.cells, new.cells
+    anims = [ReplacementTransform(old[j], cells[j]) for j in range(index)]
+    left, right, joined = old[index], old[index + 1], cells[index]
+    anims += [
+        ReplacementTransform(left.box, joined.box),
+        FadeOut(right.box, target_position=joined.box),
+        ReplacementTransform(VGroup(*left.label, *right.label), joined.label),
+    ]
+    anims += [ReplacementTransform(old[j], cells[j - 1]) for j in range(index + 2, len(old))]
+    return new, anims
 
 
 class Meter(VGroup):
@@ -297,39 +292,34 @@ class ReportCard(Labelled):
         self.frame, self.label, self.slots = frame, label, slots
 
 
-class DepthDial(Labelled):
-    """A knob for the model's depth: ticks round a ring, a needle, a readout below.
+class ChatWindow(Labelled):
+    """A window to talk to the model in: a frame, a title bar naming the script, a message.
 
-    The needle follows ``.setting`` (a ValueTracker) between ``low`` and ``high``.
+    ``kind`` "cli" shows the question as a terminal prompt, "web" as a chat bubble.
+
+    >>> ChatWindow("chat_web.py", "Hi", kind="web").title.text
+    'chat_web.py'
     """
 
-    def __init__(self, start: float = 20, low: int = 4, high: int = 36, radius: float = 1.1):
-        self.setting = ValueTracker(start)
-        self.low, self.high = low, high
-        ring = Circle(radius=radius, stroke_color=STRUCTURE, stroke_width=STROKE)
-        ticks = VGroup()
-        for d in range(low, high + 1, 4):
-            inner = 0.8 if d % 8 == 4 else 0.87
-            ticks.add(
-                Line(UP * radius * inner, UP * radius * 0.97, stroke_width=THIN, color=DIM).rotate(
-                    self._angle(d), about_point=ORIGIN
-                )
-            )
-        hub = Circle(radius=0.07, fill_color=HIGHLIGHT, fill_opacity=1, stroke_width=0)
-        needle = always_redraw(
-            lambda: (
-                Line(ORIGIN, UP * radius * 0.72, stroke_width=5, color=HIGHLIGHT)
-                .rotate(self._angle(self.setting.get_value()), about_point=ORIGIN)
-                .shift(ring.get_center())
-            )
-        )
-        super().__init__(ring, ticks, needle, hub)
-        self.ring, self.ticks, self.needle, self.hub = ring, ticks, needle, hub
-
-    def _angle(self, depth: float) -> float:
-        """Needle angle: 135 degrees left of up at ``low``, 135 right at ``high``."""
-        span = (depth - self.low) / (self.high - self.low)
-        return (0.75 - 1.5 * span) * math.pi
+    def __init__(self, script: str, question: str, kind: str = "cli", width=4.9, height=1.6):
+        frame = Rectangle(width=width, height=height, stroke_color=STRUCTURE, stroke_width=STROKE)
+        bar = Rectangle(width=width, height=0.45, stroke_width=0).align_to(frame, UP)
+        rule = Line(bar.get_corner(DOWN + LEFT), bar.get_corner(DOWN + RIGHT))
+        rule.set_stroke(FAINT, THIN)
+        title = mono(script, size=SMALL_SIZE, color=DIM)
+        body = Rectangle(width=width, height=height - bar.height, stroke_width=0)
+        body.align_to(frame, DOWN)
+        if kind == "cli":
+            message = mono(f"> {question}", size=SMALL_SIZE, color=TEXT)
+        else:
+            message = ChatBubble(question, role="user", width=0, size=SMALL_SIZE)
+        super().__init__(frame, bar, rule, title, message)
+        self.fit_label(title, bar, pad=0.08)
+        self.fit_label(message, body, pad=0.15)
+        if kind == "web":  # the user's message sits on the right, as in a chat page
+            message.align_to(body, RIGHT).shift(LEFT * 0.2)
+        self.frame, self.bar, self.rule = frame, bar, rule
+        self.title, self.message = title, message
 
 
 def model_sizes(depth: float) -> dict[str, float]:
@@ -399,7 +389,7 @@ class Architecture(NarratedScene):
             tree = RepoTree("nanochat/", FOLDERS).move_to(TREE_CORNER, aligned_edge=UP + LEFT)
             self.play(
                 ReplacementTransform(folder, tree.root),
-                run_time=max(beat.time_until("folders"), QUICK),
+                run_time=max(beat.until("folders"), QUICK),
             )
             rows = VGroup()
             for entry, count in zip(tree.entries, FILE_COUNTS, strict=True):
@@ -412,7 +402,7 @@ class Architecture(NarratedScene):
                     *[FadeIn(f, shift=RIGHT * 0.2) for row in rows[:4] for f in row.files],
                     lag_ratio=0.04,
                 ),
-                run_time=beat.time_until("script"),
+                run_time=beat.until("script"),
             )
             self.play(
                 Create(tree.branches[5]),
@@ -432,7 +422,7 @@ class Architecture(NarratedScene):
                 LaggedStart(
                     *[row.page_lines().animate.set_color(TOKEN) for row in rows], lag_ratio=0.3
                 ),
-                run_time=beat.remaining,
+                run_time=beat.until(),
             )
             self.tree, self.rows = tree, rows
 
@@ -447,7 +437,7 @@ class Architecture(NarratedScene):
                 FadeOut(rows[1:], shift=DOWN * 0.3),
                 *[ReplacementTransform(icons[i], cards.items[i]) for i in range(len(LIBRARY))],
                 FadeOut(icons[len(LIBRARY) :]),
-                run_time=beat.time_until("m0"),
+                run_time=beat.until("m0"),
             )
             self.remove(*cards.items)
             self.add(cards)
@@ -460,7 +450,7 @@ class Architecture(NarratedScene):
                     run_time=QUICK,
                 )
                 lit = indices
-            self.play(*[cards.settle(i) for i in lit], run_time=beat.remaining)
+            self.play(*[cards.settle(i) for i in lit], run_time=beat.until())
             self.library = cards
 
     def open_the_scripts(self):
@@ -482,14 +472,14 @@ class Architecture(NarratedScene):
             self.play(
                 tree.select(1),
                 ReplacementTransform(cards, bar),
-                run_time=max(beat.time_until("scripts"), QUICK),
+                run_time=max(beat.until("scripts"), QUICK),
             )
             self.play(
                 LaggedStart(
                     *[FadeIn(item, shift=DOWN * 0.2) for col in columns for item in col.items],
                     lag_ratio=LAG,
                 ),
-                run_time=beat.time_until("train"),
+                run_time=beat.until("train"),
             )
             for index, (mark, until) in enumerate(
                 (("train", "eval"), ("eval", "chat"), ("chat", "imports"))
@@ -530,7 +520,7 @@ class Architecture(NarratedScene):
                 LaggedStart(*[Create(a) for a in arrows], lag_ratio=0.2),
                 run_time=STEADY,
             )
-            self.play(Indicate(bar, color=TOKEN, scale_factor=1.05), run_time=beat.remaining)
+            self.play(Indicate(bar, color=TOKEN, scale_factor=1.05), run_time=beat.until())
             self.scripts = VGroup(columns, arrows, bar)
 
     def open_tasks_and_rustbpe(self):
@@ -543,10 +533,10 @@ class Architecture(NarratedScene):
                 tree.select(2),
                 FadeOut(self.scripts, shift=DOWN * 0.3),
                 LaggedStart(*[FadeIn(c, shift=DOWN * 0.2) for c in cards.items], lag_ratio=0.2),
-                run_time=max(beat.time_until("bench"), QUICK),
+                run_time=max(beat.until("bench"), QUICK),
             )
             # science, maths, exams, code, chats: each card lights as the voice lists them
-            step = beat.time_until("conv") / len(TASKS)
+            step = beat.until("conv") / len(TASKS)
             for i in range(len(TASKS)):
                 self.play(cards.light(i), *([cards.settle(i - 1)] if i else []), run_time=step)
             question = ChatBubble("What is 12 × 5?", role="user", width=3.6)
@@ -562,24 +552,29 @@ class Architecture(NarratedScene):
                 FadeIn(question.label),
                 run_time=QUICK,
             )
-            self.play(FadeIn(answer, shift=UP * 0.2), run_time=min(beat.time_until("rust"), STEADY))
+            self.play(FadeIn(answer, shift=UP * 0.2), run_time=min(beat.until("rust"), STEADY))
             beat.wait_until("rust")
-            strip = TokenStrip(MERGES[0], size=BODY_SIZE, chip_height=0.9).move_to(PANEL_CENTRE)
+            strip = TokenStrip(MERGES[0], **MERGE_CELLS).move_to(PANEL_CENTRE)
             self.play(
                 tree.select(3),
                 FadeOut(VGroup(cards, chat), shift=DOWN * 0.3),
-                LaggedStart(*[FadeIn(c, shift=UP * 0.2) for c in strip.chips], lag_ratio=LAG),
-                run_time=max(beat.time_until("merge"), QUICK),
+                LaggedStart(*[FadeIn(c, shift=UP * 0.2) for c in strip.cells], lag_ratio=LAG),
+                run_time=max(beat.until("merge"), QUICK),
             )
             self.add(strip)
             merges = MERGES[1]
-            step = beat.remaining / len(merges)
+            step = beat.until() / len(merges)
             for index in merges:
-                strip, anims = strip.merge(index)
+                strip, anims = merge(strip, index, **MERGE_CELLS)
                 self.play(*anims, run_time=step)
-                self.remove(*strip.chips)
-                self.add(strip)
+                self.swap_in(strip)
             self.strip = strip
+
+    def swap_in(self, group: VGroup) -> None:
+        """Replace the loose parts an animation left on screen with ``group`` whole."""
+        parts = set(group.get_family())
+        self.remove(*[m for m in self.mobjects if m in parts])
+        self.add(group)
 
     def weigh_the_repo(self):
         with self.beat("small") as beat:
@@ -603,7 +598,7 @@ class Architecture(NarratedScene):
             self.play(
                 tree.select(None),
                 FadeOut(self.strip, shift=DOWN * 0.3),
-                run_time=max(beat.time_until("lines"), QUICK),
+                run_time=max(beat.until("lines"), QUICK),
             )
             self.play(
                 LaggedStart(*[GrowFromEdge(b, LEFT) for b in bars], lag_ratio=0.2),
@@ -611,7 +606,7 @@ class Architecture(NarratedScene):
                 FadeIn(total),
                 run_time=STEADY,
             )
-            self.play(total.count(), run_time=beat.time_until("deps"))
+            self.play(total.count(), run_time=beat.until("deps"))
             packages = FileCards(
                 PACKAGES, columns=3, card_width=3.0, card_height=0.5, buff=(0.2, 0.15)
             )
@@ -620,7 +615,7 @@ class Architecture(NarratedScene):
                 FadeOut(VGroup(bars, numbers), shift=LEFT * 0.3),
                 LaggedStart(*[FadeIn(c, scale=0.8) for c in packages.items], lag_ratio=LAG),
                 total.animate.shift(DOWN * 0.2),
-                run_time=max(beat.time_until("uv"), QUICK),
+                run_time=max(beat.until("uv"), QUICK),
             )
             command = mono("uv sync", size=LABEL_SIZE, color=HIGHLIGHT)
             command.next_to(packages, DOWN, buff=0.45)
@@ -630,7 +625,7 @@ class Architecture(NarratedScene):
                     *[packages.light(i, colour=TRAINED) for i in range(len(PACKAGES))],
                     lag_ratio=0.15,
                 ),
-                run_time=beat.remaining,
+                run_time=beat.until(),
             )
             self.weight = VGroup(packages, command, total)
 
@@ -679,7 +674,7 @@ class Architecture(NarratedScene):
                     *[FadeIn(VGroup(ln, m.frame)) for ln, m in zip(links, meters, strict=True)],
                     lag_ratio=0.3,
                 ),
-                run_time=beat.time_until("tok"),
+                run_time=beat.until("tok"),
             )
             self.add(pipeline)
             self.pipeline, self.meters, self.links, self.title = pipeline, meters, links, title
@@ -697,7 +692,7 @@ class Architecture(NarratedScene):
             self.play(
                 checkpoint.animate.next_to(pipeline.boxes[2], UP, buff=0.15),
                 Indicate(pipeline.arrows[1], color=TOKEN),
-                run_time=beat.remaining,
+                run_time=beat.until(),
             )
             self.checkpoint = checkpoint
 
@@ -721,10 +716,10 @@ class Architecture(NarratedScene):
             )
         self.play(
             pipeline.boxes[index].animate.set_fill(HIGHLIGHT, 0.3),
-            run_time=beat.time_until(until) / 2,
+            run_time=max(beat.time_until(until) / 2, QUICK),
         )
         self.play(self.show_running(evaluate), run_time=QUICK)
-        self.play(self.meters[index].fill(), run_time=max(beat.time_until(until), QUICK))
+        self.play(self.meters[index].fill(), run_time=max(beat.until(until), QUICK))
 
     def show_running(self, name: str, prefix: str = "", colour=TEXT):
         """The animation that turns the ticker into ``scripts/name``."""
@@ -750,7 +745,7 @@ class Architecture(NarratedScene):
             self.play(
                 FadeOut(ghost),
                 meters[4].frame.animate.set_stroke(FAINT),
-                run_time=beat.time_until("report"),
+                run_time=beat.until("report"),
             )
             card = ReportCard(height=1.6).move_to([-2.2, -2.15, 0])
             scored = [0, 1, 2, 3]
@@ -770,18 +765,37 @@ class Architecture(NarratedScene):
                     ],
                     lag_ratio=0.25,
                 ),
-                run_time=min(beat.time_until("chat"), STEADY * 1.5),
+                run_time=min(beat.until("chat"), STEADY * 1.5),
             )
             beat.wait_until("chat")
-            bubble = ChatBubble("Why is the sky blue?", role="user", width=3.9)
-            bubble.move_to([0, card.get_y(), 0]).align_to(pipeline.boxes[5], RIGHT)
-            self.play(
-                pipeline.light(5),
-                checkpoint.animate.next_to(pipeline.boxes[5], UP, buff=0.15),
-                run_time=QUICK,
-            )
-            self.play(FadeIn(bubble, shift=UP * 0.3), run_time=beat.remaining)
-            self.report, self.bubble = VGroup(card, filled), bubble
+            self.report = VGroup(card, filled)
+            self.window = self.open_chat(beat, card)
+
+    def open_chat(self, beat, card: VGroup) -> ChatWindow:
+        """The finished model answers in a terminal, then in a browser."""
+        pipeline = self.pipeline
+        question = "Why is the sky blue?"
+        terminal = ChatWindow("scripts/chat_cli.py", question, kind="cli")
+        browser = ChatWindow("scripts/chat_web.py", question, kind="web")
+        for window in (terminal, browser):
+            window.move_to([0, card.get_y(), 0]).align_to(pipeline.boxes[5], RIGHT)
+        self.play(
+            pipeline.light(5),
+            self.checkpoint.animate.next_to(pipeline.boxes[5], UP, buff=0.15),
+            FadeIn(VGroup(terminal.frame, terminal.rule, terminal.title), shift=UP * 0.2),
+            run_time=QUICK,
+        )
+        self.play(Write(terminal.message), run_time=max(beat.until("web"), QUICK))
+        self.play(
+            TransformMatchingShapes(terminal.title, browser.title),
+            ReplacementTransform(terminal.message, browser.message),
+            ReplacementTransform(terminal.frame, browser.frame),
+            ReplacementTransform(terminal.rule, browser.rule),
+            run_time=QUICK,
+        )
+        self.swap_in(browser)
+        self.play(Indicate(browser.message, color=TOKEN, scale_factor=1.05), run_time=beat.until())
+        return browser
 
     # ------------------------------------------------------------------ the depth dial
 
@@ -794,7 +808,7 @@ class Architecture(NarratedScene):
                 FadeOut(
                     VGroup(
                         self.report,
-                        self.bubble,
+                        self.window,
                         self.links,
                         self.checkpoint,
                         *[m.frame for m in self.meters],
@@ -804,7 +818,7 @@ class Architecture(NarratedScene):
                 ),
                 Indicate(pipeline.boxes[1], color=HIGHLIGHT),
                 FadeIn(flag, shift=DOWN * 0.2),
-                run_time=max(beat.time_until("dial"), QUICK),
+                run_time=max(beat.until("dial"), QUICK),
             )
             dial = DepthDial(20).move_to([-4.6, 0.6, 0])
             readout = VGroup(
@@ -826,14 +840,14 @@ class Architecture(NarratedScene):
                 run_time=STEADY,
             )
             rows = self.depth_rows()
-            self.play(FadeIn(rows[0], shift=LEFT * 0.2), run_time=beat.time_until("width"))
-            self.play(FadeIn(rows[1], shift=LEFT * 0.2), run_time=beat.time_until("heads"))
+            self.play(FadeIn(rows[0], shift=LEFT * 0.2), run_time=beat.until("width"))
+            self.play(FadeIn(rows[1], shift=LEFT * 0.2), run_time=beat.until("heads"))
             self.play(
                 FadeIn(rows[2], shift=LEFT * 0.2),
                 heads_shown.animate.set_value(1),
-                run_time=beat.time_until("train"),
+                run_time=beat.until("train"),
             )
-            self.play(FadeIn(rows[3], shift=LEFT * 0.2), run_time=beat.time_until("grow"))
+            self.play(FadeIn(rows[3], shift=LEFT * 0.2), run_time=beat.until("grow"))
             # from here on the readout and the four values follow the dial
             readout[1].add_updater(
                 lambda m: m.set_value(model_sizes(dial.setting.get_value())["layers"])
@@ -847,7 +861,7 @@ class Architecture(NarratedScene):
             self.play(
                 dial.setting.animate(rate_func=linear).set_value(32),
                 Indicate(rows.values, color=HIGHLIGHT, scale_factor=1.05),
-                run_time=beat.remaining,
+                run_time=beat.until(),
             )
             for value in [readout[1], *rows.values]:
                 value.clear_updaters()
@@ -886,22 +900,20 @@ class Architecture(NarratedScene):
             self.play(
                 FadeOut(dial, shift=LEFT * 0.3),
                 slab.animate.shift(RIGHT * 4.5),
-                run_time=max(beat.time_until("text"), QUICK),
+                run_time=max(beat.until("text"), QUICK),
             )
             sentence = mono("Why is the sky blue?", size=LABEL_SIZE, color=TEXT)
             sentence.move_to([-3.0, slab.get_y(), 0])
-            self.play(Write(sentence), run_time=beat.time_until("tokens"))
-            pieces = ["Why", "is", "the", "sky", "blue", "?"]
-            strip = TokenStrip(pieces).move_to(sentence)
+            self.play(Write(sentence), run_time=beat.until("tokens"))
+            pieces = ["Why", " is", " the", " sky", " blue", "?"]
+            strip = TokenStrip(pieces, size=LABEL_SIZE, show_spaces=True).move_to(sentence)
             self.play(ReplacementTransform(sentence, strip), run_time=STEADY)
-            self.remove(*strip.chips)
-            self.add(strip)
             feed = Arrow(strip.get_right(), slab.get_left(), buff=0.2, color=STRUCTURE)
             self.play(
                 Create(feed),
                 LaggedStart(
-                    *[c[0].animate.set_fill(TOKEN, opacity=0.45) for c in strip.chips],
+                    *[cell.recolour(TOKEN, fill=0.45) for cell in strip.cells],
                     lag_ratio=0.2,
                 ),
-                run_time=beat.remaining,
+                run_time=beat.until(),
             )
