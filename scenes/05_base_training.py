@@ -2,8 +2,19 @@
 the two optimizers (Muon's Newton-Schulz squash computed for real), the schedule
 and what is watched while it trains.
 
+Tokens whose text does not matter (rows of 2,048, a batch of 256 rows) are drawn as
+plain coloured squares (:class:`TokenSquare`); the one token shown with its text, the
+``<|bos|>`` in front of a sample prompt, is the shared :class:`mobjects.TokenCell`.
+Every run time comes from the beat tracker (``beat.until(mark)``, ``beat.until()``).
+
 Narration: script/05-base-training.md. Render alone with
 ``uv run manim -pql scenes/05_base_training.py``.
+
+Five Newton-Schulz iterations squash singular values from 0.09 .. 0.72 into 0.5 .. 1.5:
+
+>>> first, *_, last = newton_schulz_history()[3]
+>>> bool(first.min() < 0.1 and 0.5 < last.min() and last.max() < 1.5)
+True
 """
 
 from __future__ import annotations
@@ -43,7 +54,16 @@ from manim import (
     always_redraw,
     linear,
 )
-from mobjects import BlockStack, Counter, FileGrid, GpuNode, Labelled, PipelineDiagram, ProgressBar
+from mobjects import (
+    BlockStack,
+    Counter,
+    FileGrid,
+    GpuNode,
+    Labelled,
+    PipelineDiagram,
+    ProgressBar,
+    TokenCell,
+)
 from style import (
     DIM,
     FAINT,
@@ -87,16 +107,6 @@ ROW_CELLS = 16  # one drawn row stands for 2,048 tokens
 STAGES = ["tokenizer", "pretraining", "midtraining", "SFT", "RL", "chat"]
 
 
-def until(beat, mark: str) -> float:
-    """Run time from now to a bookmark, never zero (Manim refuses empty animations)."""
-    return max(beat.time_until(mark), QUICK)
-
-
-def rest(beat) -> float:
-    """Run time from now to the end of the beat's narration, never zero."""
-    return max(beat.remaining, QUICK)
-
-
 def at_full_width(*counters: Counter) -> None:
     """Lay counters out at their final width, then reset them to zero (left edge fixed),
     so that neighbours arranged beside them never collide while they count up."""
@@ -114,10 +124,13 @@ def reset(*counters: Counter) -> None:
 # ---------------------------------------------------------------- chapter-local mobjects
 
 
-class TokenCell(Square):
-    """One token: a small square filled with its colour.
+class TokenSquare(Square):
+    """One token with its text left out: a small square filled with its colour.
 
-    >>> TokenCell(TOKEN).side_length
+    The chapter draws thousands of tokens whose text does not matter (a row of 2,048,
+    a batch of 256 rows); the shared ``TokenCell`` is for tokens whose text is shown.
+
+    >>> TokenSquare(TOKEN).side_length
     0.34
     """
 
@@ -339,7 +352,7 @@ class BaseTraining(NarratedScene):
             self.play(Write(title), run_time=STEADY)
             self.play(
                 LaggedStart(*[FadeIn(p, shift=UP * 0.2) for p in pages.files], lag_ratio=LAG),
-                run_time=until(beat, "pages"),
+                run_time=beat.until("pages"),
             )
             name = prose("FineWeb-Edu", size=LABEL_SIZE * 1.3).to_edge(UP, buff=0.7)
             self.play(ReplacementTransform(title, name), run_time=QUICK)
@@ -348,7 +361,7 @@ class BaseTraining(NarratedScene):
                     *[lines.animate.set_color(TOKEN) for lines in pages.page_lines()],
                     lag_ratio=LAG,
                 ),
-                run_time=until(beat, "shards"),
+                run_time=beat.until("shards"),
             )
             # one shard: a parquet table, one row per document
             case = Rectangle(width=1.5, height=1.9, stroke_color=TOKEN, stroke_width=STROKE)
@@ -363,7 +376,7 @@ class BaseTraining(NarratedScene):
             size.next_to(file_name, DOWN, buff=0.2)
             self.adopt(pages)
             self.play(ReplacementTransform(pages, shard), run_time=STEADY)
-            self.play(FadeIn(file_name), Write(size), run_time=until(beat, "download"))
+            self.play(FadeIn(file_name), Write(size), run_time=beat.until("download"))
             grid = VGroup(
                 *[
                     Square(side_length=0.22, stroke_color=TOKEN, stroke_width=1.0)
@@ -386,7 +399,7 @@ class BaseTraining(NarratedScene):
                     lag_ratio=0.03,
                 ),
                 count.count(),
-                run_time=rest(beat),
+                run_time=beat.until(),
             )
             self.shards = VGroup(first, self.adopt(*grid[1:]))
             self.data_name, self.data_count = name, count
@@ -410,13 +423,13 @@ class BaseTraining(NarratedScene):
             )
             self.play(
                 LaggedStart(*[TransformFromCopy(source, ln) for ln in lines], lag_ratio=0.2),
-                run_time=until(beat, "tokenise"),
+                run_time=STEADY,
             )
             # tokenised on the fly: each line becomes a strip of token cells
             docs = VGroup()
             for index, (n, ln) in enumerate(zip(DOC_LENGTHS, lines, strict=True)):
                 opacity = 0.55 if index % 2 == 0 else 0.2
-                strip = VGroup(*[TokenCell(TOKEN, opacity) for _ in range(n)])
+                strip = VGroup(*[TokenSquare(TOKEN, opacity) for _ in range(n)])
                 strip.arrange(RIGHT, buff=pitch - 0.34).move_to(ln).align_to(ln, LEFT)
                 docs.add(strip)
             self.play(
@@ -428,15 +441,15 @@ class BaseTraining(NarratedScene):
                     lag_ratio=0.2,
                 ),
                 FadeOut(source),
-                run_time=until(beat, "bos"),
+                run_time=beat.until("bos"),
             )
             # every document gets a <|bos|> token in front
             bos = VGroup()
             for strip in docs:
-                cell = TokenCell(HIGHLIGHT, 0.8).next_to(strip, LEFT, buff=pitch - 0.34)
+                cell = TokenSquare(HIGHLIGHT, 0.8).next_to(strip, LEFT, buff=pitch - 0.34)
                 cell.shift(RIGHT * pitch)
                 bos.add(cell)
-            bos_label = mono("<\u200a|bos|\u200a>", size=SMALL_SIZE, color=HIGHLIGHT)
+            bos_label = mono("<|bos|>", size=SMALL_SIZE, color=HIGHLIGHT)
             bos_label.next_to(bos[0], UP, buff=0.15).shift(RIGHT * 0.3)
             self.play(
                 *[strip.animate.shift(RIGHT * pitch) for strip in docs],
@@ -446,9 +459,10 @@ class BaseTraining(NarratedScene):
             )
             self.play(
                 LaggedStart(*[Indicate(c, color=HIGHLIGHT) for c in bos], lag_ratio=0.2),
-                run_time=until(beat, "rows"),
+                run_time=beat.until("rows"),
             )
-            # one stream, cut into rows of 2,048 tokens: rows start mid-document
+            # one stream, cut into rows of 2,048 tokens: rows start mid-document. Each row's
+            # last target is the first token of the next row: 2,048 + 1 tokens per row.
             stream = VGroup()
             for cell, strip in zip(bos, docs, strict=True):
                 stream.add(cell, *strip)
@@ -465,13 +479,21 @@ class BaseTraining(NarratedScene):
                 run_time=SLOW,
             )
             self.play(FadeIn(brace), Write(width_label), run_time=QUICK)
-            row_starts = VGroup(*[stream[i] for i in range(ROW_CELLS, len(stream), ROW_CELLS)])
+            extra = stream[ROW_CELLS]
+            plus_one = maths("+1", size=LABEL_SIZE, color=HIGHLIGHT)
+            plus_one.next_to(extra, LEFT, buff=0.2)
             self.play(
-                LaggedStart(*[Indicate(c, color=TEXT) for c in row_starts], lag_ratio=0.3),
-                run_time=rest(beat),
+                FadeIn(plus_one, shift=RIGHT * 0.2),
+                extra.animate.set_stroke(HIGHLIGHT, width=STROKE),
+                Indicate(extra, color=HIGHLIGHT),
+                run_time=beat.until(),
             )
             self.adopt(*stream)
-            self.stream, self.row_brace = stream, VGroup(brace, width_label)
+            self.stream, self.row_brace, self.plus_one = (
+                stream,
+                VGroup(brace, width_label),
+                plus_one,
+            )
 
     def predict_the_next_token(self):
         with self.beat("objective") as beat:
@@ -481,17 +503,16 @@ class BaseTraining(NarratedScene):
             others = VGroup(*self.stream[ROW_CELLS + 1 :])
             in_label = prose("input", size=SMALL_SIZE, color=DIM)
             tg_label = prose("target", size=SMALL_SIZE, color=DIM)
+            goal = UP * 2.3 + LEFT * 0.2
+            extra_target = goal + inputs[-1].get_center() - inputs.get_center() + RIGHT * pitch
+            in_label.next_to(inputs.copy().move_to(goal), LEFT, buff=0.35)
             self.play(
                 FadeOut(VGroup(others, self.row_brace)),
-                inputs.animate.move_to(UP * 2.3 + LEFT * 0.2),
-                run_time=STEADY,
-            )
-            extra_target = inputs[-1].get_center() + RIGHT * pitch
-            in_label.next_to(inputs, LEFT, buff=0.35)
-            self.play(
-                extra.animate.move_to(extra_target).set_stroke(width=STROKE),
+                inputs.animate.move_to(goal),
+                extra.animate.move_to(extra_target),
+                self.plus_one.animate.next_to(extra_target, UP, buff=0.3),
                 FadeIn(in_label),
-                run_time=until(beat, "predict"),
+                run_time=STEADY,
             )
             k = 5
             hop = CurvedArrow(
@@ -501,11 +522,11 @@ class BaseTraining(NarratedScene):
                 color=HIGHLIGHT,
                 stroke_width=STROKE,
             )
-            self.play(Create(hop), Indicate(inputs[k + 1], color=HIGHLIGHT), run_time=STEADY)
+            self.play(Create(hop), Indicate(inputs[k + 1], color=HIGHLIGHT), run_time=QUICK)
             self.play(
                 hop.animate.shift(RIGHT * pitch * 3),
                 Indicate(inputs[k + 4], color=HIGHLIGHT),
-                run_time=until(beat, "shift"),
+                run_time=beat.until("shift"),
             )
             # targets: the same tokens shifted one place to the left
             sources = [*inputs[1:], extra]
@@ -520,7 +541,7 @@ class BaseTraining(NarratedScene):
                     lag_ratio=0.05,
                 ),
                 FadeIn(tg_label),
-                run_time=until(beat, "loss"),
+                run_time=beat.until("loss"),
             )
             # cross-entropy at one position: the model's probabilities over candidates
             probs = [0.12, 0.3, 0.08, 0.18, 0.1, 0.06, 0.1, 0.06]
@@ -569,7 +590,7 @@ class BaseTraining(NarratedScene):
                     b.animate.stretch_to_fit_height(p * 5, about_edge=DOWN)
                     for b, p in zip(bar_group, better, strict=True)
                 ],
-                run_time=until(beat, "bpb"),
+                run_time=beat.until("bpb"),
             )
             bpb = maths(
                 r"\text{bits per byte} = \frac{\sum \text{loss}}{\ln 2 \cdot \text{bytes}}",
@@ -577,13 +598,15 @@ class BaseTraining(NarratedScene):
                 color=LOSS,
             ).move_to(loss)
             self.play(ReplacementTransform(loss, bpb), run_time=STEADY)
-            self.play(Indicate(bpb, color=LOSS, scale_factor=1.05), run_time=rest(beat))
-            self.objective = VGroup(targets, tg_label, in_label, pointer, floor, bar_group, bpb)
+            self.play(Indicate(bpb, color=LOSS, scale_factor=1.05), run_time=beat.until())
+            self.objective = VGroup(
+                targets, tg_label, in_label, self.plus_one, pointer, floor, bar_group, bpb
+            )
             self.inputs = VGroup(*inputs, extra)
 
     def count_the_horizon(self):
         with self.beat("horizon") as beat:
-            strip = VGroup(*[TokenCell(TOKEN, 0.15, side=0.26) for _ in range(20)])
+            strip = VGroup(*[TokenSquare(TOKEN, 0.15, side=0.26) for _ in range(20)])
             strip.arrange(RIGHT, buff=0.06).move_to(UP * 2.4 + RIGHT * 1.0)
             param = Dot(radius=0.16, color=OPTIMIZER).next_to(strip, LEFT, buff=1.0)
             link = Arrow(param.get_right(), strip.get_left(), buff=0.15, color=FAINT)
@@ -595,7 +618,7 @@ class BaseTraining(NarratedScene):
             self.play(
                 FadeOut(self.objective),
                 ReplacementTransform(self.inputs, strip),
-                run_time=until(beat, "rule"),
+                run_time=beat.until("rule"),
             )
             self.play(
                 GrowFromCenter(param),
@@ -608,7 +631,7 @@ class BaseTraining(NarratedScene):
                 LaggedStart(
                     *[c.animate.set_fill(TOKEN, opacity=0.7) for c in strip], lag_ratio=0.15
                 ),
-                run_time=until(beat, "tokens"),
+                run_time=beat.until("tokens"),
             )
             params = Counter(561, unit="M parameters", size=48)
             times = maths(r"\times\, 20 \;=", size=48)
@@ -617,7 +640,7 @@ class BaseTraining(NarratedScene):
             row = VGroup(params, times, tokens).arrange(RIGHT, buff=0.4).move_to(UP * 0.5)
             reset(params, tokens)
             self.play(FadeIn(row), run_time=QUICK)
-            self.play(params.count(), tokens.count(), run_time=until(beat, "steps"))
+            self.play(params.count(), tokens.count(), run_time=beat.until("steps"))
             steps = Counter(STEPS, unit="steps", size=48, colour=HIGHLIGHT)
             per_step = maths(r"\times\; 524{,}288 \text{ tokens}", size=48)
             at_full_width(steps)
@@ -625,17 +648,17 @@ class BaseTraining(NarratedScene):
             reset(steps)
             bar = ProgressBar(width=6.0).next_to(line, DOWN, buff=0.5)
             self.play(FadeIn(line), FadeIn(bar), run_time=QUICK)
-            bar.start(rest(beat))
-            self.play(steps.count(), run_time=rest(beat), rate_func=linear)
+            bar.start(beat.until())
+            self.play(steps.count(), run_time=beat.until(), rate_func=linear)
             bar.fill.clear_updaters()
             self.horizon = VGroup(param, link, param_label, strip, strip_label, row, steps, bar)
             self.per_step = per_step
 
     def spread_over_gpus(self):
         with self.beat("gpus") as beat:
-            batch = VGroup(*[TokenCell(TOKEN, 0.5, side=0.14) for _ in range(256)]).arrange_in_grid(
-                rows=16, cols=16, buff=0.04
-            )
+            batch = VGroup(
+                *[TokenSquare(TOKEN, 0.5, side=0.14) for _ in range(256)]
+            ).arrange_in_grid(rows=16, cols=16, buff=0.04)
             batch.move_to(LEFT * 4.4 + DOWN * 0.5)
             groups = VGroup(*[VGroup(*batch[32 * g : 32 * g + 32]) for g in range(8)])
             batch_label = maths(r"256 \text{ rows} \times 2{,}048", size=LABEL_SIZE)
@@ -648,15 +671,12 @@ class BaseTraining(NarratedScene):
                 FadeOut(self.horizon),
                 ReplacementTransform(self.per_step, batch_label),
                 LaggedStart(*[FadeIn(c, scale=0.5) for c in batch], lag_ratio=0.004),
-                run_time=STEADY,
-            )
-            self.adopt(*groups)
-            self.play(
                 FadeIn(node.frame),
                 LaggedStart(*[Create(c) for c in node.chips], lag_ratio=LAG),
                 FadeIn(node.labels),
-                run_time=until(beat, "split"),
+                run_time=STEADY,
             )
+            self.adopt(*groups)
             # eight GPUs, 32 rows each, in one pass
             home = [c.get_center() for c in batch]  # where each row waits in the batch
             slots = []
@@ -688,7 +708,7 @@ class BaseTraining(NarratedScene):
                     *[c.animate.set_fill(TOKEN, opacity=0.15) for c in node.chips],
                     lag_ratio=LAG,
                 ),
-                run_time=until(beat, "sync"),
+                run_time=beat.until("sync"),
             )
             # gradients averaged across the GPUs inside the optimizers
             centre = node.frame.get_center()
@@ -700,12 +720,13 @@ class BaseTraining(NarratedScene):
                     for slot in slots
                 ]
             )
-            span = beat.time_until("accumulate")
             self.play(FadeIn(grads, scale=0.5), run_time=QUICK)
-            self.play(*[g.animate.move_to(centre) for g in grads], run_time=max(span / 3, QUICK))
+            self.play(
+                *[g.animate.move_to(centre) for g in grads], run_time=beat.until("accumulate") / 2
+            )
             self.play(
                 *[g.animate.move_to(slot) for g, slot in zip(grads, slots, strict=True)],
-                run_time=until(beat, "accumulate"),
+                run_time=beat.until("accumulate"),
             )
             # fewer GPUs: several passes, gradients added up before the update
             accumulator = VGroup(
@@ -731,7 +752,7 @@ class BaseTraining(NarratedScene):
                 FadeIn(sum_label),
                 run_time=STEADY,
             )
-            per_pass = max(beat.remaining / 4, QUICK)
+            per_pass = beat.until() / 4
             filled = VGroup()
             for p in range(4):
                 if p:
@@ -763,13 +784,10 @@ class BaseTraining(NarratedScene):
             self.play(
                 FadeOut(self.gpus),
                 ReplacementTransform(self.chips, model.stack.blocks),
-                run_time=STEADY,
-            )
-            self.play(
                 FadeIn(model.embedding, shift=UP * 0.2),
                 FadeIn(model.output, shift=DOWN * 0.2),
                 FadeIn(model.labels),
-                run_time=until(beat, "adamw"),
+                run_time=beat.until("adamw"),
             )
             adam_labels = VGroup(
                 *[
@@ -786,7 +804,7 @@ class BaseTraining(NarratedScene):
                 run_time=STEADY,
             )
             self.play(
-                Indicate(adam_labels, color=TOKEN, scale_factor=1.1), run_time=until(beat, "muon")
+                Indicate(adam_labels, color=TOKEN, scale_factor=1.1), run_time=beat.until("muon")
             )
             muon_label = prose("Muon", size=LABEL_SIZE, color=OPTIMIZER)
             muon_label.move_to(model.stack).align_to(adam_labels, RIGHT)
@@ -813,7 +831,7 @@ class BaseTraining(NarratedScene):
                 TransformFromCopy(one_block, VGroup(*matrices.submobjects[:3])),
                 run_time=STEADY,
             )
-            self.play(Write(matrices.labels), run_time=rest(beat))
+            self.play(Write(matrices.labels), run_time=beat.until())
             self.model, self.matrices = VGroup(model, adam_labels, muon_label, cone), matrices
 
     def squash_with_muon(self):
@@ -824,13 +842,6 @@ class BaseTraining(NarratedScene):
             caption.next_to(heat, UP, buff=0.3)
             leftovers = VGroup(self.matrices.squares, self.matrices.proj, self.matrices.labels)
             self.adopt(self.model, leftovers, self.matrices.fc)
-            self.play(
-                FadeOut(self.model),
-                FadeOut(leftovers),
-                ReplacementTransform(self.matrices.fc, heat),
-                FadeIn(caption),
-                run_time=STEADY,
-            )
             # each step's gradient is noisy: the picture jumps from step to step
             jag, smooth = momentum_trace()
             xs = np.linspace(0.7, 5.7, len(jag))
@@ -848,11 +859,18 @@ class BaseTraining(NarratedScene):
             if abs(m_name.get_y() - g_name.get_y()) < 0.45:
                 m_name.shift(DOWN * 0.45)
             self.play(
+                FadeOut(self.model),
+                FadeOut(leftovers),
+                ReplacementTransform(self.matrices.fc, heat),
+                FadeIn(caption),
+                run_time=QUICK,
+            )
+            self.play(
                 Create(zero),
                 Create(noisy_line),
                 FadeIn(g_name),
                 Succession(*[heat.recolour(g) for g in noisy[1:]]),
-                run_time=until(beat, "momentum"),
+                run_time=beat.until("momentum"),
                 rate_func=linear,
             )
             # momentum: a running average of past gradients settles the noise
@@ -863,14 +881,10 @@ class BaseTraining(NarratedScene):
                 Write(average),
                 ReplacementTransform(caption, smoothed),
                 noisy_line.animate.set_stroke(opacity=0.5),
-                run_time=QUICK,
-            )
-            self.play(
                 Create(smooth_line),
                 FadeIn(m_name),
                 heat.recolour(momentum),
-                run_time=until(beat, "ns"),
-                rate_func=linear,
+                run_time=beat.until("ns"),
             )
             momentum_picture = VGroup(zero, noisy_line, smooth_line, g_name, m_name)
             # Newton-Schulz: the update's singular values squashed towards one
@@ -890,8 +904,10 @@ class BaseTraining(NarratedScene):
             bars_label.next_to(bars.baseline, DOWN, buff=0.2)
             counter = mono("iteration 0/5", size=SMALL_SIZE, color=DIM)
             counter.next_to(heat, DOWN, buff=0.35)
+            update = prose("update", size=LABEL_SIZE, color=DIM).move_to(smoothed)
             self.play(
                 FadeOut(momentum_picture),
+                ReplacementTransform(smoothed, update),
                 ReplacementTransform(average, rule),
                 FadeIn(coeffs),
                 heat.recolour(iterates[0]),
@@ -901,8 +917,9 @@ class BaseTraining(NarratedScene):
                 FadeIn(counter),
                 run_time=STEADY,
             )
-            self.play(Create(bars.reference), FadeIn(one), run_time=until(beat, "squash"))
-            step_time = max(beat.time_until("even") / NS_STEPS, QUICK)
+            self.play(Create(bars.reference), FadeIn(one), run_time=beat.until("squash"))
+            # the squash runs through the rest of the beat, leaving a sixth for the last look
+            step_time = beat.until() / (NS_STEPS + 1)
             for k in range(1, NS_STEPS + 1):
                 label = mono(f"iteration {k}/5", size=SMALL_SIZE, color=TEXT).move_to(counter)
                 self.play(
@@ -918,9 +935,9 @@ class BaseTraining(NarratedScene):
                     lag_ratio=0.15,
                 ),
                 Indicate(bars.reference, color=HIGHLIGHT),
-                run_time=rest(beat),
+                run_time=beat.until(),
             )
-            self.muon = VGroup(heat, smoothed, rule, coeffs, bars, one, bars_label, counter)
+            self.muon = VGroup(heat, update, rule, coeffs, bars, one, bars_label, counter)
             self.adopt(self.muon)
 
     def draw_the_schedule(self):
@@ -957,7 +974,7 @@ class BaseTraining(NarratedScene):
             self.play(
                 Create(flat),
                 MoveAlongPath(dot, flat),
-                run_time=until(beat, "warmdown"),
+                run_time=beat.until("warmdown"),
                 rate_func=linear,
             )
             zone = Rectangle(
@@ -973,7 +990,7 @@ class BaseTraining(NarratedScene):
             self.play(
                 Create(drop),
                 MoveAlongPath(dot, drop),
-                run_time=until(beat, "momentum"),
+                run_time=beat.until("momentum"),
                 rate_func=linear,
             )
             # Muon's momentum ramp over the first 300 steps (zoomed in)
@@ -1018,13 +1035,13 @@ class BaseTraining(NarratedScene):
             self.play(
                 progress.animate.set_value(MOMENTUM_RAMP),
                 Create(guide),
-                run_time=max(beat.remaining * 0.6, QUICK),
+                run_time=beat.until() * 0.6,
                 rate_func=linear,
             )
             self.play(
                 progress.animate.set_value(1_000),
                 Indicate(inset_labels[1], color=OPTIMIZER),
-                run_time=rest(beat),
+                run_time=beat.until(),
                 rate_func=linear,
             )
             ramp.clear_updaters()
@@ -1064,7 +1081,7 @@ class BaseTraining(NarratedScene):
             self.play(
                 Create(curve),
                 LaggedStart(*[FadeIn(d, scale=0.5) for d in dots], lag_ratio=0.05),
-                run_time=until(beat, "core"),
+                run_time=beat.until("core"),
                 rate_func=linear,
             )
             # CORE every 2,000 steps and at the end
@@ -1087,13 +1104,16 @@ class BaseTraining(NarratedScene):
                 FadeIn(readout),
                 run_time=STEADY,
             )
-            self.play(core.count(), run_time=until(beat, "samples"))
+            self.play(core.count(), run_time=beat.until("samples"))
             # sample completions from fixed prompts; the base model just continues the text
+            # (nanochat puts <|bos|> in front of each prompt)
+            start = TokenCell("<|bos|>", HIGHLIGHT, special=True, size=LABEL_SIZE)
             prompt = mono("The capital of France is", size=LABEL_SIZE, color=TEXT)
-            prompt.move_to(DOWN * 2.4).align_to(axes, LEFT)
-            more = VGroup(*[TokenCell(TOKEN, 0.0, side=0.3) for _ in range(6)])
+            prompt.next_to(start, RIGHT, buff=0.25)
+            VGroup(start, prompt).move_to(DOWN * 2.75).align_to(axes, LEFT)
+            more = VGroup(*[TokenSquare(TOKEN, 0.0, side=0.3) for _ in range(6)])
             more.arrange(RIGHT, buff=0.08).next_to(prompt, RIGHT, buff=0.3)
-            self.play(Write(prompt), run_time=until(beat, "next"))
+            self.play(FadeIn(start, scale=0.8), Write(prompt), run_time=beat.until("next"))
             self.play(
                 LaggedStart(
                     *[
@@ -1102,15 +1122,17 @@ class BaseTraining(NarratedScene):
                     ],
                     lag_ratio=0.4,
                 ),
-                run_time=until(beat, "handover"),
+                run_time=beat.until("handover"),
             )
             # hand over: pretraining done, midtraining next
             pipeline = PipelineDiagram(STAGES, optional=["RL"]).scale(0.9).move_to(ORIGIN)
             frame = VGroup(axes.x_axis, axes.y_axis)
-            rest_of_it = VGroup(parts["x_bits"], y_name, curve, dots, ticks, readout, prompt, more)
+            rest_of_it = VGroup(
+                parts["x_bits"], y_name, curve, dots, ticks, readout, start, prompt, more
+            )
             self.adopt(frame, rest_of_it)
-            self.play(FadeOut(rest_of_it), run_time=QUICK)
             self.play(
+                FadeOut(rest_of_it),
                 ReplacementTransform(frame, pipeline.boxes[1]),
                 FadeIn(
                     VGroup(pipeline.boxes[0], pipeline.boxes[2:], pipeline.arrows, pipeline.labels)
@@ -1121,5 +1143,5 @@ class BaseTraining(NarratedScene):
                 pipeline.settle(1),
                 pipeline.labels[1].animate.set_color(TEXT),
                 pipeline.light(2),
-                run_time=rest(beat),
+                run_time=beat.until(),
             )
