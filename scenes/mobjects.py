@@ -336,8 +336,12 @@ class PipelineDiagram(Labelled):
             ]
         )
         super().__init__(boxes, arrows, labels)
-        for label, box in zip(labels, boxes, strict=True):
-            self.fit_label(label, box, pad=0.1)
+        # one size for every label (the longest decides) and one baseline, like a line of type
+        scale = min(1.0, *[(box_width - 0.2) / label.width for label in labels])
+        for label, box, name in zip(labels, boxes, stages, strict=True):
+            label.scale(scale).move_to(box)
+            label.shift(UP * _baseline_lift(name, SMALL_SIZE, serif=True) * scale)
+            self.labelled.append((label, box))
         self.boxes, self.arrows, self.labels, self.stages = boxes, arrows, labels, list(stages)
 
     def light(self, index: int, colour=HIGHLIGHT):
@@ -428,13 +432,13 @@ def token_text(text: str, size: float = SMALL_SIZE, color=TEXT, show_spaces: boo
 
 
 @lru_cache(maxsize=512)
-def _baseline_lift(text: str, size: float) -> float:
+def _baseline_lift(text: str, size: float, serif: bool = False) -> float:
     """How far above its box's centre a label sits so that labels share one baseline.
 
     A bar glyph spans the font's full line height; the label goes where a whole line
     of type centred on the box would put it, so ``a``, ``y`` and ``T`` line up.
     """
-    probe = mono(f"|{text}", size=size)
+    probe = (prose if serif else mono)(f"|{text}", size=size)
     bar, visible = probe.submobjects[0], probe.submobjects[1:]
     visible = [m for m in visible if m.width > 1e-6 or m.height > 1e-6]
     if not visible:
