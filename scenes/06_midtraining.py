@@ -3,10 +3,10 @@
 Narration: script/06-midtraining.md. Render alone with
 ``uv run manim -pql scenes/06_midtraining.py``.
 
-Chapter-local pictures (candidates for ``mobjects.py``): ``TokenCell`` (one token
-in a box), ``TokenStrip`` (a conversation as rows of token cells), ``Waffle`` (a
-mixture drawn to scale, one square per N rows), ``Calculator`` (the chat tool)
-and ``PackedRows`` (conversations packed end to end into fixed-length rows).
+Tokens are the shared ``TokenCell`` / ``TokenStrip`` (special tokens written as
+themselves, ``<|bos|>``). Chapter-local pictures: ``Waffle`` (a mixture drawn to
+scale, one square per 2,000 rows), ``Calculator`` (the chat tool) and
+``PackedRows`` (conversations packed end to end into fixed-length rows).
 """
 
 from __future__ import annotations
@@ -33,12 +33,20 @@ from manim import (
     ReplacementTransform,
     Restore,
     Square,
+    Succession,
     TransformFromCopy,
     VGroup,
     Write,
-    config,
 )
-from mobjects import BlockStack, ChatBubble, Counter, Labelled, PipelineDiagram
+from mobjects import (
+    BlockStack,
+    ChatBubble,
+    Counter,
+    Labelled,
+    PipelineDiagram,
+    TokenCell,
+    TokenStrip,
+)
 from style import (
     DIM,
     FAINT,
@@ -59,14 +67,13 @@ from style import (
     TOKEN,
     TRAINED,
     VALUE,
+    Mono,
     maths,
     mono,
     setup_canvas,
 )
 
 from explainer.scene import NarratedScene
-
-HAIR = "\u200a"  # a hair space: keeps the mono font from fusing "<|" and "|>" into ligatures
 
 # what each colour means in this chapter (all from the shared palette)
 USER = DIM  # the user's side of a conversation
@@ -84,124 +91,57 @@ MIXTURE = [
     ("identity", "identity", "2K", 1, HIGHLIGHT),
 ]
 
-
-def frame(seconds: float) -> float:
-    """A run time that Manim accepts: never shorter than one frame."""
-    return max(seconds, 1 / config.frame_rate)
-
-
-def special_text(name: str) -> str:
-    """How a special token is written on screen, e.g. ``<|bos|>``."""
-    return f"<{HAIR}|{name}|{HAIR}>"
+# a GSM8K solution line with its calculator annotation (tasks/gsm8k.py)
+ANNOTATED = "12/60 = $<<12/60=0.2>>0.2 per minute"
+# a multiple-choice prompt as tasks/common.py render_mc lays it out (letter after the option)
+QUESTION = "Which gas do plants absorb?"
+OPTIONS = [("oxygen", "A"), ("carbon dioxide", "B"), ("nitrogen", "C"), ("helium", "D")]
 
 
-def glyphs(text_mob, source: str, piece: str, occurrence: int = 0) -> VGroup:
-    """The glyphs of ``piece`` inside ``text_mob`` (built from ``source``, one entry per character)."""
+def glyphs(text_mob: Mono, piece: str, occurrence: int = 0) -> VGroup:
+    """The glyphs of ``piece`` in a mono text (one glyph per character; spaces draw none).
+
+    >>> line = mono(ANNOTATED)
+    >>> len(glyphs(line, "<<12/60=0.2>>")), len(glyphs(line, "0.2 per"))
+    (13, 6)
+    """
+    drawn, wanted = text_mob.text, "".join(piece.split())
     start = -1
     for _ in range(occurrence + 1):
-        start = source.index(piece, start + 1)
-    return VGroup(*text_mob.submobjects[start : start + len(piece)])
+        start = drawn.index(wanted, start + 1)
+    return VGroup(*text_mob.submobjects[start : start + len(wanted)])
 
 
-# --------------------------------------------------------------------------- pictures
+def lines_of(text_mob: Mono) -> list[VGroup]:
+    r"""A multi-line mono text's glyphs, one group per line.
 
-
-class TokenCell(Labelled):
-    """One token: a box with its text inside, coloured by who wrote it.
-
-    Special tokens (``special=True``) are tinted and their text takes the colour;
-    ordinary tokens keep light text in an outlined box. Labels sit on a common
-    baseline, so a row of cells reads like a line of text.
-
-    >>> TokenCell("sky", colour=DIM).label.text
-    'sky'
+    >>> [len(line) for line in lines_of(mono("a b\nc"))]
+    [2, 1]
     """
-
-    def __init__(
-        self,
-        text: str,
-        colour=TOKEN,
-        special: bool = False,
-        size: float = SMALL_SIZE,
-        pad: float = 0.1,
-    ):
-        label = mono(text, size=size, color=colour if special else TEXT)
-        cell_h = size / SMALL_SIZE * 0.56
-        box = Rectangle(
-            width=label.width + 2 * pad,
-            height=cell_h,
-            stroke_color=colour,
-            stroke_width=THIN,
-            fill_color=colour,
-            fill_opacity=0.18 if special else 0.0,
-        )
-        super().__init__(box, label)
-        self.box, self.label, self.colour, self.special = box, label, colour, special
-        self.fit_label(label, box, pad=0.04)
-        label.shift(UP * _baseline_offset(text, size))
-
-    def recolour(self, colour):
-        """The animation that repaints the cell (its text too, if it is special)."""
-        paint = self.box.animate.set_stroke(colour).set_fill(colour)
-        if not self.special:
-            return paint
-        return AnimationGroup(paint, self.label.animate.set_color(colour))
+    groups, start = [], 0
+    for line in text_mob.source.split("\n"):
+        count = len("".join(line.split()))
+        groups.append(VGroup(*text_mob.submobjects[start : start + count]))
+        start += count
+    return groups
 
 
-def _baseline_offset(text: str, size: float) -> float:
-    """How far to lift a label so that every label shares one baseline.
+def sit_on(text_mob: Mono, baseline: float) -> Mono:
+    """Put a one-line mono text on a baseline (its first glyph must not descend).
 
-    A bar glyph spans the font's full height; centring the bar-plus-text and then
-    dropping the bar keeps the text where a full line of type would put it.
+    >>> round(float(sit_on(mono("MMLU"), 1.0)[0].get_bottom()[1]), 3)
+    1.0
     """
-    guarded = mono(f"|{HAIR}{text}", size=size)
-    line_centre = guarded.submobjects[0].get_center()[1]
-    visible = [m for m in guarded.submobjects[1:] if m.width > 1e-6 or m.height > 1e-6]
-    return VGroup(*visible).get_center()[1] - line_centre
+    return text_mob.shift(UP * (baseline - text_mob[0].get_bottom()[1]))
 
 
-def on_line(text_mob, text: str, size: float, y: float):
-    """Put a mono text on the line of type centred at height ``y`` (baselines agree)."""
-    return text_mob.set_y(y + _baseline_offset(text, size))
+def cells(tokens: Sequence[str], colour) -> list[TokenCell]:
+    """Token cells in one colour; ``<|...|>`` tokens are drawn as special tokens.
 
-
-def tokens(words: Sequence[str], colour) -> list[TokenCell]:
-    return [TokenCell(w, colour) for w in words]
-
-
-def special(name: str, colour) -> TokenCell:
-    return TokenCell(special_text(name), colour, special=True)
-
-
-class TokenStrip(VGroup):
-    """A token sequence laid out like text: rows of cells, left-aligned, wrapped.
-
-    ``lines`` are the explicit rows; a row wider than ``max_width`` wraps.
-    ``.cells`` holds every cell in reading order, ``.rows`` the laid-out rows.
+    >>> [c.special for c in cells(["<|bos|>", "Hi"], BOS)]
+    [True, False]
     """
-
-    def __init__(
-        self,
-        lines: Sequence[Sequence[TokenCell]],
-        max_width: float = 12.4,
-        buff: float = 0.08,
-        row_buff: float = 0.2,
-    ):
-        rows = VGroup()
-        for line in lines:
-            row, used = VGroup(), 0.0
-            for cell in line:
-                if len(row) and used + buff + cell.width > max_width:
-                    rows.add(row.arrange(RIGHT, buff=buff))
-                    row, used = VGroup(), 0.0
-                used += (buff if len(row) else 0.0) + cell.width
-                row.add(cell)
-            if len(row):
-                rows.add(row.arrange(RIGHT, buff=buff))
-        rows.arrange(DOWN, buff=row_buff, aligned_edge=LEFT)
-        super().__init__(rows)
-        self.rows = rows
-        self.cells = VGroup(*[c for row in rows for c in row])
+    return [TokenCell(t, colour, special=t.startswith("<|")) for t in tokens]
 
 
 class Waffle(VGroup):
@@ -298,20 +238,19 @@ class PackedRows(VGroup):
 
 
 def sky_conversation() -> TokenStrip:
-    """The chapter's example conversation, rendered in the chat format."""
+    """The chapter's example conversation, rendered in the chat format.
+
+    >>> sky_conversation().tokens[:3]
+    ['<|bos|>', '<|user_start|>', 'Why']
+    """
     return TokenStrip(
         [
-            [special("bos", BOS)],
-            [
-                special("user_start", USER),
-                *tokens(["Why", "is", "the", "sky", "blue", "?"], USER),
-                special("user_end", USER),
-            ],
-            [
-                special("assistant_start", ASSISTANT),
-                *tokens(["Sun", "light", "scatters", "."], ASSISTANT),
-                special("assistant_end", ASSISTANT),
-            ],
+            cells(["<|bos|>"], BOS),
+            cells(["<|user_start|>", "Why", "is", "the", "sky", "blue", "?", "<|user_end|>"], USER),
+            cells(
+                ["<|assistant_start|>", "Sun", "light", "scatters", ".", "<|assistant_end|>"],
+                ASSISTANT,
+            ),
         ]
     )
 
@@ -337,8 +276,8 @@ class Midtraining(NarratedScene):
     def let_the_base_model_ramble(self):
         with self.beat("rambling") as beat:
             model = BlockStack(6, width=1.3, label="base").to_edge(LEFT, buff=0.9).shift(UP * 0.8)
-            question = tokens(["Why", "is", "the", "sky", "blue", "?"], USER)
-            ramble = tokens(
+            question = cells(["Why", "is", "the", "sky", "blue", "?"], USER)
+            ramble = cells(
                 ["Why", "is", "grass", "green", "?", "Why", "do", "cats", "purr", "?", "Why"],
                 ASSISTANT,
             )
@@ -350,22 +289,20 @@ class Midtraining(NarratedScene):
                 LaggedStart(*[FadeIn(b, shift=DOWN * 0.3) for b in model.blocks], lag_ratio=LAG),
                 FadeIn(model.label),
                 LaggedStart(*[FadeIn(c, shift=RIGHT * 0.2) for c in question_cells], lag_ratio=0.2),
-                run_time=frame(beat.time_until("ramble")),
+                run_time=beat.until("ramble"),
             )
             self.play(
                 LaggedStart(
                     *[TransformFromCopy(model.blocks[-1], cell) for cell in ramble_cells],
                     lag_ratio=0.35,
                 ),
-                run_time=frame(beat.time_until("never")),
+                run_time=beat.until("never"),
             )
             chat = self._chat_icon()
             chat.move_to(DOWN * 1.9 + LEFT * 3.6)
             cross = Cross(chat, stroke_color=MASKED, stroke_width=6)
             self.play(FadeIn(chat, shift=UP * 0.2), run_time=QUICK)
-            self.play(
-                Create(cross), Indicate(ramble_cells, color=MASKED), run_time=frame(beat.remaining)
-            )
+            self.play(Create(cross), Indicate(ramble_cells, color=MASKED), run_time=beat.until())
             self.ramble = VGroup(model, strip)
             self.icons = [chat]
             self.crosses = [cross]
@@ -386,7 +323,7 @@ class Midtraining(NarratedScene):
                 FadeOut(self.ramble, shift=UP * 0.3),
                 FadeIn(pipeline),
                 VGroup(*self.icons, *self.crosses).animate.shift(UP * 1.3),
-                run_time=frame(beat.time_until("mid")),
+                run_time=beat.until("mid"),
             )
             self.play(pipeline.light(0), run_time=QUICK)
             self.play(pipeline.settle(0), pipeline.light(1), run_time=QUICK)
@@ -402,7 +339,7 @@ class Midtraining(NarratedScene):
                     ],
                     lag_ratio=0.3,
                 ),
-                run_time=frame(beat.remaining),
+                run_time=beat.until(),
             )
             self.stage = VGroup(pipeline, *self.icons, *checks)
             self.pipeline = pipeline
@@ -419,7 +356,7 @@ class Midtraining(NarratedScene):
                 FadeOut(self.stage, shift=UP * 0.3),
                 FadeIn(asked, shift=UP * 0.2),
                 FadeIn(said, shift=UP * 0.2),
-                run_time=STEADY,
+                run_time=QUICK,
             )
             # the conversation becomes tokens: each bubble's words break into cells
             self.play(
@@ -427,22 +364,23 @@ class Midtraining(NarratedScene):
                 ReplacementTransform(said.label, VGroup(*reply)),
                 FadeOut(asked.box),
                 FadeOut(said.box),
-                run_time=frame(beat.time_until("bos")),
+                run_time=beat.until("bos"),
             )
             self.play(GrowFromCenter(bos), run_time=QUICK)
-            self.play(Indicate(bos, color=HIGHLIGHT), run_time=frame(beat.time_until("user")))
-            self.play(GrowFromCenter(user_start), GrowFromCenter(user_end), run_time=QUICK)
-            self.play(
-                Indicate(VGroup(user_start, *question, user_end), color=USER, scale_factor=1.05),
-                run_time=frame(beat.time_until("assistant")),
-            )
-            self.play(
-                GrowFromCenter(assistant_start), GrowFromCenter(assistant_end), run_time=QUICK
-            )
-            self.play(
-                Indicate(VGroup(assistant_start, assistant_end), color=HIGHLIGHT),
-                run_time=frame(beat.time_until("special")),
-            )
+            self.play(Indicate(bos, color=HIGHLIGHT), run_time=beat.until("user"))
+            # the markers appear in reading order, as the voice names them
+            for start_cell, words, end_cell, until in (
+                (user_start, question, user_end, "assistant"),
+                (assistant_start, reply, assistant_end, "special"),
+            ):
+                self.play(
+                    Succession(
+                        GrowFromCenter(start_cell, run_time=1),
+                        Indicate(VGroup(*words), color=HIGHLIGHT, scale_factor=1.08, run_time=1.5),
+                        GrowFromCenter(end_cell, run_time=1),
+                    ),
+                    run_time=beat.until(until),
+                )
             # the vocabulary: ordinary tokens, then nine slots kept for special tokens
             ordinary = VGroup(
                 *[Square(0.22, stroke_color=FAINT, stroke_width=THIN) for _ in range(22)]
@@ -475,7 +413,7 @@ class Midtraining(NarratedScene):
                     lag_ratio=0.25,
                 ),
                 *[slot.animate.set_fill(HIGHLIGHT, opacity=0.4) for slot in reserved[:5]],
-                run_time=frame(beat.remaining),
+                run_time=beat.until(),
             )
             self.format = VGroup(strip, vocab, size_label, nine)
             self.sky = strip
@@ -492,22 +430,21 @@ class Midtraining(NarratedScene):
             self.play(
                 FadeOut(self.format, shift=UP * 0.3),
                 LaggedStart(*[FadeIn(c) for c in waffle.cells], lag_ratio=0.005),
-                run_time=frame(beat.time_until("total")),
+                run_time=beat.until("total"),
             )
             self.play(FadeIn(total), FadeIn(key), run_time=QUICK)
-            self.play(total.count(), run_time=frame(beat.time_until("smol")))
+            self.play(total.count(), run_time=beat.until("smol"))
             legend_rows = VGroup()
             left = waffle.get_right()[0] + 0.9
             top = waffle.get_top()[1] - 0.5
             for index, (_, name, count, _, colour) in enumerate(MIXTURE):
-                y = top - index * 0.75
+                baseline = top - index * 0.75
+                label = sit_on(mono(name, size=LABEL_SIZE, color=TEXT), baseline)
+                amount = sit_on(mono(count, size=LABEL_SIZE, color=colour), baseline)
                 swatch = Square(0.3, stroke_color=colour, fill_color=colour, fill_opacity=0.8)
-                swatch.move_to([left + 0.15, y, 0])
-                label = mono(name, size=LABEL_SIZE, color=TEXT)
-                on_line(label.next_to(swatch, RIGHT, buff=0.3), name, LABEL_SIZE, y)
-                amount = mono(count, size=LABEL_SIZE, color=colour)
+                swatch.move_to([left + 0.15, baseline + 0.1, 0])
+                label.next_to(swatch, RIGHT, buff=0.3, coor_mask=RIGHT)
                 amount.set_x(left + 4.3 - amount.width / 2)
-                on_line(amount, count, LABEL_SIZE, y)
                 legend_rows.add(VGroup(swatch, label, amount))
             start = 0
             marks = [m for m, *_ in MIXTURE]
@@ -515,18 +452,17 @@ class Midtraining(NarratedScene):
                 beat.wait_until(mark)
                 run = waffle.run(start, squares)
                 start += squares
-                until = marks[index + 1] if index + 1 < len(marks) else None
-                seconds = beat.time_until(until) if until else beat.remaining
-                self.play(
-                    FadeIn(legend_rows[index], shift=LEFT * 0.2),
-                    LaggedStart(
-                        *[c.animate.set_fill(colour, opacity=0.8).set_stroke(colour) for c in run],
-                        lag_ratio=min(0.5, 4 / max(squares, 1)),
-                    ),
-                    run_time=frame(seconds * 0.6),
+                fill = LaggedStart(
+                    *[c.animate.set_fill(colour, opacity=0.8).set_stroke(colour) for c in run],
+                    lag_ratio=min(0.5, 4 / max(squares, 1)),
+                    run_time=3,
                 )
                 self.play(
-                    Indicate(run, color=colour, scale_factor=1.15), run_time=frame(seconds * 0.4)
+                    Succession(
+                        AnimationGroup(FadeIn(legend_rows[index], shift=LEFT * 0.2), fill),
+                        Indicate(run, color=colour, scale_factor=1.15, run_time=2),
+                    ),
+                    run_time=beat.until(marks[index + 1] if index + 1 < len(marks) else None),
                 )
             gsm = waffle.run(230 + 140 + 50, 4)
             self.mixture = VGroup(waffle, total, key, legend_rows)
@@ -534,37 +470,28 @@ class Midtraining(NarratedScene):
 
     def turn_sums_into_tool_calls(self):
         with self.beat("tool-call") as beat:
-            source = f"12/60 = $<{HAIR}<12/60=0.2>{HAIR}>0.2 per minute"
-            line = mono(source, size=LABEL_SIZE, color=TEXT).to_edge(UP, buff=1.4)
+            line = mono(ANNOTATED, size=LABEL_SIZE, color=TEXT).to_edge(UP, buff=1.4)
             line.to_edge(LEFT, buff=0.9)
             others = VGroup(*[m for m in self.mixture if m is not None])
             self.play(
                 FadeOut(others, shift=DOWN * 0.3),
                 ReplacementTransform(self.gsm_squares.copy(), line),
-                run_time=frame(beat.time_until("note")),
+                run_time=beat.until("note"),
             )
-            note = glyphs(line, source, f"<{HAIR}<12/60=0.2>{HAIR}>")
+            note = glyphs(line, "<<12/60=0.2>>")
             self.play(note.animate.set_color(HIGHLIGHT), run_time=QUICK)
-            self.play(Indicate(note, color=HIGHLIGHT), run_time=frame(beat.time_until("call")))
+            self.play(Indicate(note, color=HIGHLIGHT), run_time=beat.until("call"))
             call_strip = TokenStrip(
                 [
-                    [
-                        special("python_start", ASSISTANT),
-                        *tokens(["12", "/", "60"], ASSISTANT),
-                        special("python_end", ASSISTANT),
-                    ],
-                    [
-                        special("output_start", TOOL),
-                        *tokens(["0", ".", "2"], TOOL),
-                        special("output_end", TOOL),
-                    ],
+                    cells(["<|python_start|>", "12", "/", "60", "<|python_end|>"], ASSISTANT),
+                    cells(["<|output_start|>", "0", ".", "2", "<|output_end|>"], TOOL),
                 ],
-                row_buff=0.5,
+                line_buff=0.5,
             )
             call_strip.next_to(line, DOWN, buff=0.9).align_to(line, LEFT)
             call, output = call_strip.rows
-            expression = glyphs(line, source, "12/60", occurrence=1)
-            result = glyphs(line, source, "0.2", occurrence=0)
+            expression = glyphs(line, "12/60", occurrence=1)
+            result = glyphs(line, "0.2", occurrence=0)
             self.play(
                 TransformFromCopy(expression, VGroup(*call[1:4])),
                 run_time=STEADY,
@@ -572,13 +499,13 @@ class Midtraining(NarratedScene):
             self.play(
                 GrowFromCenter(call[0]),
                 GrowFromCenter(call[4]),
-                run_time=frame(beat.time_until("output")),
+                run_time=beat.until("output"),
             )
             self.play(TransformFromCopy(result, VGroup(*output[1:4])), run_time=STEADY)
             self.play(
                 GrowFromCenter(output[0]),
                 GrowFromCenter(output[4]),
-                run_time=frame(beat.remaining),
+                run_time=beat.until(),
             )
             self.annotation = line
             self.call, self.output = call, output
@@ -589,10 +516,10 @@ class Midtraining(NarratedScene):
             calc = Calculator().to_edge(RIGHT, buff=0.9).match_y(VGroup(call, output))
             into = Arrow(call.get_right(), calc.get_left(), buff=0.2, color=STRUCTURE)
             # at chat time only the call is written by the model: the output leaves
-            self.play(FadeOut(output, shift=DOWN * 0.2), run_time=QUICK)
             self.play(
+                FadeOut(output, shift=DOWN * 0.2),
                 LaggedStart(*[Indicate(c, color=HIGHLIGHT) for c in call], lag_ratio=0.3),
-                run_time=frame(beat.time_until("tool")),
+                run_time=beat.until("tool"),
             )
             self.play(FadeIn(calc), Create(into), run_time=QUICK)
             expression = VGroup(*call[1:4]).copy()
@@ -605,7 +532,27 @@ class Midtraining(NarratedScene):
             output.scale(0.3).move_to(calc)
             out = Arrow(calc.get_left(), output.saved_state.get_right(), buff=0.2, color=TOOL)
             out.shift(DOWN * 0.35)
-            self.play(Create(out), Restore(output), run_time=frame(beat.time_until("limits")))
+            self.play(Create(out), Restore(output), run_time=beat.until("reject"))
+            # not Python: an import goes in, nothing comes back
+            bad = TokenStrip(
+                [cells(["<|python_start|>", "import", "os", "<|python_end|>"], ASSISTANT)]
+            )
+            bad.next_to(output, DOWN, buff=0.9).align_to(output, LEFT)
+            refuse = Arrow(
+                bad.get_right(), calc.get_bottom() + LEFT * 0.4, buff=0.2, color=STRUCTURE
+            )
+            cross = Cross(
+                Square(0.45).move_to(refuse.get_center()), stroke_color=MASKED, stroke_width=6
+            )
+            self.play(
+                Succession(
+                    AnimationGroup(FadeIn(bad, shift=RIGHT * 0.3), Create(refuse)),
+                    Create(cross),
+                    LaggedStart(*[c.recolour(MASKED) for c in bad.cells], lag_ratio=0.2),
+                ),
+                run_time=beat.until("limits"),
+            )
+            # just a calculator: its keys, and counting letters
             keys = maths(r"+\;\;-\;\;\times\;\;\div\;\;(\;)", size=LABEL_SIZE, color=TEXT)
             count = mono(".count", size=SMALL_SIZE, color=TEXT)
             VGroup(keys, count).arrange(DOWN, buff=0.2).next_to(calc.label, DOWN, buff=0.25)
@@ -615,29 +562,7 @@ class Midtraining(NarratedScene):
             self.play(FadeIn(count, shift=UP * 0.1), run_time=QUICK)
             self.play(
                 LaggedStart(*[Indicate(k, color=TOOL) for k in [*keys[0], count]], lag_ratio=0.3),
-                run_time=frame(beat.time_until("reject")),
-            )
-            bad = TokenStrip(
-                [
-                    [
-                        special("python_start", ASSISTANT),
-                        *tokens(["import", "os"], ASSISTANT),
-                        special("python_end", ASSISTANT),
-                    ]
-                ]
-            )
-            bad.next_to(output, DOWN, buff=0.9).align_to(output, LEFT)
-            refuse = Arrow(
-                bad.get_right(), calc.get_bottom() + LEFT * 0.4, buff=0.2, color=STRUCTURE
-            )
-            cross = Cross(
-                Square(0.45).move_to(refuse.get_center()), stroke_color=MASKED, stroke_width=6
-            )
-            self.play(FadeIn(bad, shift=RIGHT * 0.3), Create(refuse), run_time=QUICK)
-            self.play(Create(cross), run_time=QUICK)
-            self.play(
-                LaggedStart(*[c.recolour(MASKED) for c in bad.cells], lag_ratio=0.2),
-                run_time=frame(beat.remaining),
+                run_time=beat.until(),
             )
             self.tool_scene = VGroup(
                 self.annotation, call, output, calc, into, out, bad, refuse, cross
@@ -645,55 +570,49 @@ class Midtraining(NarratedScene):
 
     def lay_out_multiple_choice(self):
         with self.beat("choice") as beat:
-            question_text = "Which gas do plants absorb?"
-            options = [("oxygen", "A"), ("carbon dioxide", "B"), ("nitrogen", "C"), ("helium", "D")]
-            sources = [question_text, *[f"- {text}={letter}" for text, letter in options]]
-            lines = [mono(src, size=LABEL_SIZE, color=TEXT) for src in sources]
-            for index, (line, src) in enumerate(zip(lines, sources, strict=True)):
-                on_line(line, src, LABEL_SIZE, 2.6 - 0.58 * index)
-            prompt = VGroup(*lines)
-            for line in lines[1:]:
-                line.align_to(lines[0], LEFT)
+            source = "\n".join([QUESTION, *[f"- {text}={letter}" for text, letter in OPTIONS]])
+            prompt = mono(source, size=LABEL_SIZE, color=TEXT)
+            lines = lines_of(prompt)
             option_lines = lines[1:]
             answer = TokenStrip(
                 [
                     [
-                        special("assistant_start", ASSISTANT),
+                        *cells(["<|assistant_start|>"], ASSISTANT),
                         TokenCell("B", KEY),
-                        special("assistant_end", ASSISTANT),
+                        *cells(["<|assistant_end|>"], ASSISTANT),
                     ]
                 ]
             )
             answer.next_to(prompt, DOWN, buff=0.6).align_to(prompt, LEFT)
             # the letter in the question and the answer's letter: one token, not " B"
-            same = TokenCell("B", KEY, size=LABEL_SIZE)
-            target = TokenCell("B", KEY, size=LABEL_SIZE)
+            letter = {"size": LABEL_SIZE, "min_width": 0.75}
+            same = TokenCell("B", KEY, **letter)
+            target = TokenCell("B", KEY, **letter)
             equal = maths(r"=", size=LABEL_SIZE * 1.4, color=TRAINED)
-            spaced = TokenCell("\u2423B", DIM, size=LABEL_SIZE)
-            target_2 = TokenCell("B", KEY, size=LABEL_SIZE)
+            spaced = TokenCell(" B", DIM, show_spaces=True, **letter)
+            target_2 = TokenCell("B", KEY, **letter)
             differ = maths(r"\neq", size=LABEL_SIZE * 1.4, color=MASKED)
             left = VGroup(same, equal, target).arrange(RIGHT, buff=0.3)
             right = VGroup(spaced, differ, target_2).arrange(RIGHT, buff=0.3)
             compare = VGroup(left, right).arrange(RIGHT, buff=1.4)
             compare.next_to(answer, DOWN, buff=0.7).align_to(prompt, LEFT)
-            # centre the whole layout across the frame
-            VGroup(prompt, answer, compare).set_x(0)
+            # centre the whole layout in the frame
+            VGroup(prompt, answer, compare).center()
             self.play(FadeOut(self.tool_scene, shift=UP * 0.3), run_time=QUICK)
             self.play(
                 LaggedStart(*[FadeIn(line, shift=UP * 0.2) for line in lines], lag_ratio=0.2),
-                run_time=frame(beat.time_until("options")),
+                run_time=beat.until("options"),
             )
-            letters = [
-                glyphs(line, src, f"={letter}")
-                for line, src, (_, letter) in zip(option_lines, sources[1:], options, strict=True)
-            ]
+            self.remove(*lines)
+            self.add(prompt)  # from here on the prompt is one text again
+            letters = [glyphs(prompt, f"={letter}") for _, letter in OPTIONS]
             self.play(
                 LaggedStart(*[g.animate.set_color(KEY) for g in letters], lag_ratio=0.3),
                 run_time=STEADY,
             )
             self.play(
                 LaggedStart(*[Indicate(g, color=KEY) for g in letters], lag_ratio=0.3),
-                run_time=frame(beat.time_until("answer")),
+                run_time=beat.until("answer"),
             )
             b_glyph = letters[1][-1]
             self.play(FadeIn(answer.cells[0]), FadeIn(answer.cells[2]), run_time=QUICK)
@@ -707,7 +626,7 @@ class Midtraining(NarratedScene):
                     ],
                     lag_ratio=0.4,
                 ),
-                run_time=frame(beat.time_until("same")),
+                run_time=beat.until("same"),
             )
             self.play(
                 TransformFromCopy(b_glyph, same),
@@ -716,7 +635,7 @@ class Midtraining(NarratedScene):
                 run_time=STEADY,
             )
             self.play(FadeIn(right, shift=LEFT * 0.2), run_time=STEADY)
-            self.play(Indicate(VGroup(same, target), color=TRAINED), run_time=frame(beat.remaining))
+            self.play(Indicate(VGroup(same, target), color=TRAINED), run_time=beat.until())
             self.choice = VGroup(prompt, answer, compare)
 
     def reuse_the_machinery(self):
@@ -740,24 +659,24 @@ class Midtraining(NarratedScene):
                 LaggedStart(*[Create(t) for t in rows.tracks], lag_ratio=0.2),
                 FadeIn(brace),
                 FadeIn(width_label),
-                run_time=frame(beat.time_until("same")),
+                run_time=beat.until("same"),
             )
             self.play(
                 LaggedStart(*[FadeIn(t, shift=DOWN * 0.2) for t in tags], lag_ratio=0.4),
-                run_time=frame(beat.time_until("batch")),
+                run_time=beat.until("batch"),
             )
             self.play(FadeIn(batch), run_time=QUICK)
-            self.play(batch.count(), run_time=frame(beat.time_until("pack")))
+            self.play(batch.count(), run_time=beat.until("pack"))
             self.play(
                 LaggedStart(*[FadeIn(p, shift=RIGHT * 0.15) for p in rows.pieces], lag_ratio=0.08),
-                run_time=frame(beat.time_until("every")),
+                run_time=beat.until("every"),
             )
             self.play(
                 LaggedStart(
                     *[p.animate.set_fill(TRAINED, opacity=0.8) for p in rows.pieces],
                     lag_ratio=0.04,
                 ),
-                run_time=frame(beat.remaining),
+                run_time=beat.until(),
             )
             self.machinery = VGroup(tags, batch, brace, width_label)
             self.rows = rows
@@ -783,7 +702,7 @@ class Midtraining(NarratedScene):
             self.play(pipeline.settle(1), run_time=QUICK)
             self.play(
                 LaggedStart(*[FadeIn(c, shift=DOWN * 0.2) for c in strip.cells], lag_ratio=0.1),
-                run_time=frame(beat.time_until("sft")),
+                run_time=beat.until("sft"),
             )
             bos = strip.rows[0]
             user_side = VGroup(*strip.rows[1], strip.rows[2][0])
@@ -796,9 +715,7 @@ class Midtraining(NarratedScene):
                 run_time=SLOW,
             )
             trained = VGroup(*strip.rows[2][1:])
-            self.play(
-                Indicate(trained, color=TRAINED, scale_factor=1.05), run_time=frame(beat.remaining)
-            )
+            self.play(Indicate(trained, color=TRAINED, scale_factor=1.05), run_time=beat.until())
 
     # ------------------------------------------------------------------ icons
 
