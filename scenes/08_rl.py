@@ -3,10 +3,22 @@
 Narration: script/08-rl.md. Render alone with ``uv run manim -pql scenes/08_rl.py``.
 
 The picture follows one RL step of ``scripts/chat_rl.py`` (at 48abd7d): 16 questions
-times 16 sampled answers, a 0/1 reward per answer, advantage = reward minus the
-group's mean, then a gradient step that pushes every sampled token of an answer up
-or down by its advantage, with the prompt and the calculator's outputs masked out.
+times 16 sampled answers, a 0/1 reward per answer (does the number after ``####``
+match?), advantage = reward minus the group's mean, then a gradient step that pushes
+every sampled token of an answer up or down by its advantage, with the prompt and the
+calculator's output (``<|output_start|>`` ... ``<|output_end|>``) masked out.
 The answers and their numbers are invented for the picture (4 of 16 right).
+
+Tokens are the shared :class:`mobjects.TokenCell` / :class:`mobjects.TokenStrip`,
+written as they are (``<|python_start|>``, ``####``); an answer that calls the
+calculator wraps onto two rows, the tool's output starting the second:
+
+>>> strip = answer_strip(RIGHT_TOKENS)
+>>> len(strip.rows), strip.tokens[TOOL_OUTPUT[0]]
+(2, '<|output_start|>')
+
+Chapter-local pictures: :class:`RolloutGrid` (the 16 x 16 answers of one step),
+:class:`StruckBox` (a part of PPO/GRPO that nanochat leaves out) and ``bar``.
 """
 
 from __future__ import annotations
@@ -18,6 +30,7 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    AnimationGroup,
     Arrow,
     Brace,
     Circumscribe,
@@ -26,6 +39,7 @@ from manim import (
     DashedLine,
     FadeIn,
     FadeOut,
+    FadeTransform,
     Indicate,
     LaggedStart,
     Line,
@@ -33,14 +47,22 @@ from manim import (
     Rectangle,
     ReplacementTransform,
     Square,
+    Succession,
     TransformFromCopy,
     TransformMatchingShapes,
     TransformMatchingTex,
     VGroup,
     Write,
-    config,
 )
-from mobjects import BlockStack, Counter, Labelled, PipelineDiagram, ProgressBar
+from mobjects import (
+    BlockStack,
+    Counter,
+    Labelled,
+    PipelineDiagram,
+    ProgressBar,
+    TokenCell,
+    TokenStrip,
+)
 from style import (
     BODY_SIZE,
     DIM,
@@ -73,12 +95,22 @@ ANSWERS = [29, 31, 29, 36, 22, 43, 29, 19, 36, 5, 30, 29, 84, 41, 27, 36]
 REFERENCE = 29
 REWARDS = [1 if a == REFERENCE else 0 for a in ANSWERS]
 MEAN = sum(REWARDS) / len(REWARDS)
-# JetBrains Mono draws "####" as one ligature glyph; hair spaces keep four glyphs
-HASH = "#\u200a#\u200a#\u200a#"
 # a right answer that calls the calculator; positions 3-5 are the tool's forced output
-RIGHT_TOKENS = ["<py", "3*12", "py>", "<out", "36", "out>", "-7", "=", "29", HASH, "29"]
+RIGHT_TOKENS = [
+    "<|python_start|>",
+    "3*12",
+    "<|python_end|>",
+    "<|output_start|>",
+    "36",
+    "<|output_end|>",
+    "-7",
+    "=",
+    "29",
+    "####",
+    "29",
+]
 TOOL_OUTPUT = (3, 4, 5)
-WRONG_TOKENS = ["12+12", "+7", "=", "31", HASH, "31"]
+WRONG_TOKENS = ["12+12", "+7", "=", "31", "####", "31"]
 STAGES = ["tokenizer", "pretraining", "midtraining", "SFT", "RL", "chat"]
 SFT_SCORE, RL_SCORE = 4.55, 7.58  # GSM8K accuracy (%), launch report card
 
@@ -88,58 +120,46 @@ def maths_parts(*parts: str, size: float = LABEL_SIZE, color=TEXT) -> MathTex:
     return MathTex(*parts, font_size=size, color=color)
 
 
-def fit(seconds: float) -> float:
-    """A run time for 'until the bookmark': never zero, which Manim refuses."""
-    return max(seconds, 1 / config.frame_rate)
-
-
 # --------------------------------------------------------------------------- pictures
 
 
-class TokenStrip(Labelled):
-    """A row of tokens, each a box with its text inside (monospace).
+def answer_cell(token: str, index: int | None = None) -> TokenCell:
+    """One token of a sampled answer: special tokens tinted, the tool's output dimmed.
 
-    ``min_cell`` gives every box at least that width (for a row of equal cards).
-
-    >>> strip = TokenStrip(["3*12", "=", "36"])
-    >>> len(strip.cells), len(strip.labels)
-    (3, 3)
+    ``index`` is the token's place in :data:`RIGHT_TOKENS` (None for other answers).
     """
+    if index is not None and index in TOOL_OUTPUT:
+        return TokenCell(token, DIM, special=token.startswith("<|"), fill=0.12)
+    return TokenCell(token, TOKEN, special=token.startswith("<|"))
 
-    def __init__(
-        self,
-        tokens: Sequence[str],
-        colour=TOKEN,
-        size: float = SMALL_SIZE,
-        min_cell: float = 0.0,
-        cell_height: float = 0.52,
-        pad: float = 0.1,
-        gap: float = 0.06,
-    ):
-        labels = VGroup(*[mono(t, size=size) for t in tokens])
-        cells = VGroup(
-            *[
-                Rectangle(
-                    width=max(label.width + 2 * pad, min_cell),
-                    height=cell_height,
-                    stroke_color=colour,
-                    stroke_width=THIN,
-                    fill_color=colour,
-                    fill_opacity=0.12,
-                )
-                for label in labels
-            ]
-        ).arrange(RIGHT, buff=gap)
-        super().__init__(cells, labels)
-        for label, cell in zip(labels, cells, strict=True):
-            self.fit_label(label, cell, pad=0.05)
-        self.cells, self.labels, self.tokens = cells, labels, list(tokens)
 
-    def token(self, index: int) -> VGroup:
-        return VGroup(self.cells[index], self.labels[index])
+def answer_strip(tokens: Sequence[str], prompt: bool = False, **kwargs) -> TokenStrip:
+    """An answer as token cells, after a grey ``question`` cell if ``prompt``.
 
-    def pick(self, indices: Sequence[int]) -> VGroup:
-        return VGroup(*[self.token(i) for i in indices])
+    The answer that calls the calculator breaks before the tool's output, so the
+    model's call and the calculator's reply each start a row.
+    """
+    cells = [
+        answer_cell(tok, i if tokens == RIGHT_TOKENS else None) for i, tok in enumerate(tokens)
+    ]
+    head = [TokenCell("question", STRUCTURE)] if prompt else []
+    if tokens == RIGHT_TOKENS:
+        lines = [head + cells[: TOOL_OUTPUT[0]], cells[TOOL_OUTPUT[0] :]]
+        return TokenStrip(lines, **kwargs)
+    return TokenStrip(head + cells, **kwargs)
+
+
+def unfold(card: TokenCell, strip: TokenStrip) -> AnimationGroup:
+    """A card with an answer's final number becomes the last token of the whole answer.
+
+    A copy of ``card`` moves onto the strip's last cell while the tokens before it
+    fade in from left to right (a morph between texts of different lengths would smear).
+    """
+    *before, last = strip.cells
+    return AnimationGroup(
+        TransformFromCopy(card, last),
+        LaggedStart(*[FadeIn(cell, shift=RIGHT * 0.2) for cell in before], lag_ratio=LAG),
+    )
 
 
 class RolloutGrid(VGroup):
@@ -194,9 +214,13 @@ class StruckBox(Labelled):
         self.fit_label(label, box)
         self.box, self.label, self.strike = box, label, strike
 
-    def relabel(self, new_label) -> None:
-        """Make ``new_label`` (already placed in the box) the box's label."""
-        self.remove(self.label)
+    def reinstate(self, new_label) -> None:
+        """After the strike has faded out: ``new_label`` (placed in the box) becomes the label.
+
+        The strike leaves the group too, so fading the group out later cannot bring it back
+        (``FadeOut`` restores what it faded once it is done).
+        """
+        self.remove(self.label, self.strike)
         self.add(new_label)
         self.label = new_label
 
@@ -243,14 +267,10 @@ class ReinforcementLearning(NarratedScene):
             # two of its own answers, graded, and the grade fed back
             cards, marks = VGroup(), VGroup()
             for number, right in ((REFERENCE, True), (31, False)):
-                box = Rectangle(width=2.0, height=0.7, stroke_color=TOKEN, stroke_width=STROKE)
-                text = mono(f"{HASH} {number}", size=LABEL_SIZE)
-                cards.add(VGroup(box, text))
+                cards.add(TokenStrip(["####", str(number)], size=LABEL_SIZE))
                 mark = r"\checkmark" if right else r"\times"
                 marks.add(maths(mark, size=LABEL_SIZE * 1.6, color=TRAINED if right else LOSS))
             cards.arrange(DOWN, buff=0.5).move_to(LEFT * 1.2 + UP * 0.1)
-            for card in cards:
-                card[1].move_to(card[0])
             for mark, card in zip(marks, cards, strict=True):
                 mark.next_to(card, RIGHT, buff=0.3)
             outs = VGroup(
@@ -278,7 +298,7 @@ class ReinforcementLearning(NarratedScene):
             self.play(
                 LaggedStart(*[Write(m) for m in marks], lag_ratio=0.5),
                 Create(back),
-                run_time=fit(beat.time_until("gsm")),
+                run_time=beat.until("gsm"),
             )
             # the question the whole chapter works on
             name = mono("GSM8K", size=LABEL_SIZE, color=HIGHLIGHT)
@@ -297,7 +317,7 @@ class ReinforcementLearning(NarratedScene):
                 Create(q_box),
                 run_time=QUICK,
             )
-            self.play(Write(question), run_time=fit(beat.time_until("optional")))
+            self.play(Write(question), run_time=beat.until("optional"))
             # the speedrun: SFT runs, RL is commented out
             title = mono("speedrun.sh", size=SMALL_SIZE, color=DIM)
             sft_line = mono("torchrun chat_sft", size=SMALL_SIZE, color=TRAINED)
@@ -309,7 +329,7 @@ class ReinforcementLearning(NarratedScene):
             self.play(FadeIn(rl_line, shift=RIGHT * 0.2), run_time=QUICK)
             self.play(
                 Indicate(rl_line, color=HIGHLIGHT, scale_factor=1.05),
-                run_time=fit(beat.remaining),
+                run_time=beat.until(),
             )
             self.model, self.q_card, self.q_name = model, q_card, name
             self.hook_rest = VGroup(code, link)
@@ -322,16 +342,16 @@ class ReinforcementLearning(NarratedScene):
                 FadeOut(self.hook_rest),
                 FadeOut(self.q_name),
                 model.animate.scale(0.75).move_to(LEFT * 5.6 + DOWN * 0.05),
-                run_time=fit(beat.time_until("rows")),
+                run_time=beat.until("rows"),
             )
             # each question card becomes one row's question cell
             beat.wait_until("rows")
             self.play(
-                ReplacementTransform(self.q_card, grid.questions[0]),
+                FadeTransform(self.q_card, grid.questions[0]),
                 LaggedStart(
                     *[FadeIn(q, shift=RIGHT * 0.2) for q in grid.questions[1:]], lag_ratio=LAG
                 ),
-                run_time=fit(min(beat.time_until("grid"), SLOW)),
+                run_time=min(beat.until("grid"), SLOW),
             )
             feed = Arrow(model.blocks.get_right(), grid.get_left(), buff=0.2, color=FAINT)
             side = Brace(grid, RIGHT, color=DIM)
@@ -340,7 +360,7 @@ class ReinforcementLearning(NarratedScene):
                 Create(feed),
                 FadeIn(side),
                 FadeIn(side_label),
-                run_time=fit(beat.time_until("grid")),
+                run_time=beat.until("grid"),
             )
             beat.wait_until("grid")
             top = Brace(grid.rows[0], UP, color=DIM)
@@ -357,7 +377,7 @@ class ReinforcementLearning(NarratedScene):
                 ),
                 FadeIn(top),
                 FadeIn(top_label),
-                run_time=fit(beat.time_until("total")),
+                run_time=beat.until("total"),
             )
             beat.wait_until("total")
             self.play(
@@ -365,19 +385,19 @@ class ReinforcementLearning(NarratedScene):
                 LaggedStart(
                     *[row.animate.set_fill(opacity=0.6) for row in grid.rows], lag_ratio=LAG
                 ),
-                run_time=fit(beat.time_until("temp")),
+                run_time=beat.until("temp"),
             )
             # zoom on the first question: its 16 cells become 16 answers
             beat.wait_until("temp")
-            cards = TokenStrip([str(a) for a in ANSWERS], min_cell=0.54, cell_height=0.54, gap=0.05)
+            cards = TokenStrip([str(a) for a in ANSWERS], width=0.54, height=0.54, buff=0.05)
             cards.move_to(UP * 2.2 + LEFT * 0.5)
             q_card = self._question_card().move_to(UP * 3.1).align_to(cards, LEFT)
             temp = maths(r"T = 1", size=LABEL_SIZE, color=HIGHLIGHT).next_to(
                 q_card, RIGHT, buff=0.8
             )
             self.play(
-                ReplacementTransform(grid.rows[0], cards.cells),
-                ReplacementTransform(grid.questions[0], q_card),
+                ReplacementTransform(grid.rows[0], cards.boxes),
+                FadeTransform(grid.questions[0], q_card),
                 FadeOut(
                     VGroup(grid.lines[1:], side, side_label, top, top_label, product, feed, model)
                 ),
@@ -386,26 +406,24 @@ class ReinforcementLearning(NarratedScene):
             )
             self.play(
                 LaggedStart(*[Write(label) for label in cards.labels], lag_ratio=0.2),
-                run_time=fit(beat.time_until("tool")),
+                run_time=beat.until("tool"),
             )
             # answer 1, token by token: it calls the calculator, which writes back 36
-            strip = TokenStrip(RIGHT_TOKENS).move_to(DOWN * 1.3 + LEFT * 0.5)
+            strip = answer_strip(RIGHT_TOKENS).move_to(DOWN * 1.0).align_to(cards, LEFT)
             tool = strip.pick(TOOL_OUTPUT)
             brace = Brace(tool, DOWN, color=DIM)
             brace_label = prose("calculator", size=SMALL_SIZE, color=DIM).next_to(brace, DOWN, 0.1)
-            for index in TOOL_OUTPUT:
-                strip.cells[index].set_stroke(DIM).set_fill(DIM, opacity=0.12)
             beat.wait_until("tool")
             self.play(
-                TransformFromCopy(cards.token(0), strip),
-                cards.cells[0].animate.set_stroke(HIGHLIGHT, width=STROKE),
+                unfold(cards.cells[0], strip),
+                cards.boxes[0].animate.set_stroke(HIGHLIGHT, width=STROKE),
                 run_time=STEADY,
             )
             self.play(
                 Indicate(strip.pick([0, 1, 2]), color=HIGHLIGHT, scale_factor=1.1),
                 FadeIn(brace),
                 FadeIn(brace_label),
-                run_time=fit(beat.remaining),
+                run_time=beat.until(),
             )
             self.cards, self.q_card, self.temp = cards, q_card, temp
             self.strip, self.tool_note = strip, VGroup(brace, brace_label)
@@ -425,15 +443,15 @@ class ReinforcementLearning(NarratedScene):
             reference.next_to(self.q_card, RIGHT, buff=0.8)
             self.play(
                 ReplacementTransform(self.temp, reference),
-                self.cards.cells[0].animate.set_stroke(TOKEN, width=THIN),
-                run_time=fit(beat.time_until("hash")),
+                self.cards.boxes[0].animate.set_stroke(TOKEN, width=THIN),
+                run_time=beat.until("hash"),
             )
             beat.wait_until("hash")
             final = self.strip.pick([9, 10])
             self.play(
                 final.animate.set_color(HIGHLIGHT),
                 Circumscribe(final, color=HIGHLIGHT),
-                run_time=fit(beat.time_until("score")),
+                run_time=beat.until("score"),
             )
             # each answer's number against the reference: 1 or 0
             digits = VGroup()
@@ -445,23 +463,21 @@ class ReinforcementLearning(NarratedScene):
             self.play(
                 LaggedStart(
                     *[
-                        VGroup(cell, text).animate.set_color(TRAINED if r else DIM)
-                        for r, cell, text in zip(
-                            REWARDS, self.cards.cells, self.cards.labels, strict=True
-                        )
+                        cell.animate.set_color(TRAINED if r else DIM)
+                        for r, cell in zip(REWARDS, self.cards.cells, strict=True)
                     ],
                     lag_ratio=LAG,
                 ),
                 LaggedStart(*[FadeIn(d, shift=DOWN * 0.2) for d in digits], lag_ratio=LAG),
                 FadeIn(label),
-                run_time=fit(beat.remaining),
+                run_time=beat.until(),
             )
             self.digits, self.r_label, self.reference = digits, label, reference
 
     def compare_with_the_group(self):
         with self.beat("advantage") as beat:
             base, unit = -0.6, 1.4
-            xs = [cell.get_center()[0] for cell in self.cards.cells]
+            xs = [cell.get_center()[0] for cell in self.cards.boxes]
             left, right = self.cards.get_left()[0], self.cards.get_right()[0]
             axis = Line([left, base, 0], [right, base, 0], stroke_width=THIN, color=STRUCTURE)
             rewards = VGroup(
@@ -481,10 +497,10 @@ class ReinforcementLearning(NarratedScene):
                     *[TransformFromCopy(d, b) for d, b in zip(self.digits, rewards, strict=True)],
                     lag_ratio=LAG,
                 ),
-                run_time=fit(beat.time_until("mean")),
+                run_time=beat.until("mean"),
             )
             beat.wait_until("mean")
-            self.play(Create(mean_line), Write(mean_label), run_time=fit(beat.time_until("adv")))
+            self.play(Create(mean_line), Write(mean_label), run_time=beat.until("adv"))
             # subtract the mean: the axis rises to the mean line, bars hang above or below it
             advantages = VGroup(
                 *[
@@ -513,37 +529,7 @@ class ReinforcementLearning(NarratedScene):
                     ],
                     lag_ratio=0.25,
                 ),
-                run_time=fit(beat.time_until("flat")),
-            )
-            # another question where all 16 answers are wrong: nothing to learn
-            flat_cells = VGroup(
-                *[
-                    Square(
-                        0.3, stroke_color=DIM, stroke_width=THIN, fill_color=DIM, fill_opacity=0.3
-                    )
-                    for _ in xs
-                ]
-            )
-            for x, cell in zip(xs, flat_cells, strict=True):
-                cell.move_to([x, -1.5, 0])
-            flat_question = Square(
-                0.3, stroke_color=TEXT, stroke_width=THIN, fill_color=TEXT, fill_opacity=0.35
-            ).next_to(flat_cells, LEFT, buff=0.35)
-            flat_cells.add(flat_question)
-            zeros = VGroup(
-                *[maths("0", size=LABEL_SIZE, color=DIM).move_to([x, -2.1, 0]) for x in xs]
-            )
-            flat_label = maths("A = 0", size=LABEL_SIZE, color=DIM)
-            flat_label.next_to(zeros, RIGHT, buff=0.3)
-            beat.wait_until("flat")
-            self.play(
-                LaggedStart(*[FadeIn(c, shift=UP * 0.2) for c in flat_cells], lag_ratio=LAG),
-                run_time=STEADY,
-            )
-            self.play(
-                LaggedStart(*[FadeIn(z) for z in zeros], lag_ratio=LAG),
-                Write(flat_label),
-                run_time=fit(beat.remaining),
+                run_time=beat.until(),
             )
             self.advantage_view = VGroup(
                 self.q_card,
@@ -554,42 +540,37 @@ class ReinforcementLearning(NarratedScene):
                 axis,
                 advantages,
                 mean_label,
-                flat_cells,
-                zeros,
-                flat_label,
             )
             self.plus, self.minus = plus, minus
 
     def take_the_step(self):
         with self.beat("update") as beat:
-            right = TokenStrip(["question", *RIGHT_TOKENS])
-            wrong = TokenStrip(["question", *WRONG_TOKENS])
-            right.move_to(UP * 0.7)
-            wrong.next_to(right, DOWN, buff=1.9).align_to(right, LEFT)
-            for strip in (right, wrong):
-                strip.cells[0].set_stroke(STRUCTURE).set_fill(STRUCTURE, opacity=0.12)
-            for index in TOOL_OUTPUT:
-                right.cells[index + 1].set_stroke(DIM).set_fill(DIM, opacity=0.12)
-            plus_at = self.plus.copy().next_to(right.cells[0], UP, buff=0.3)
-            minus_at = self.minus.copy().next_to(wrong.cells[0], DOWN, buff=0.3)
-            card_right, card_wrong = self.cards.token(0), self.cards.token(1)
+            # the right answer (two rows: its call, then the calculator's reply) over a wrong one;
+            # cell 0 is the question, cell i + 1 is token i of the answer
+            right = answer_strip(RIGHT_TOKENS, prompt=True, line_buff=0.85)
+            wrong = answer_strip(WRONG_TOKENS, prompt=True)
+            wrong.next_to(right, DOWN, buff=1.0).align_to(right, LEFT)
+            plus_at = self.plus.copy().next_to(right.rows[0], LEFT, buff=0.4)
+            minus_at = self.minus.copy().next_to(wrong, LEFT, buff=0.4).align_to(plus_at, RIGHT)
+            VGroup(right, wrong, plus_at, minus_at).move_to(DOWN * 0.5)
+            card_right, card_wrong = self.cards.cells[0], self.cards.cells[1]
             self.play(
-                TransformFromCopy(card_right, right),
-                TransformFromCopy(card_wrong, wrong),
+                unfold(card_right, right),
+                unfold(card_wrong, wrong),
                 ReplacementTransform(self.plus, plus_at),
                 ReplacementTransform(self.minus, minus_at),
                 FadeOut(self.advantage_view),
-                run_time=fit(beat.time_until("up")),
+                run_time=beat.until("up"),
             )
             ups = VGroup(
                 *[
                     Arrow(
                         c.get_top(),
-                        c.get_top() + UP * 0.9,
+                        c.get_top() + UP * 0.7,
                         buff=0.08,
                         color=TRAINED,
                         stroke_width=5,
-                        max_tip_length_to_length_ratio=0.3,
+                        max_tip_length_to_length_ratio=0.4,
                     )
                     for c in right.cells[1:]
                 ]
@@ -598,7 +579,7 @@ class ReinforcementLearning(NarratedScene):
                 *[
                     Arrow(
                         c.get_bottom(),
-                        c.get_bottom() + DOWN * 0.38,
+                        c.get_bottom() + DOWN * 0.45,
                         buff=0.08,
                         color=LOSS,
                         stroke_width=5,
@@ -610,45 +591,47 @@ class ReinforcementLearning(NarratedScene):
             beat.wait_until("up")
             self.play(
                 LaggedStart(*[Create(a) for a in ups], lag_ratio=LAG),
-                run_time=fit(beat.time_until("down")),
+                run_time=beat.until("down"),
             )
             beat.wait_until("down")
             self.play(
                 LaggedStart(*[Create(a) for a in downs], lag_ratio=LAG),
-                run_time=fit(beat.time_until("mask")),
+                run_time=beat.until("mask"),
             )
             # what the model did not choose is not trained: the prompt, the tool's output
             masked = VGroup(
-                right.token(0), wrong.token(0), *[right.token(i + 1) for i in TOOL_OUTPUT]
+                right.cells[0], wrong.cells[0], *[right.cells[i + 1] for i in TOOL_OUTPUT]
             )
             tool_arrows = VGroup(*[ups[i] for i in TOOL_OUTPUT])
             beat.wait_until("mask")
             self.play(
                 LaggedStart(
                     *[
-                        m[0].animate.set_stroke(MASKED).set_fill(MASKED, opacity=0.25)
+                        m.box.animate.set_stroke(MASKED).set_fill(MASKED, opacity=0.25)
                         for m in masked
                     ],
                     lag_ratio=LAG,
                 ),
-                *[m[1].animate.set_color(DIM) for m in masked],
+                *[m.label.animate.set_color(DIM) for m in masked],
                 FadeOut(tool_arrows, shift=DOWN * 0.3),
-                run_time=fit(beat.time_until("norm")),
+                run_time=beat.until("norm"),
             )
             formula = maths_parts(
                 r"\sum_t", "A", r"\,\log p(x_t)", r"\;/\;", "N", size=LABEL_SIZE * 1.4
             )
             formula.to_edge(UP, buff=0.6)
             valid = VGroup(
-                *[right.token(i + 1) for i in range(len(RIGHT_TOKENS)) if i not in TOOL_OUTPUT],
-                *[wrong.token(i + 1) for i in range(len(WRONG_TOKENS))],
+                *[right.cells[i + 1] for i in range(len(RIGHT_TOKENS)) if i not in TOOL_OUTPUT],
+                *wrong.cells[1:],
             )
             beat.wait_until("norm")
             self.play(Write(formula), run_time=STEADY)
             self.play(
-                LaggedStart(*[Indicate(v, color=HIGHLIGHT) for v in valid], lag_ratio=0.15),
+                LaggedStart(
+                    *[Indicate(v, color=HIGHLIGHT, scale_factor=1) for v in valid], lag_ratio=0.15
+                ),
                 Indicate(formula[4], color=HIGHLIGHT, scale_factor=1.4),
-                run_time=fit(beat.remaining),
+                run_time=beat.until(),
             )
             self.formula = formula
             self.step_view = VGroup(right, wrong, ups[:3], ups[6:], downs, plus_at, minus_at)
@@ -660,7 +643,7 @@ class ReinforcementLearning(NarratedScene):
                 FadeOut(self.step_view, shift=DOWN * 0.3),
                 self.formula.animate.scale(1.1).move_to(UP * 0.1),
                 FadeIn(name, shift=DOWN * 0.2),
-                run_time=fit(beat.time_until("kl")),
+                run_time=beat.until("kl"),
             )
             boxes = {
                 "reference": StruckBox(prose("reference model", size=LABEL_SIZE)),
@@ -686,7 +669,7 @@ class ReinforcementLearning(NarratedScene):
                     *[boxes[k].strike_out() for k in keys],
                     *[boxes[k].box.animate.set_stroke(FAINT) for k in keys],
                     *[boxes[k].label.animate.set_color(DIM) for k in keys],
-                    run_time=fit(beat.time_until(until)),
+                    run_time=beat.until(until),
                 )
             # what is left: REINFORCE with the group mean as baseline
             reinforce = mono("REINFORCE", size=LABEL_SIZE * 1.3, color=TRAINED).move_to(name)
@@ -697,7 +680,7 @@ class ReinforcementLearning(NarratedScene):
             self.play(TransformMatchingShapes(name, reinforce), run_time=STEADY)
             self.play(
                 TransformMatchingTex(self.formula, expanded),
-                run_time=fit(beat.remaining),
+                run_time=beat.until(),
             )
             self.boxes, self.reinforce, self.formula = boxes, reinforce, expanded
 
@@ -709,7 +692,7 @@ class ReinforcementLearning(NarratedScene):
             self.play(
                 FadeOut(gone, shift=DOWN * 0.2),
                 critic.animate.move_to(boxes["reference"]),
-                run_time=fit(beat.time_until("fresh")),
+                run_time=beat.until("fresh"),
             )
             # on-policy: each batch comes from the current weights and is used once
             thetas = VGroup(*[maths(rf"\theta_{{{k}}}", size=BODY_SIZE) for k in (1, 2, 3)])
@@ -724,19 +707,20 @@ class ReinforcementLearning(NarratedScene):
             for arrow in (*into, *out):
                 arrow.set_color(FAINT)
             beat.wait_until("fresh")
-            self.play(FadeIn(thetas[0], shift=UP * 0.2), run_time=QUICK)
-            steps = 4
+            # weights -> a fresh batch -> one step -> new weights; each batch used once, then spent
+            chain = [FadeIn(thetas[0], shift=UP * 0.2)]
             for i in (0, 1):
-                share = beat.time_until("ratio") / (steps - 2 * i)
-                self.play(
-                    Create(into[i]), TransformFromCopy(thetas[i], batches[i]), run_time=fit(share)
+                chain.append(
+                    AnimationGroup(Create(into[i]), TransformFromCopy(thetas[i], batches[i]))
                 )
-                self.play(
-                    Create(out[i]),
-                    FadeIn(thetas[i + 1], shift=RIGHT * 0.2),
-                    batches[i].animate.set_opacity(0.2),
-                    run_time=fit(share),
+                chain.append(
+                    AnimationGroup(
+                        Create(out[i]),
+                        FadeIn(thetas[i + 1], shift=RIGHT * 0.2),
+                        batches[i].animate.set_opacity(0.2),
+                    )
                 )
+            self.play(Succession(*chain), run_time=max(beat.until("ratio"), SLOW))
             # so the PPO ratio is always 1: nothing to clip
             ratio = maths(
                 r"\pi_{\text{new}} / \pi_{\text{old}} = 1", size=LABEL_SIZE, color=TRAINED
@@ -747,16 +731,16 @@ class ReinforcementLearning(NarratedScene):
                 ReplacementTransform(clip.label, ratio),
                 FadeOut(clip.strike),
                 clip.box.animate.set_stroke(TRAINED),
-                run_time=fit(beat.time_until("baseline")),
+                run_time=beat.until("baseline"),
             )
-            clip.relabel(ratio)
+            clip.reinstate(ratio)
             # the group mean stands where a critic would
             mean = maths(r"\bar r = \text{group mean}", size=LABEL_SIZE, color=HIGHLIGHT)
             critic.fit_label(mean, critic.box)
             link = Arrow(
                 critic.box.get_bottom(),
                 self.formula[1].get_top(),
-                buff=0.15,
+                buff=0.3,
                 color=HIGHLIGHT,
                 stroke_width=4,
             )
@@ -768,10 +752,10 @@ class ReinforcementLearning(NarratedScene):
                 Create(link),
                 run_time=STEADY,
             )
-            critic.relabel(mean)
+            critic.reinstate(mean)
             self.play(
                 Indicate(self.formula[1], color=HIGHLIGHT, scale_factor=1.15),
-                run_time=fit(beat.remaining),
+                run_time=beat.until(),
             )
             self.why_view = VGroup(
                 self.reinforce, self.formula, link, clip, critic, thetas, batches, *into, *out
@@ -784,13 +768,11 @@ class ReinforcementLearning(NarratedScene):
             )
             steps = Counter(467, unit="steps", size=64).move_to(LEFT * 3.4 + UP * 0.1)
             bar_track = ProgressBar(width=4.0, colour=TRAINED).move_to(LEFT * 3.4 + DOWN * 1.0)
-            self.play(
-                FadeOut(self.why_view, shift=UP * 0.3), run_time=fit(beat.time_until("steps"))
-            )
+            self.play(FadeOut(self.why_view, shift=UP * 0.3), run_time=beat.until("steps"))
             beat.wait_until("steps")
             bar_track.start(beat.span("steps", "score"))
             self.play(Write(division), FadeIn(steps), FadeIn(bar_track), run_time=QUICK)
-            self.play(steps.count(), run_time=fit(beat.time_until("score")))
+            self.play(steps.count(), run_time=beat.until("score"))
             bar_track.fill.clear_updaters()
             # GSM8K accuracy, SFT vs RL
             scale, floor = 0.42, -1.9
@@ -811,8 +793,8 @@ class ReinforcementLearning(NarratedScene):
                 Counter(SFT_SCORE, unit="%", places=2, size=44),
                 Counter(RL_SCORE, unit="%", places=2, size=44, colour=TRAINED),
             )
-            for score, column in zip(scores, bars, strict=True):
-                score.next_to(column, UP, buff=0.25)
+            for score, stub in zip(scores, stubs, strict=True):  # each score rides its bar up
+                score.add_updater(lambda m, s=stub: m.next_to(s, UP, buff=0.25))
             title = mono("GSM8K", size=LABEL_SIZE, color=HIGHLIGHT)
             title.move_to([3.5, floor + RL_SCORE * scale + 1.2, 0])
             beat.wait_until("score")
@@ -827,9 +809,11 @@ class ReinforcementLearning(NarratedScene):
             self.play(
                 ReplacementTransform(stubs, bars), *[s.count() for s in scores], run_time=SLOW
             )
+            for score, column in zip(scores, bars, strict=True):
+                score.clear_updaters(recursive=False).next_to(column, UP, buff=0.25)
             self.play(
                 Circumscribe(VGroup(bars[1], scores[1]), color=TRAINED),
-                run_time=fit(beat.remaining),
+                run_time=beat.until(),
             )
             self.results = VGroup(division, steps, bar_track, axis, names, scores, title)
             self.rl_bar = bars[1]
@@ -856,7 +840,7 @@ class ReinforcementLearning(NarratedScene):
             )
             self.play(
                 LaggedStart(*[pipeline.settle(i) for i in range(rl + 1)], lag_ratio=0.2),
-                run_time=fit(beat.time_until("next")),
+                run_time=beat.until("next"),
             )
             token = maths(r"\bullet", size=60, color=TOKEN).next_to(pipeline.boxes[rl], UP, 0.2)
             beat.wait_until("next")
@@ -864,5 +848,5 @@ class ReinforcementLearning(NarratedScene):
             self.play(
                 pipeline.light(rl + 1),
                 token.animate.next_to(pipeline.boxes[rl + 1], UP, buff=0.2),
-                run_time=fit(beat.remaining),
+                run_time=beat.until(),
             )
