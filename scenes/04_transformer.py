@@ -7,6 +7,13 @@ The chapter walks a token up the model (embedding, norm, 20 blocks, output layer
 soft-capped logits, probabilities), opens one block (residual stream, attention,
 rotary positions, heads, the ReLU² MLP), lists what nanochat leaves out, and ends
 on the depth dial and the parameter pie.
+
+Tokens are the shared ``TokenCell`` / ``TokenStrip`` / ``token_text`` pictures and
+the dial is the shared ``DepthDial`` (scenes/mobjects.py); the pictures drawn only
+here (vectors as coloured cells, the embedding table, the attention grid, one
+block's diagram, the parameter pie) are defined below. Every animation is timed
+from the narration with ``beat.until(...)``; steps that share one stretch of
+narration split the time still left, so they always land on the next bookmark.
 """
 
 from __future__ import annotations
@@ -17,7 +24,6 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
-    ORIGIN,
     RIGHT,
     TAU,
     UP,
@@ -54,9 +60,8 @@ from manim import (
     Wiggle,
     Write,
     always_redraw,
-    config,
 )
-from mobjects import BlockStack, Counter, Labelled
+from mobjects import BlockStack, Counter, DepthDial, Labelled, TokenCell, TokenStrip, token_text
 from style import (
     BACKGROUND,
     DIM,
@@ -113,11 +118,6 @@ PIE = [
 Y_PATH = 0.4  # height of the token's path in the opening overview
 
 
-def frames(seconds: float) -> float:
-    """A run time of at least one frame, for spans that earlier animations used up."""
-    return max(seconds, 1 / config.frame_rate)
-
-
 def signed(value: float):
     """3b1b's value-to-colour idea: positive numbers blue, negative red."""
     return TOKEN if value >= 0 else LOSS
@@ -157,23 +157,6 @@ class VectorCells(VGroup):
             square.set_fill(signed(value), opacity=0.15 + 0.75 * min(abs(value), 1.0))
         self.numbers = list(values)
         return self
-
-
-class TokenChip(Labelled):
-    """One token: its text in a box outlined in the token colour.
-
-    >>> TokenChip("sky").label.text
-    'sky'
-    """
-
-    def __init__(self, text: str, colour=TOKEN, size: float = LABEL_SIZE):
-        label = mono(text, size=size, color=TEXT)
-        box = Rectangle(
-            width=max(label.width + 0.4, 0.8), height=0.62, stroke_color=colour, stroke_width=STROKE
-        )
-        super().__init__(box, label)
-        self.box, self.label = box, label
-        self.fit_label(label, box, pad=0.1)
 
 
 class EmbeddingTable(VGroup):
@@ -255,8 +238,13 @@ class BlockDiagram(Labelled):
     down through its output arrow (``.outputs``) into an add node (``.adds``).
     ``.paths`` are the routes a copy of the vector travels along each branch.
 
-    >>> len(BlockDiagram().outputs)
-    2
+    Its ``+`` signs are LaTeX; ``tempconfig`` keeps Manim's notes on writing them quiet.
+
+    >>> from manim import tempconfig
+    >>> with tempconfig({"verbosity": "WARNING"}):
+    ...     diagram = BlockDiagram()
+    >>> len(diagram.outputs), len(diagram.paths)
+    (2, 2)
     """
 
     def __init__(self, stream_y: float = -1.0, branch_y: float = 1.0, half_width: float = 5.6):
@@ -320,56 +308,16 @@ class BlockDiagram(Labelled):
         return box.set_fill(BACKGROUND, 1).move_to(centre)
 
 
-class DepthDial(VGroup):
-    """A dial for the model's depth; its pointer follows a ValueTracker.
-
-    Ticks every 4 layers from 0 to ``top``; the pointer sweeps 240 degrees.
-
-    >>> DepthDial(ValueTracker(20)).angle_for(0) > DepthDial(ValueTracker(20)).angle_for(32)
-    True
-    """
-
-    def __init__(self, depth: ValueTracker, radius: float = 1.2, top: int = 32):
-        super().__init__()
-        self.top, self.radius = top, radius
-        self.face = Circle(radius=radius, stroke_color=STRUCTURE, stroke_width=STROKE)
-        self.ticks = VGroup()
-        self.numbers = VGroup()
-        for d in range(0, top + 1, 4):
-            direction = self._direction(d)
-            self.ticks.add(
-                Line(direction * radius * 0.82, direction * radius, stroke_width=THIN, color=DIM)
-            )
-            if d in (0, 16, 32):
-                self.numbers.add(
-                    maths(str(d), size=SMALL_SIZE, color=DIM).move_to(direction * radius * 1.28)
-                )
-        self.pointer = Line(ORIGIN, RIGHT * radius * 0.7, stroke_width=5, color=HIGHLIGHT)
-        pivot = Dot(radius=0.07, color=HIGHLIGHT)
-        self.add(self.face, self.ticks, self.numbers, self.pointer, pivot)
-
-        def follow(pointer: Line) -> None:
-            centre = self.face.get_center()
-            tip = centre + self._direction(depth.get_value()) * self.radius * 0.7
-            pointer.put_start_and_end_on(centre, tip)
-
-        self.pointer.add_updater(follow)
-
-    def angle_for(self, d: float) -> float:
-        return math.radians(210 - 240 * d / self.top)
-
-    def _direction(self, d: float) -> np.ndarray:
-        angle = self.angle_for(d)
-        return np.array([math.cos(angle), math.sin(angle), 0.0])
-
-
 class ParamPie(Labelled):
     """A pie of where the parameters live, clockwise from the top.
 
     ``.sectors``, ``.percents`` (inside each sector) and ``.names`` (outside).
 
-    >>> len(ParamPie([("a", 50, TOKEN), ("b", 50, KEY)]).sectors)
-    2
+    >>> from manim import tempconfig
+    >>> with tempconfig({"verbosity": "WARNING"}):
+    ...     pie = ParamPie([("a", 25, TOKEN), ("b", 75, KEY)])
+    >>> len(pie.sectors), [round(s.angle * 180 / math.pi) for s in pie.sectors]
+    (2, [90, 270])
     """
 
     def __init__(self, parts, radius: float = 1.45):
@@ -431,7 +379,7 @@ class Transformer(NarratedScene):
 
     def follow_a_token(self):
         with self.beat("token-path") as beat:
-            chip = TokenChip("sky")
+            chip = TokenCell("sky", size=LABEL_SIZE, min_width=0.8, stroke=STROKE)
             table = EmbeddingTable()
             slot = VectorCells(random_vector(6))  # where the vector will sit
             blocks = VGroup(
@@ -477,7 +425,7 @@ class Transformer(NarratedScene):
                     Create(out),
                     lag_ratio=0.4,
                 ),
-                run_time=frames(beat.time_until("id")),
+                run_time=beat.until("id"),
             )
             row = table.rows[6]
             pick = Rectangle(
@@ -496,7 +444,7 @@ class Transformer(NarratedScene):
                 FadeIn(id_label),
                 Create(pick),
                 FadeIn(labels[0]),
-                run_time=frames(beat.span("id", "embed")),
+                run_time=beat.span("id", "embed"),
             )
             vector = row.copy()
             width_label = maths(r"1{,}280", size=SMALL_SIZE, color=DIM).next_to(
@@ -506,7 +454,7 @@ class Transformer(NarratedScene):
             self.play(
                 ReplacementTransform(vector, slot),
                 FadeIn(width_label),
-                run_time=frames(beat.span("embed", "norm")),
+                run_time=beat.span("embed", "norm"),
             )
             vector = slot
             norm = maths(r"\mathrm{norm}", size=SMALL_SIZE, color=TEXT).next_to(
@@ -515,7 +463,7 @@ class Transformer(NarratedScene):
             self.play(
                 FadeIn(norm, shift=DOWN * 0.2),
                 vector.animate.paint(normalised(vector.numbers)),
-                run_time=frames(beat.span("norm", "blocks")),
+                run_time=beat.span("norm", "blocks"),
             )
             vector.set_z_index(2)
             self.play(
@@ -524,7 +472,7 @@ class Transformer(NarratedScene):
                 LaggedStart(
                     *[b.animate.set_fill(TOKEN, opacity=0.5) for b in blocks], lag_ratio=0.15
                 ),
-                run_time=frames(beat.remaining),
+                run_time=beat.until(),
             )
             self.left_side = VGroup(
                 chip, table, pick, pointer, id_label, labels[0], width_label, norm
@@ -547,7 +495,7 @@ class Transformer(NarratedScene):
             self.play(
                 FadeIn(norm, shift=DOWN * 0.2),
                 self.vector.animate.paint(normalised(self.vector.numbers)),
-                run_time=frames(beat.time_until("logits")),
+                run_time=beat.until("logits"),
             )
             baseline, unit = -0.2, 0.085
             xs = [self.out.get_right()[0] + 1.0 + 0.88 * i for i in range(len(LOGITS))]
@@ -556,7 +504,7 @@ class Transformer(NarratedScene):
                 *[logit_bar(v, x, baseline, unit) for v, x in zip(LOGITS, xs, strict=True)]
             )
             axis = Line([xs[0] - 0.45, baseline, 0], [xs[-1] + 0.45, baseline, 0], color=FAINT)
-            names = VGroup(*[mono(t, size=SMALL_SIZE, color=TOKEN) for t in NEXT_TOKENS])
+            names = VGroup(*[token_text(t, SMALL_SIZE, TOKEN) for t in NEXT_TOKENS])
             for name, x in zip(names, xs, strict=True):
                 name.move_to([x, baseline - 2.1, 0])
             names.align_to(names[0], UP)
@@ -570,7 +518,7 @@ class Transformer(NarratedScene):
                 Create(axis),
                 ReplacementTransform(flat, bars),
                 LaggedStart(*[FadeIn(n, shift=UP * 0.2) for n in names], lag_ratio=LAG),
-                run_time=frames(beat.time_until("cap")),
+                run_time=beat.until("cap"),
             )
             limit = SOFTCAP * unit
             caps = VGroup(
@@ -594,7 +542,7 @@ class Transformer(NarratedScene):
                 *[logit_bar(v, x, baseline, unit) for v, x in zip(capped, xs, strict=True)]
             )
             self.play(Create(caps), FadeIn(cap_labels), Write(formula), run_time=STEADY)
-            self.play(Transform(bars, squashed), run_time=frames(beat.time_until("probs")))
+            self.play(Transform(bars, squashed), run_time=beat.until("probs"))
             peak = max(capped)
             weights = [math.exp(v - peak) for v in capped]
             probs = [w / sum(weights) for w in weights]
@@ -617,7 +565,7 @@ class Transformer(NarratedScene):
             self.play(
                 Indicate(names[best], color=HIGHLIGHT),
                 Indicate(bars[best], color=HIGHLIGHT),
-                run_time=frames(beat.remaining),
+                run_time=beat.until(),
             )
             self.chart = VGroup(bars, axis, names, softmax)
 
@@ -637,70 +585,71 @@ class Transformer(NarratedScene):
                 ReplacementTransform(chosen, frame),
                 run_time=STEADY,
             )
-            vector = VectorCells(random_vector(6), cell=0.2).move_to(diagram.stream.get_start())
-            vector.shift(RIGHT * 0.4).set_z_index(3)
+            vector = VectorCells(random_vector(6), cell=0.2).move_to(diagram.paths[0].get_start())
+            vector.set_z_index(3)
             stream_label = prose("residual stream", size=SMALL_SIZE, color=DIM)
             stream_label.next_to(diagram.stream, DOWN, buff=0.95).shift(LEFT * 2.2)
+            rest = VGroup(*[m for m in diagram if m is not diagram.stream])
             self.play(
                 GrowArrow(diagram.stream),
                 FadeIn(vector),
                 FadeIn(stream_label),
-                run_time=STEADY,
-            )
-            rest = VGroup(*[m for m in diagram if m is not diagram.stream])
-            self.play(
                 LaggedStart(*[FadeIn(m) for m in rest], lag_ratio=LAG),
-                vector.animate.move_to(diagram.paths[0].get_start()),
-                run_time=frames(beat.time_until("attn")),
+                run_time=beat.until("attn"),
             )
             equations = VGroup(
                 maths(r"x \leftarrow x + \mathrm{attn}(\mathrm{norm}(x))", size=LABEL_SIZE),
                 maths(r"x \leftarrow x + \mathrm{mlp}(\mathrm{norm}(x))", size=LABEL_SIZE),
             ).arrange(DOWN, buff=0.3, aligned_edge=LEFT)
             equations.to_edge(UP, buff=0.6)
+            self.residual_vector = vector
+            exits = [diagram.paths[1].get_start(), diagram.stream.get_end() + LEFT * 0.5]
             for index, (start, end) in enumerate((("attn", "mlp"), ("mlp", None))):
                 beat.wait_until(start)
-                span = beat.time_until(end) if end else beat.remaining
-                self.travel(diagram, index, vector, equations[index], span)
-            self.play(
-                vector.animate.move_to(diagram.stream.get_end() + LEFT * 0.5),
-                run_time=frames(beat.remaining),
-            )
+                self.travel(beat, end, diagram, index, equations[index], exits[index])
             self.diagram, self.frame, self.stream_label = diagram, frame, stream_label
-            self.equations, self.residual_vector = equations, vector
+            self.equations = equations
 
-    def travel(self, diagram: BlockDiagram, index: int, vector: VectorCells, equation, span: float):
-        """A copy of the vector goes up branch ``index``, is changed, and is added back."""
+    def travel(self, beat, end, diagram: BlockDiagram, index: int, equation, exit_point):
+        """A copy of the vector goes up branch ``index``, through its norm and sublayer,
+        and is added back; then the stream carries the vector on to ``exit_point``.
+
+        The steps share the time left until bookmark ``end`` (or the beat's end).
+        """
+        vector = self.residual_vector
         copy = vector.copy().set_z_index(3)
         corners = diagram.waypoints[index]
-        norm_box = diagram.norms[index][0]
-        sub_box = diagram.boxes[index][0]
-        step = frames(span / 7)
-        self.play(
-            Write(equation),
-            copy.animate.move_to(corners[1]).scale(0.8),
-            Indicate(diagram.branches[index], color=HIGHLIGHT),
-            run_time=step,
-        )
-        self.play(copy.animate.move_to(norm_box).paint(normalised(copy.numbers)), run_time=step)
-        self.play(copy.animate.move_to(sub_box).paint(random_vector(6)), run_time=step)
-        self.play(copy.animate.move_to(corners[2]), run_time=step)
-        self.play(copy.animate.move_to(diagram.adds[index]), run_time=step)
-        mixed = [a + 0.5 * b for a, b in zip(vector.numbers, copy.numbers, strict=True)]
-        self.play(
-            copy.animate.move_to(vector).set_opacity(0),
-            vector.animate.paint(mixed),
-            Circumscribe(diagram.adds[index][0], shape=Circle, color=HIGHLIGHT),
-            run_time=step,
-        )
-        self.remove(copy)
-        if index + 1 < len(diagram.paths):
-            self.play(vector.animate.move_to(diagram.paths[index + 1].get_start()), run_time=step)
+        norm_box, sub_box = diagram.norms[index][0], diagram.boxes[index][0]
+        changed = random_vector(6)
+        mixed = [a + 0.5 * b for a, b in zip(vector.numbers, changed, strict=True)]
+        steps = [
+            lambda: [
+                Write(equation),
+                copy.animate.move_to(corners[1]).scale(0.8),
+                Indicate(diagram.branches[index], color=HIGHLIGHT),
+            ],
+            lambda: [copy.animate.move_to(norm_box).paint(normalised(copy.numbers))],
+            lambda: [copy.animate.move_to(sub_box).paint(changed)],
+            lambda: [copy.animate.move_to(corners[2])],
+            lambda: [copy.animate.move_to(diagram.adds[index])],
+            lambda: [
+                FadeOut(copy, target_position=vector),
+                vector.animate.paint(mixed),
+                Circumscribe(diagram.adds[index][0], shape=Circle, color=HIGHLIGHT),
+            ],
+            lambda: [vector.animate.move_to(exit_point)],
+        ]
+        for done, step in enumerate(steps):
+            self.play(*step(), run_time=beat.until(end) / (len(steps) - done))
+        vector.numbers = mixed
 
     def show_attention(self):
         with self.beat("attention") as beat:
-            chips = VGroup(*[TokenChip(t) for t in SENTENCE]).arrange(RIGHT, buff=0.35)
-            chips.to_edge(LEFT, buff=1.2).shift(UP * 2.0)
+            sentence = TokenStrip(
+                SENTENCE, buff=0.35, size=LABEL_SIZE, min_width=0.8, stroke=STROKE
+            )
+            sentence.to_edge(LEFT, buff=1.2).shift(UP * 2.0)
+            chips = sentence.cells
             self.play(
                 FadeOut(self.diagram),
                 FadeOut(
@@ -710,7 +659,7 @@ class Transformer(NarratedScene):
             )
             self.play(
                 LaggedStart(*[FadeIn(c, shift=DOWN * 0.3) for c in chips], lag_ratio=0.2),
-                run_time=frames(beat.time_until("qkv")),
+                run_time=beat.until("qkv"),
             )
             columns = VGroup()
             for chip in chips:
@@ -741,7 +690,7 @@ class Transformer(NarratedScene):
                     lag_ratio=0.2,
                 ),
                 FadeIn(row_names),
-                run_time=frames(beat.time_until("match")),
+                run_time=beat.until("match"),
             )
             last = len(SENTENCE) - 1
             probe = columns[last][0].copy().set_z_index(3)
@@ -763,7 +712,7 @@ class Transformer(NarratedScene):
                         for column, cell in zip(columns, weight_cells, strict=True)
                     ]
                 ),
-                run_time=frames(beat.time_until("mix")),
+                run_time=beat.until("mix"),
             )
             output = Square(0.42, stroke_color=VALUE, stroke_width=STROKE).set_fill(VALUE, 0.8)
             output.next_to(weight_cells[last], DOWN, buff=0.55)
@@ -776,15 +725,15 @@ class Transformer(NarratedScene):
             self.play(
                 FadeOut(probe),
                 LaggedStart(*[c.animate.move_to(output) for c in carried], lag_ratio=0.15),
-                run_time=frames(0.65 * beat.time_until("mask")),
+                run_time=0.65 * beat.until("mask"),
             )
             self.remove(*carried)
             self.add(output)
-            self.play(Indicate(output, color=VALUE), run_time=frames(beat.time_until("mask")))
+            self.play(Indicate(output, color=VALUE), run_time=beat.until("mask"))
             grid = AttentionGrid(WEIGHTS, cell=0.7).move_to(RIGHT * 4.1 + UP * 0.3)
             row_labels = VGroup(
                 *[
-                    mono(t, size=SMALL_SIZE, color=TEXT).next_to(mark, LEFT, buff=0.2)
+                    token_text(t, SMALL_SIZE, TEXT).next_to(mark, LEFT, buff=0.2)
                     for t, mark in zip(SENTENCE, grid.query_marks, strict=True)
                 ]
             )
@@ -795,13 +744,13 @@ class Transformer(NarratedScene):
                 FadeIn(row_labels),
                 TransformFromCopy(weight_cells, VGroup(*grid.rows[last])),
                 LaggedStart(*[FadeIn(r, shift=DOWN * 0.1) for r in earlier_rows], lag_ratio=0.2),
-                run_time=frames(0.5 * beat.remaining),
+                run_time=beat.until() / 2,
             )
             self.play(
                 LaggedStart(
                     *[s.animate.set_fill(MASKED, opacity=0.55) for s in grid.future], lag_ratio=0.08
                 ),
-                run_time=frames(beat.remaining),
+                run_time=beat.until(),
             )
             self.chips, self.columns, self.row_names = chips, columns, row_names
             self.attention_rest = VGroup(weight_cells, output, grid, row_labels)
@@ -837,7 +786,7 @@ class Transformer(NarratedScene):
                 ReplacementTransform(VGroup(*[c[1] for c in self.columns]), keys),
                 FadeIn(dials),
                 FadeIn(positions),
-                run_time=frames(beat.time_until("rotate")),
+                run_time=beat.until("rotate"),
             )
             theta = TAU / 9
             turns = VGroup(
@@ -865,7 +814,7 @@ class Transformer(NarratedScene):
                     ],
                     lag_ratio=0.35,
                 ),
-                run_time=frames(beat.time_until("distance")),
+                run_time=beat.until("distance"),
             )
             # one query at position 4 and one key at position 1, on a bigger circle
             centre = RIGHT * 4.0 + UP * 0.2
@@ -916,14 +865,14 @@ class Transformer(NarratedScene):
                 Indicate(VGroup(dials[1], dials[4]), color=HIGHLIGHT),
                 run_time=STEADY,
             )
-            self.play(shift.animate.set_value(2.0), run_time=frames(beat.time_until("qknorm")))
+            self.play(shift.animate.set_value(2.0), run_time=beat.until("qknorm"))
             self.play(
                 grow.animate.set_value(1.0),
                 *[
                     k.animate.scale(0.42 / k.get_length(), about_point=face.get_center())
                     for k, face in zip(keys, dials, strict=True)
                 ],
-                run_time=frames(beat.remaining),
+                run_time=beat.until(),
             )
             gap_label.clear_updaters()
             for mob in (query, key, gap):
@@ -971,7 +920,7 @@ class Transformer(NarratedScene):
             self.play(
                 FadeIn(sizes),
                 LaggedStart(*[FadeIn(c, shift=DOWN * 0.2) for c in kv], lag_ratio=LAG),
-                run_time=frames(beat.time_until("shared")),
+                run_time=beat.until("shared"),
             )
             shared_note = prose("shared keys and values", size=SMALL_SIZE, color=DIM)
             shared_note.next_to(kv, DOWN, buff=0.6)
@@ -982,7 +931,7 @@ class Transformer(NarratedScene):
                 for row in (1, 2):
                     merges.append(a[row].animate.move_to([middle[0], a[row].get_y(), 0]))
                     merges.append(b[row].animate.move_to([middle[0], b[row].get_y(), 0]))
-            self.play(*merges, FadeIn(shared_note), run_time=frames(beat.time_until("own")))
+            self.play(*merges, FadeIn(shared_note), run_time=beat.until("own"))
             plain_note = prose("multi-head attention", size=SMALL_SIZE, color=TEXT)
             plain_note.move_to(shared_note)
             returns = []
@@ -992,7 +941,7 @@ class Transformer(NarratedScene):
             self.play(*returns, TransformMatchingShapes(shared_note, plain_note), run_time=STEADY)
             self.play(
                 LaggedStart(*[Wiggle(c) for c in kv], lag_ratio=LAG),
-                run_time=frames(beat.remaining),
+                run_time=beat.until(),
             )
             self.heads = VGroup(heads, whole)
             self.heads_rest = VGroup(kv, plain_note)
@@ -1025,13 +974,13 @@ class Transformer(NarratedScene):
                 FadeOut(self.heads_rest),
                 ReplacementTransform(self.heads, inputs),
                 FadeIn(sizes[0]),
-                run_time=frames(beat.time_until("wide")),
+                run_time=beat.until("wide"),
             )
             self.play(
                 Create(first),
                 LaggedStart(*[FadeIn(d, scale=0.5) for d in hidden], lag_ratio=LAG),
                 FadeIn(sizes[1]),
-                run_time=frames(beat.time_until("act")),
+                run_time=beat.until("act"),
             )
             signs = [1, -1, 1, 1, -1, -1, 1, -1, 1, -1, 1, 1]
             act_label = maths(r"\mathrm{ReLU}^2", size=LABEL_SIZE, color=HIGHLIGHT)
@@ -1044,7 +993,7 @@ class Transformer(NarratedScene):
                     else d.animate.set_color(GHOST)
                     for d, s in zip(hidden, signs, strict=True)
                 ],
-                run_time=frames(beat.time_until("back")),
+                run_time=beat.until("back"),
             )
             axes = Axes(
                 x_range=[-2, 2, 1],
@@ -1059,7 +1008,7 @@ class Transformer(NarratedScene):
                 LaggedStart(*[FadeIn(d, scale=0.5) for d in outputs], lag_ratio=0.2),
                 FadeIn(sizes[2]),
                 Create(axes),
-                run_time=frames(beat.time_until("plot")),
+                run_time=beat.until("plot"),
             )
             relu2 = axes.plot(
                 lambda x: max(x, 0) ** 2, x_range=[-2, 2], color=HIGHLIGHT, stroke_width=5
@@ -1070,7 +1019,7 @@ class Transformer(NarratedScene):
             self.play(
                 Create(relu2),
                 TransformFromCopy(act_label, relu2_label),
-                run_time=frames(beat.time_until("compare")),
+                run_time=beat.until("compare"),
             )
             relu = axes.plot(lambda x: max(x, 0.0), x_range=[-2, 2], color=TEXT, stroke_width=3)
             gelu = DashedVMobject(
@@ -1093,7 +1042,7 @@ class Transformer(NarratedScene):
                 Create(gelu),
                 FadeIn(relu_label),
                 FadeIn(gelu_label),
-                run_time=frames(beat.remaining),
+                run_time=beat.until(),
             )
             self.mlp_picture = VGroup(
                 inputs,
@@ -1121,7 +1070,7 @@ class Transformer(NarratedScene):
                 FadeOut(self.mlp_picture),
                 FadeIn(diagram),
                 FadeIn(vector),
-                run_time=frames(beat.time_until("gain")),
+                run_time=beat.until("gain"),
             )
             items = [
                 (r"x / \mathrm{rms}(x)", r"\cdot\, \gamma"),
@@ -1153,17 +1102,17 @@ class Transformer(NarratedScene):
                     if focus[index]
                     else []
                 )
-                self.play(FadeIn(row, shift=DOWN * 0.2), *extra, run_time=STEADY)
                 self.play(
-                    Create(strike), run_time=frames(beat.span(mark, marks[index + 1]) - STEADY)
+                    FadeIn(row, shift=DOWN * 0.2), *extra, run_time=beat.until(marks[index + 1]) / 2
                 )
+                self.play(Create(strike), run_time=beat.until(marks[index + 1]))
                 row.add(strike)
             beat.wait_until("untied")
             not_equal = maths(r"\neq", color=MASKED).move_to(untied[1])
             self.play(FadeIn(untied, shift=DOWN * 0.2), run_time=STEADY)
             self.play(
                 ReplacementTransform(untied[1], not_equal),
-                run_time=frames(beat.time_until("zero")),
+                run_time=beat.until("zero"),
             )
             zeros = VGroup(
                 *[
@@ -1176,7 +1125,7 @@ class Transformer(NarratedScene):
             self.play(
                 *[out.animate.set_color(GHOST) for out in diagram.outputs],
                 FadeIn(zeros, shift=LEFT * 0.2),
-                run_time=frames(beat.time_until("identity")),
+                run_time=beat.until("identity"),
             )
             ghosts = [
                 vector.copy().set_opacity(0.3).move_to(points[0]) for points in diagram.waypoints
@@ -1187,7 +1136,7 @@ class Transformer(NarratedScene):
                     Succession(*[g.animate.move_to(p) for p in points[1:]])
                     for g, points in zip(ghosts, diagram.waypoints, strict=True)
                 ],
-                run_time=frames(beat.remaining),
+                run_time=beat.until(),
             )
             self.remove(*ghosts)
             self.missing = VGroup(rows, not_equal, zeros, diagram, vector)
@@ -1215,7 +1164,7 @@ class Transformer(NarratedScene):
                 FadeIn(tower),
                 run_time=STEADY,
             )
-            self.play(depth.animate.set_value(12), run_time=frames(beat.time_until("width")))
+            self.play(depth.animate.set_value(12), run_time=beat.until("width"))
             width_line = VGroup(
                 maths(r"\text{width} = 64 \times \text{depth} ="),
                 DecimalNumber(64 * 12, num_decimal_places=0),
@@ -1225,7 +1174,7 @@ class Transformer(NarratedScene):
                 DecimalNumber(6, num_decimal_places=0),
             ).arrange(RIGHT, buff=0.15)
             lines = VGroup(width_line, heads_line).arrange(DOWN, buff=0.5, aligned_edge=LEFT)
-            lines.move_to(RIGHT * 3.3 + UP * 1.6)
+            lines.to_edge(UP, buff=0.7).set_x(3.3)
             width_line[1].add_updater(
                 lambda m: m.set_value(64 * round(depth.get_value())).next_to(
                     width_line[0], RIGHT, buff=0.15
@@ -1240,38 +1189,34 @@ class Transformer(NarratedScene):
                 Write(width_line[0]),
                 FadeIn(width_line[1]),
                 depth.animate.set_value(14),
-                run_time=frames(beat.time_until("heads")),
+                run_time=beat.until("heads"),
             )
             self.play(
                 Write(heads_line[0]),
                 FadeIn(heads_line[1]),
                 depth.animate.set_value(16),
-                run_time=frames(beat.time_until("d20")),
+                run_time=beat.until("d20"),
             )
-            self.play(depth.animate.set_value(20), run_time=frames(beat.time_until("params")))
-            params = Counter(561, unit="M parameters", size=48).next_to(lines, DOWN, buff=0.7)
+            self.play(depth.animate.set_value(20), run_time=beat.until("params"))
+            params = Counter(561, unit="M parameters", size=48).next_to(lines, DOWN, buff=0.45)
             params.align_to(lines, LEFT)
             self.play(FadeIn(params), run_time=QUICK)
-            self.play(params.count(), run_time=frames(beat.time_until("pie")))
-            pie = ParamPie(PIE).move_to(RIGHT * 3.4 + DOWN * 0.9)
+            self.play(params.count(), run_time=beat.until("pie"))
             for mob in (width_line[1], heads_line[1], readout[1]):
                 mob.clear_updaters()
-            self.play(
-                FadeOut(lines, shift=UP * 0.3),
-                params.animate.move_to(RIGHT * 3.4 + UP * 2.6),
-                run_time=QUICK,
-            )
+            pie = ParamPie(PIE, radius=1.3)
+            pie.shift(RIGHT * 3.4 + UP * (params.get_bottom()[1] - 0.75 - pie.get_top()[1]))
             self.play(
                 LaggedStart(*[FadeIn(s, scale=0.8) for s in pie.sectors], lag_ratio=0.25),
                 LaggedStart(*[FadeIn(p) for p in pie.percents], lag_ratio=0.25),
                 LaggedStart(*[FadeIn(n) for n in pie.names], lag_ratio=0.25),
-                run_time=STEADY,
+                run_time=beat.until("next") / 2,
             )
             mlp = VGroup(pie.sectors[2], pie.percents[2])
             self.play(
                 mlp.animate.shift(0.2 * (pie.percents[2].get_center() - pie.sectors.get_center())),
                 Indicate(pie.names[2], color=HIGHLIGHT),
-                run_time=frames(beat.time_until("next")),
+                run_time=beat.until("next"),
             )
             tower.clear_updaters()
             fixed = BlockStack(20, width=0.11 * 20, block_height=0.09, gap=0.035)
@@ -1286,5 +1231,5 @@ class Transformer(NarratedScene):
                     *[b.animate.set_color(TRAINED).set_fill(TRAINED, 0.5) for b in fixed.blocks],
                     lag_ratio=0.15,
                 ),
-                run_time=frames(beat.remaining),
+                run_time=beat.until(),
             )
