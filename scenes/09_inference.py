@@ -2,6 +2,12 @@
 per step, copies the cache into N rows, samples with temperature and top-k, runs the
 calculator tool, and streams tokens to the chat CLI and the web UI.
 
+Tokens are the shared :class:`TokenCell` / :class:`TokenStrip` pictures (special tokens
+written as they are, ``<|python_start|>``); this module adds the pictures only this
+chapter draws: a position's KV cache (:class:`KVColumn`), an application window
+(:class:`Window`) and a text revealed token by token (:class:`Streamed`). Every
+animation is timed by the beat tracker (``beat.until(mark)``).
+
 Narration: script/09-inference.md. Render alone with
 ``uv run manim -pql scenes/09_inference.py``.
 """
@@ -34,7 +40,16 @@ from manim import (
     VGroup,
     Write,
 )
-from mobjects import BlockStack, ChatBubble, Counter, Labelled, PipelineDiagram
+from mobjects import (
+    BlockStack,
+    ChatBubble,
+    Counter,
+    Labelled,
+    PipelineDiagram,
+    TokenCell,
+    TokenStrip,
+    token_text,
+)
 from style import (
     DIM,
     FAINT,
@@ -100,6 +115,7 @@ RANK_50_TOKEN = "Yes"
 BAR_FULL = 7.6  # bar length of probability 1
 BAR_X = -3.0
 CHART_TOP_Y = 1.7
+CHART_HEADER_Y = 3.0  # the formula and the T and k readouts
 CHART_PITCH = 0.6
 
 # ---- the calculator tool, as the Engine sees it
@@ -112,82 +128,52 @@ QUESTION = "Why is the sky blue?"
 ANSWER_TOKENS = ["Air", " scat", "ters", " blue", " light", "\nmore", " than", " red", "."]
 
 
-def fit(seconds: float) -> float:
-    """A run time from beat timing that Manim can play (never zero)."""
-    return max(seconds, QUICK / 2)
-
-
-def token_text(text: str, size: float = SMALL_SIZE, color=TEXT):
-    """A token in monospace.
-
-    JetBrains Mono draws ``<|`` and ``|>`` as ligatures even with ligatures off, so
-    the bar of special tokens is drawn with U+01C0, a letter that looks the same.
-    """
-    return mono(text.replace("|", "\u01c0"), size=size, color=color)
-
-
 def probabilities(temperature: float, tail_weight: float) -> tuple[np.ndarray, float]:
-    """Softmax of logits / T over the top 50 and the tail (scaled by ``tail_weight``)."""
+    """Softmax of logits / T over the top 50 and the tail (scaled by ``tail_weight``).
+
+    Low temperature sharpens the distribution, high flattens it; top-k (``tail_weight``
+    0) leaves only the top 50:
+
+    >>> top, tail = probabilities(1.0, 1.0)
+    >>> round(float(top.sum() + tail), 6)
+    1.0
+    >>> bool(probabilities(0.5, 1.0)[0][0] > top[0] > probabilities(1.6, 1.0)[0][0])
+    True
+    >>> probabilities(0.6, 0.0)[1]
+    0.0
+    """
     t = max(temperature, 1e-3)
     scaled = TOP_LOGITS / t
     peak = scaled.max()
     top = np.exp(scaled - peak)
     tail = tail_weight * TAIL_COUNT * np.exp(TAIL_LOGIT / t - peak)
     total = top.sum() + tail
-    return top / total, tail / total
+    return top / total, float(tail / total)
+
+
+def tool_strip(tokens: list[str], colour=TOKEN, special_colour=None) -> TokenStrip:
+    """A token strip whose chat markers (``<|...|>``) are special tokens.
+
+    >>> [cell.special for cell in tool_strip(CALL).cells]
+    [True, False, False, False, True]
+    """
+    marker = special_colour if special_colour is not None else colour
+    return TokenStrip(
+        [TokenCell(t, marker, special=True) if t.startswith("<|") else t for t in tokens],
+        colour,
+    )
 
 
 # --------------------------------------------------------------------------- mobjects
 
 
-class TokenCell(Labelled):
-    """One token: a box with its text inside, outlined in the colour of its origin.
-
-    >>> TokenCell("sky").box.width > TokenCell("sky").label.width
-    True
-    """
-
-    def __init__(
-        self,
-        token: str,
-        colour=TOKEN,
-        cell_width: float | None = None,
-        cell_height: float = 0.6,
-        size: float = SMALL_SIZE,
-    ):
-        label = token_text(token, size=size)
-        box = Rectangle(
-            width=cell_width if cell_width is not None else max(label.width + 0.36, 0.55),
-            height=cell_height,
-            stroke_color=colour,
-            stroke_width=STROKE,
-            fill_color=colour,
-            fill_opacity=0.15,
-        )
-        super().__init__(box, label)
-        self.box, self.label, self.token = box, label, token
-        self.fit_label(label, box, pad=0.1)
-        if token in {".", ","}:  # sit on the baseline of the digits around it, not mid-box
-            digit = token_text("0", size=size)
-            label.align_to(box, DOWN).shift(UP * (cell_height - digit.height) / 2)
-
-    def recolour(self, colour):
-        """The animation that re-outlines the cell (e.g. highlighted -> ordinary token)."""
-        return self.box.animate.set_stroke(colour).set_fill(colour, opacity=0.15)
-
-
-class TokenRow(VGroup):
-    """Token cells left to right; ``.cells`` are :class:`TokenCell` s."""
-
-    def __init__(self, tokens: list[str], colour=TOKEN, buff: float = 0.08, **cell_kwargs):
-        cells = VGroup(*[TokenCell(t, colour, **cell_kwargs) for t in tokens])
-        cells.arrange(RIGHT, buff=buff)
-        super().__init__(cells)
-        self.cells = cells
-
-
 class KVColumn(VGroup):
-    """The KV cache at one position: its key cell over its value cell (all 20 layers)."""
+    """The KV cache at one position: its key cell over its value cell (all 20 layers).
+
+    >>> column = KVColumn()
+    >>> bool(column.key.get_y() > column.value.get_y()), round(float(column.key.width), 3)
+    (True, 1.0)
+    """
 
     def __init__(self, cell_width: float = CELL, cell_height: float = CACHE_ROW_H):
         def cell(colour):
@@ -225,7 +211,11 @@ class Window(Labelled):
 
 
 class Streamed(VGroup):
-    """A text revealed token by token: ``reveal(i)`` shows the glyphs of token ``i``."""
+    """A text revealed token by token: ``reveal(i)`` shows the glyphs of token ``i``.
+
+    >>> [len(chunk) for chunk in Streamed(mono("Air scatters"), ["Air", " scat", "ters"]).chunks]
+    [3, 4, 4]
+    """
 
     def __init__(self, text_mob, tokens: list[str]):
         super().__init__(text_mob)
@@ -268,7 +258,7 @@ class Inference(NarratedScene):
         return FIRST_X + index * PITCH
 
     def token_at(self, index: int, token: str, colour=TOKEN) -> TokenCell:
-        cell = TokenCell(token, colour, cell_width=CELL)
+        cell = TokenCell(token, colour, width=CELL)
         return cell.move_to([self.column_x(index), TOKENS_Y, 0])
 
     def flash_down(self, index: int, to_y: float, colour=HIGHLIGHT):
@@ -317,17 +307,11 @@ class Inference(NarratedScene):
     def ask_how_it_answers(self):
         with self.beat("hook") as beat:
             bubble = ChatBubble(QUESTION, role="user").move_to(UP * 0.8)
-            self.play(FadeIn(bubble, shift=UP * 0.3), run_time=fit(beat.time_until("answer")))
-            cells = VGroup(*[self.token_at(i, t) for i, t in enumerate(PROMPT)])
-            boxes = VGroup(*[c.box for c in cells])
-            labels = VGroup(*[c.label for c in cells])
-            self.play(
-                ReplacementTransform(bubble.box, boxes),
-                ReplacementTransform(bubble.label, labels),
-                run_time=STEADY,
-            )
-            self.settle(cells, [*boxes, *labels])
-            self.tokens = list(cells)
+            self.play(FadeIn(bubble, shift=UP * 0.3), run_time=beat.until("answer"))
+            # the question becomes its tokens, one per column of the picture
+            prompt = TokenStrip(PROMPT, width=CELL, buff=PITCH - CELL)
+            prompt.move_to([self.column_x(0), TOKENS_Y, 0], aligned_edge=LEFT)
+            prompt.shift(LEFT * CELL / 2)
             band_width = COLUMNS * PITCH + 0.1
             self.band = BlockStack(
                 20, width=band_width, block_height=0.025, gap=0.015, colour=TOKEN
@@ -335,12 +319,16 @@ class Inference(NarratedScene):
             self.band.blocks.set_fill(opacity=BAND_FILL)
             self.band_label = mono("d20", size=LABEL_SIZE).move_to([LABEL_X, BAND_Y, 0])
             self.play(
+                ReplacementTransform(bubble.box, prompt.boxes),
+                ReplacementTransform(bubble.label, prompt.labels),
                 LaggedStart(
                     *[FadeIn(b, shift=DOWN * 0.1) for b in self.band.blocks], lag_ratio=LAG
                 ),
                 Write(self.band_label),
-                run_time=fit(beat.time_until("read")),
+                run_time=beat.until("read"),
             )
+            self.settle(prompt, [*prompt.boxes, *prompt.labels])
+            self.tokens = list(prompt.cells)
             band_bottom = self.band.get_bottom()[1]
             reading = self.glow(range(len(PROMPT)))
             self.play(
@@ -348,13 +336,12 @@ class Inference(NarratedScene):
                     *[self.flash_down(i, band_bottom) for i in range(len(PROMPT))], lag_ratio=LAG
                 ),
                 FadeIn(reading),
-                run_time=fit(beat.time_until("predict")),
+                run_time=beat.until("predict"),
             )
             # predict, append, repeat: the naive loop re-reads everything each time
             first, grow = self.predict(len(PROMPT) - 1, REPLY[0])
             self.play(grow, run_time=STEADY)
             self.play(first.recolour(TOKEN), FadeOut(reading), run_time=QUICK)
-            rest = beat.remaining
             reading = self.glow(range(len(PROMPT) + 1))
             self.play(
                 LaggedStart(
@@ -362,10 +349,10 @@ class Inference(NarratedScene):
                     lag_ratio=LAG,
                 ),
                 FadeIn(reading),
-                run_time=fit(rest * 0.5),
+                run_time=beat.until() / 2,
             )
             second, grow = self.predict(len(PROMPT), REPLY[1])
-            self.play(grow, FadeOut(reading), run_time=fit(beat.remaining))
+            self.play(grow, FadeOut(reading), run_time=beat.until())
             self.hook_extra = VGroup(first, second)
 
     def prefill_the_prompt(self):
@@ -375,7 +362,7 @@ class Inference(NarratedScene):
             self.play(
                 FadeOut(self.hook_extra, shift=UP * 0.3),
                 FadeIn(self.engine_tag, shift=LEFT * 0.3),
-                run_time=fit(beat.time_until("prefill")),
+                run_time=beat.until("prefill"),
             )
             bottom = VALUES_Y - CACHE_ROW_H / 2
             reading = self.glow(range(len(PROMPT)))
@@ -386,7 +373,7 @@ class Inference(NarratedScene):
             )
             self.play(
                 *[self.flash_down(i, bottom) for i in range(len(PROMPT))],
-                run_time=fit(beat.time_until("cache")),
+                run_time=beat.until("cache"),
             )
             self.cache: list[KVColumn] = []
             columns = VGroup()
@@ -409,12 +396,16 @@ class Inference(NarratedScene):
                 run_time=STEADY,
             )
             cell, grow = self.predict(len(PROMPT) - 1, REPLY[0])
-            self.play(grow, run_time=fit(beat.remaining * 0.6))
-            self.play(cell.recolour(TOKEN), run_time=fit(beat.remaining))
+            self.play(grow, run_time=beat.until() * 0.6)
+            self.play(cell.recolour(TOKEN), run_time=beat.until())
             self.tokens.append(cell)
 
-    def decode_step(self, index: int, run_time: float, extra=()) -> None:
-        """Feed token ``index`` alone: it reads the cache, adds its K and V, predicts the next."""
+    def decode_step(self, beat, index: int, mark: str | None = None, extra=()) -> None:
+        """Feed token ``index`` alone: it reads the cache, adds its K and V, predicts the next.
+
+        The step fills the time until ``mark`` (or the end of the beat) is spoken.
+        """
+        step = beat.until(mark)
         x = self.column_x(index)
         band_bottom = self.band.get_bottom()[1]
         reading = self.glow([index])
@@ -422,7 +413,7 @@ class Inference(NarratedScene):
             self.flash_down(index, band_bottom),
             FadeIn(reading),
             Indicate(self.tokens[index], color=HIGHLIGHT, scale_factor=1.08),
-            run_time=fit(run_time * 0.3),
+            run_time=step * 0.3,
         )
         reads = VGroup(
             *[
@@ -441,29 +432,27 @@ class Inference(NarratedScene):
             LaggedStart(*[Create(r) for r in reads], lag_ratio=LAG),
             FadeIn(column, scale=0.6),
             *extra,
-            run_time=fit(run_time * 0.35),
+            run_time=step * 0.35,
         )
         self.cache.append(column)
         anims = [FadeOut(reads), FadeOut(reading)]
-        if index + 1 < COLUMNS:
-            cell, grow = self.predict(index, REPLY[index + 1 - len(PROMPT)])
-            anims.append(grow)
-            self.tokens.append(cell)
-        self.play(*anims, run_time=fit(run_time * 0.35))
-        if index + 1 < COLUMNS:
-            self.play(self.tokens[-1].recolour(TOKEN), run_time=QUICK)
+        if index + 1 == COLUMNS:
+            self.play(*anims, run_time=beat.until(mark))
+            return
+        cell, grow = self.predict(index, REPLY[index + 1 - len(PROMPT)])
+        self.tokens.append(cell)
+        self.play(*anims, grow, run_time=step * 0.25)
+        self.play(cell.recolour(TOKEN), run_time=beat.until(mark))
 
     def decode_step_by_step(self):
         with self.beat("decode") as beat:
             newest = len(PROMPT)
             self.play(
                 Indicate(self.tokens[newest], color=HIGHLIGHT),
-                run_time=fit(beat.time_until("step")),
+                run_time=beat.until("step"),
             )
-            self.decode_step(newest, beat.span("step", "grow"))
-            beat.wait_until("grow")
-            self.decode_step(newest + 1, beat.span("grow", "size"))
-            beat.wait_until("size")
+            self.decode_step(beat, newest, "grow")
+            self.decode_step(beat, newest + 1, "size")
             counter = Counter(KIB_PER_TOKEN * len(self.cache), unit="KiB", size=44)
             counter.next_to(self.cache_title, RIGHT, buff=0.5)
             counter.value.align_to(self.cache_title, DOWN)
@@ -492,7 +481,7 @@ class Inference(NarratedScene):
             self.play(FadeIn(counter), run_time=QUICK)
             self.play(counter.count(), Write(equation), FadeIn(notes), run_time=STEADY)
             counter.target = KIB_PER_TOKEN * (len(self.cache) + 1)
-            self.decode_step(newest + 2, beat.remaining, extra=[counter.count()])
+            self.decode_step(beat, newest + 2, extra=[counter.count()])
             self.cache_info = VGroup(counter, equation, notes)
 
     def copy_into_rows(self):
@@ -517,7 +506,7 @@ class Inference(NarratedScene):
                 ),
                 prompt_cache.animate.scale(0.35).move_to(source_at),
                 ReplacementTransform(prompt_cells, label),
-                run_time=fit(beat.time_until("copy")),
+                run_time=beat.until("copy"),
             )
             rows_y = [2.2 - 1.3 * r for r in range(len(ROWS))]
             copies = VGroup(*[prompt_cache.copy().move_to([-1.9, y, 0]) for y in rows_y])
@@ -542,18 +531,18 @@ class Inference(NarratedScene):
                     ],
                     lag_ratio=0.3,
                 ),
-                run_time=fit(beat.time_until("rows")),
+                run_time=beat.until("rows"),
             )
             rows = []
             for tokens, copy in zip(ROWS, copies, strict=True):
-                row = TokenRow(tokens, cell_height=0.5)
+                row = TokenStrip(tokens, height=0.5)
                 row.next_to(copy, RIGHT, buff=0.35)
                 rows.append(row)
             steps = len(ROWS[0])
             for step in range(steps):
                 self.play(
                     *[FadeIn(row.cells[step], shift=LEFT * 0.2) for row in rows],
-                    run_time=fit(beat.remaining / (steps - step)),
+                    run_time=beat.until() / (steps - step),
                 )
             self.samples = VGroup(label, prompt_cache, copies, arrows)
             self.sample_rows = rows
@@ -614,61 +603,67 @@ class Inference(NarratedScene):
                 self.samples,
             )
             formula = maths(r"p = \mathrm{softmax}(z\,/\,T)", size=LABEL_SIZE * 1.2)
-            formula.move_to([-2.4, 2.85, 0])
+            formula.move_to([-2.4, CHART_HEADER_Y, 0])
+            # one score per token of the vocabulary
+            vocab_size = f"{VOCAB:,}".replace(",", "{,}")
+            vocab = maths(rf"z \in \mathbb{{R}}^{{{vocab_size}}}", size=LABEL_SIZE * 1.1, color=DIM)
+            vocab.next_to(formula, DOWN, buff=0.25, aligned_edge=LEFT)
             self.play(
                 FadeOut(others, shift=DOWN * 0.3),
                 *[ReplacementTransform(a, b) for a, b in zip(firsts, targets, strict=True)],
-                run_time=fit(beat.time_until("logits")),
+                run_time=beat.until("logits"),
             )
             rest = VGroup(*[m for row in chart for m in row if m not in targets])
-            self.play(FadeIn(rest), Write(formula), run_time=QUICK)
+            self.play(FadeIn(rest), Write(formula), FadeIn(vocab), run_time=QUICK)
             self.add(chart)
             chart.add_updater(update_rows)
-            self.play(reveal.animate.set_value(1), run_time=fit(beat.time_until("temp")))
+            self.play(reveal.animate.set_value(1), run_time=beat.until("temp"))
             t_label = maths("T =", size=LABEL_SIZE * 1.2)
             t_value = DecimalNumber(1.0, num_decimal_places=1, font_size=LABEL_SIZE * 1.2)
             t_value.add_updater(lambda m: m.set_value(temperature.get_value()))
             t_readout = VGroup(t_label, t_value)
-            t_label.move_to([1.9, 2.85, 0])
+            t_label.move_to([1.9, CHART_HEADER_Y, 0])
             t_value.add_updater(lambda m: m.next_to(t_label, RIGHT, buff=0.15))
             t_readout.set_color(HIGHLIGHT)
             self.play(FadeIn(t_readout), run_time=QUICK)
-            self.play(temperature.animate.set_value(0.5), run_time=fit(beat.time_until("flat")))
-            self.play(temperature.animate.set_value(1.6), run_time=fit(beat.time_until("topk")))
+            self.play(temperature.animate.set_value(0.5), run_time=beat.until("flat"))
+            self.play(temperature.animate.set_value(1.6), run_time=beat.until("topk"))
             cut_y = CHART_TOP_Y - 6.5 * CHART_PITCH
             cut = DashedLine([-6.2, cut_y, 0], [5.0, cut_y, 0], color=MASKED, stroke_width=3)
             k_readout = maths("k = 50", size=LABEL_SIZE * 1.2, color=MASKED)
-            k_readout.move_to([4.4, 2.85, 0])
+            k_readout.move_to([4.4, CHART_HEADER_Y, 0])
             self.play(Create(cut), FadeIn(k_readout), run_time=QUICK)
             self.play(
                 tail_weight.animate.set_value(0),
                 rows[-1][0].animate.set_color(MASKED),
                 rows[-1][1].animate.set_color(MASKED),
-                run_time=fit(beat.time_until("defaults")),
+                run_time=beat.until("defaults"),
             )
             cli = mono("chat_cli.py", size=SMALL_SIZE, color=DIM)
             cli.next_to(VGroup(t_readout, k_readout), DOWN, buff=0.3)
             self.play(FadeIn(cli, shift=DOWN * 0.2), run_time=QUICK)
-            self.play(temperature.animate.set_value(0.6), run_time=fit(beat.remaining))
+            self.play(temperature.animate.set_value(0.6), run_time=beat.until())
             self.chart = VGroup(chart, cut)
+            self.vocab = vocab
             self.chart_parts = (temperature, rows, formula, t_readout, k_readout, cli)
 
     def take_the_argmax(self):
         with self.beat("greedy") as beat:
             temperature, rows, formula, t_readout, k_readout, cli = self.chart_parts
-            self.play(temperature.animate.set_value(0), run_time=fit(beat.duration * 0.45))
+            self.play(temperature.animate.set_value(0), run_time=beat.duration * 0.45)
             argmax = maths(r"\arg\max_i\, z_i", size=LABEL_SIZE * 1.2, color=HIGHLIGHT)
             argmax.move_to(formula)
             winner = rows[0]
             self.play(
                 ReplacementTransform(formula, argmax),
+                FadeOut(self.vocab, shift=DOWN * 0.2),
                 winner[1].animate.set_color(HIGHLIGHT),
                 winner[2].animate.set_fill(HIGHLIGHT),
                 run_time=STEADY,
             )
             self.play(
                 Indicate(winner[2], color=HIGHLIGHT, scale_factor=1.05),
-                run_time=fit(beat.remaining),
+                run_time=beat.until(),
             )
             self.chart[0].clear_updaters()
             self.greedy = VGroup(self.chart, argmax, t_readout, k_readout, cli)
@@ -676,10 +671,9 @@ class Inference(NarratedScene):
     def run_the_calculator(self):
         with self.beat("tool-use") as beat:
             rows_y = [2.35, -0.4, -1.85]
-            call = TokenRow(CALL)
-            result = TokenRow(RESULT, colour=HIGHLIGHT)
-            ending = TokenRow(ENDING)
-            ending.cells[-1].box.set_stroke(TRAINED).set_fill(TRAINED, opacity=0.15)
+            call = tool_strip(CALL)
+            result = tool_strip(RESULT, HIGHLIGHT)  # forced: fed in, never sampled
+            ending = tool_strip(ENDING, special_colour=TRAINED)
             for row, y in zip((call, result, ending), rows_y, strict=True):
                 row.move_to([0, y, 0]).align_to([-4.6, 0, 0], LEFT)
             names = VGroup(
@@ -702,7 +696,7 @@ class Inference(NarratedScene):
             self.play(
                 FadeOut(self.greedy, shift=DOWN * 0.3),
                 FadeIn(VGroup(state_name, current, names[0])),
-                run_time=fit(beat.time_until("start")),
+                run_time=beat.until("start"),
             )
             collecting = state("collecting")
             self.play(
@@ -714,9 +708,9 @@ class Inference(NarratedScene):
             collected = Brace(expr, DOWN, buff=0.08, color=HIGHLIGHT)
             self.play(
                 LaggedStart(*[FadeIn(c, shift=LEFT * 0.2) for c in expr], lag_ratio=0.5),
-                run_time=fit(beat.time_until("end") - QUICK),
+                run_time=beat.until("end") * 0.7,
             )
-            self.play(FadeIn(collected, shift=UP * 0.1), run_time=QUICK)
+            self.play(FadeIn(collected, shift=UP * 0.1), run_time=beat.until("end"))
             box = Rectangle(width=3.2, height=1.2, stroke_color=STRUCTURE, stroke_width=STROKE)
             box.move_to([2.5, 0.98, 0])
             title = prose("calculator", size=SMALL_SIZE, color=DIM)
@@ -735,7 +729,7 @@ class Inference(NarratedScene):
                 TransformFromCopy(VGroup(*[c.label for c in expr]), sum_text[0]),
                 run_time=STEADY,
             )
-            self.play(Write(sum_text[1:]), run_time=fit(beat.time_until("forced")))
+            self.play(Write(sum_text[1:]), run_time=beat.until("forced"))
             forcing = state("forcing")
             self.play(
                 ReplacementTransform(calculating, forcing),
@@ -750,9 +744,7 @@ class Inference(NarratedScene):
             )
             self.remove(*[c.label for c in result.cells[1:4]])
             self.add(result.cells[1:4])
-            self.play(
-                FadeIn(result.cells[4], shift=LEFT * 0.2), run_time=fit(beat.time_until("stop"))
-            )
+            self.play(FadeIn(result.cells[4], shift=LEFT * 0.2), run_time=beat.until("stop"))
             sampling = state("sampling", TOKEN)
             self.play(
                 FadeIn(names[2]),
@@ -764,7 +756,7 @@ class Inference(NarratedScene):
             self.play(
                 Indicate(ending.cells[-1], color=TRAINED, scale_factor=1.05),
                 ReplacementTransform(sampling, done),
-                run_time=fit(beat.remaining),
+                run_time=beat.until(),
             )
             self.tool = VGroup(
                 call, result, ending, names, state_name, done, box, title, sum_text, collected
@@ -772,7 +764,7 @@ class Inference(NarratedScene):
 
     def stream_to_the_user(self):
         with self.beat("interfaces") as beat:
-            terminal = Window("chat_cli.py", 6.3, 3.4).move_to([-3.4, -0.1, 0])
+            terminal = Window("chat_cli.py", 6.3, 3.9).move_to([-3.4, -0.4, 0])
             command = mono("$ python -m scripts.chat_cli", size=SMALL_SIZE, color=DIM)
             command.move_to(terminal.inside_top(), aligned_edge=UP + LEFT)
             user_line = mono("User: " + QUESTION, size=SMALL_SIZE)
@@ -785,13 +777,14 @@ class Inference(NarratedScene):
             self.play(
                 FadeOut(self.tool, shift=DOWN * 0.3),
                 FadeIn(terminal, shift=UP * 0.2),
-                run_time=STEADY,
+                run_time=beat.until("web") * 0.35,
             )
-            self.play(Write(command), run_time=STEADY)
-            self.play(Write(user_line), run_time=STEADY)
-            self.play(FadeIn(who), run_time=fit(beat.time_until("web")))
+            self.play(
+                LaggedStart(Write(command), Write(user_line), FadeIn(who), lag_ratio=0.4),
+                run_time=beat.until("web"),
+            )
             self.add(reply_stream)
-            browser = Window("ui.html", 6.3, 3.4).move_to([3.4, -0.1, 0])
+            browser = Window("ui.html", 6.3, 3.9).move_to([3.4, -0.4, 0])
             server = Labelled()
             server_box = Rectangle(
                 width=2.6, height=0.6, stroke_color=STRUCTURE, stroke_width=STROKE
@@ -821,7 +814,7 @@ class Inference(NarratedScene):
             self.play(
                 FadeIn(question, shift=LEFT * 0.2),
                 Create(answer.box),
-                run_time=fit(beat.time_until("stream")),
+                run_time=beat.until("stream"),
             )
             self.add(answer_stream)
             steps = []
@@ -834,7 +827,7 @@ class Inference(NarratedScene):
                         answer_stream.reveal(i),
                     )
                 )
-            self.play(Succession(*steps), run_time=fit(beat.remaining))
+            self.play(Succession(*steps), run_time=beat.until())
             self.windows = VGroup(
                 terminal,
                 command,
@@ -861,7 +854,7 @@ class Inference(NarratedScene):
             self.play(
                 LaggedStart(*[pipeline.settle(i) for i in range(len(STAGES))], lag_ratio=0.3),
                 *[label.animate.set_color(TEXT) for label in pipeline.labels],
-                run_time=fit(beat.time_until("report")),
+                run_time=beat.until("report"),
             )
             # every training stage writes its section of the report card (inference does not)
             page = Rectangle(width=3.6, height=3.0, stroke_color=STRUCTURE, stroke_width=STROKE)
@@ -890,9 +883,13 @@ class Inference(NarratedScene):
                         max_tip_length_to_length_ratio=0.18 / length,  # same tip on every arrow
                     )
                 )
-            self.play(Create(page), FadeIn(heading, shift=DOWN * 0.2), run_time=STEADY)
-            self.play(LaggedStart(*[Create(f) for f in feeds], lag_ratio=0.2), run_time=STEADY)
+            self.play(
+                Create(page),
+                FadeIn(heading, shift=DOWN * 0.2),
+                LaggedStart(*[Create(f) for f in feeds], lag_ratio=0.2),
+                run_time=beat.until() * 0.55,
+            )
             self.play(
                 LaggedStart(*[FadeIn(b, shift=RIGHT * 0.3) for b in bars], lag_ratio=0.3),
-                run_time=fit(beat.remaining),
+                run_time=beat.until(),
             )
