@@ -7,6 +7,11 @@ Narration: script/10-conclusion.md. Render alone with
 Numbers: the launch report card of the d20 speedrun (README.md at 48abd7d) and the CORE
 of the GPT-2 family (dev/estimate_gpt3_core.ipynb); see ../shared/nanochat-facts.md §10.
 Everything in the "since-then" beat is dated after 48abd7d (§0, §3, §10 leaderboard).
+
+Pictures: the report card (``ReportCard``, bars per stage MID/SFT/RL) and the CORE ladder
+(``Ladder``) are this chapter's own; the $100/$300/$1,000 columns are the shared
+``mobjects.BudgetTiers`` that chapter 1 also draws, grown here out of the ladder's d20 bar.
+Every animation is timed from the narration with ``beat.until(mark)``.
 """
 
 from __future__ import annotations
@@ -33,12 +38,10 @@ from manim import (
     Rectangle,
     ReplacementTransform,
     SurroundingRectangle,
-    TransformFromCopy,
     VGroup,
     Write,
-    config,
 )
-from mobjects import BlockStack, PipelineDiagram, PriceTag
+from mobjects import BudgetTiers, PipelineDiagram, PriceTag
 from style import (
     BODY_SIZE,
     DIM,
@@ -89,12 +92,6 @@ LADDER = [
 ]
 D20_SLOT = 3
 
-TIERS = [
-    (20, "$100", r"\approx 4\,\text{h}"),
-    (26, "$300", r"\approx 12\,\text{h}"),
-    (32, "$1,000", r"\approx 42\,\text{h}"),
-]
-
 STAGES = ["tokenizer", "pretraining", "midtraining", "SFT", "RL", "chat"]
 STAGE_FILES = ["tok_train.py", "base_train.py", "mid_train.py", "chat_sft.py", "chat_rl.py",
                "engine.py"]  # fmt: skip
@@ -108,13 +105,9 @@ LATER = [
 ]
 
 ENTRY_SIZE = LABEL_SIZE * 0.9  # the later changes on the timeline
+TOOL_PITCH = 0.5  # baseline to baseline in the credits' list of tools
 
 TOOLS = ["Manim Community", "manim-voiceover", "Piper TTS: en_US-joe-medium", "ffmpeg"]
-
-
-def fit(seconds: float) -> float:
-    """A run time that is never zero (a bookmark may already have passed)."""
-    return max(seconds, 1 / config.frame_rate)
 
 
 class ReportCard(VGroup):
@@ -211,6 +204,10 @@ class Ladder(VGroup):
     """Vertical CORE bars in order of score, each with its value above and its name below.
 
     ``columns[i]`` is ``VGroup(bar, value, name)``; ``line`` is a dashed level at d20.
+
+    >>> ladder = Ladder(LADDER, highlight=D20_SLOT)
+    >>> [float(round(c[0].height / 15, 4)) for c in ladder.columns]
+    [0.1139, 0.1849, 0.2146, 0.2219, 0.2565]
     """
 
     def __init__(self, rows: Sequence, highlight: int, scale: float = 15.0, pitch: float = 1.75):
@@ -264,11 +261,7 @@ class Conclusion(NarratedScene):
     def read_the_report_card(self):
         with self.beat("report-card") as beat:
             title = prose("d20 report card", size=TITLE_SIZE, color=TEXT)
-            self.play(Write(title), run_time=SLOW)
-            self.play(
-                title.animate.scale(LABEL_SIZE / TITLE_SIZE).to_corner(UP + LEFT, buff=0.7),
-                run_time=fit(beat.time_until("core")),
-            )
+            self.play(Write(title), run_time=beat.until("core"))
             # CORE: one number, the mean of 22 centred task scores (one cell per task)
             core = CoreScore().move_to(UP * 0.6)
             tasks = VGroup(
@@ -276,13 +269,18 @@ class Conclusion(NarratedScene):
                   for _ in range(22)]
             ).arrange(RIGHT, buff=0.12).next_to(core, DOWN, buff=0.7)  # fmt: skip
             beat.wait_until("core")
-            self.play(FadeIn(core), FadeIn(tasks, shift=UP * 0.2), run_time=QUICK)
+            self.play(
+                title.animate.scale(LABEL_SIZE / TITLE_SIZE).to_corner(UP + LEFT, buff=0.7),
+                FadeIn(core),
+                FadeIn(tasks, shift=UP * 0.2),
+                run_time=QUICK,
+            )
             self.play(
                 core.count(),
                 LaggedStart(
                     *[t.animate.set_fill(TOKEN, opacity=0.5) for t in tasks], lag_ratio=LAG
                 ),
-                run_time=fit(beat.time_until("chat")),
+                run_time=beat.until("chat"),
             )
             card = ReportCard().move_to(DOWN * 0.55 + RIGHT * 0.5)
             legend = Legend().next_to(card, UP, buff=0.35).align_to(card.names, LEFT)
@@ -313,7 +311,7 @@ class Conclusion(NarratedScene):
             self.play(
                 Create(card.chance),
                 FadeIn(card.chance_label),
-                run_time=fit(beat.time_until("rl")),
+                run_time=beat.until("rl"),
             )
             gsm = 3
             rl_bar = card.bars[gsm]["RL"]
@@ -328,14 +326,14 @@ class Conclusion(NarratedScene):
                 run_time=STEADY,
             )
             self.play(Create(focus), run_time=STEADY)
-            self.play(Indicate(rl_bar, color=TRAINED), run_time=fit(beat.remaining))
+            self.play(Indicate(rl_value, color=TRAINED, scale_factor=1.15), run_time=beat.until())
             card.values.submobjects[gsm] = rl_value
             self.report, self.report_title = VGroup(card, legend, focus), title
             self.core, self.core_line = core, underline
 
     def climb_the_ladder(self):
         with self.beat("ladder") as beat:
-            ladder = Ladder(LADDER, highlight=D20_SLOT).move_to(DOWN * 0.1)
+            ladder = Ladder(LADDER, highlight=D20_SLOT).move_to(DOWN * 0.35)
             header = prose("CORE score", size=LABEL_SIZE, color=TEXT).to_corner(UP + LEFT, buff=0.7)
             gpt2 = [c for i, c in enumerate(ladder.columns) if i != D20_SLOT]
             d20 = ladder.columns[D20_SLOT]
@@ -345,11 +343,14 @@ class Conclusion(NarratedScene):
             four = VGroup(*gpt2)
             shift = (ladder.base.get_center()[0] - four.get_center()[0]) * RIGHT
             four.shift(shift)
+            # the CORE score waits above d20's slot, so it can drop straight onto its bar
+            badge = VGroup(self.core, self.core_line)
             self.play(
                 FadeOut(self.report, shift=DOWN * 0.3),
                 ReplacementTransform(self.report_title, header),
+                badge.animate.shift((d20[0].get_x() - self.core.value.get_x()) * RIGHT),
                 Create(ladder.base),
-                run_time=fit(beat.time_until("gpt2")),
+                run_time=beat.until("gpt2"),
             )
             beat.wait_until("gpt2")
             self.play(
@@ -362,11 +363,15 @@ class Conclusion(NarratedScene):
                     ],
                     lag_ratio=0.3,
                 ),
-                run_time=fit(beat.time_until("d20")),
+                run_time=beat.until("d20"),
             )
             beat.wait_until("d20")
-            self.play(four.animate.shift(-shift), run_time=QUICK)
-            self.play(gpt2[-1].animate.shift(RIGHT * pitch), run_time=QUICK)
+            # the four GPT-2 bars slide apart: XL steps right to make room for d20
+            self.play(
+                VGroup(*gpt2[:-1]).animate.shift(-shift),
+                gpt2[-1].animate.shift(RIGHT * pitch - shift),
+                run_time=QUICK,
+            )
             self.play(
                 GrowFromEdge(d20[0], DOWN),
                 FadeIn(d20[2], shift=UP * 0.2),
@@ -374,24 +379,16 @@ class Conclusion(NarratedScene):
                 FadeOut(VGroup(self.core.label, self.core_line), shift=DOWN * 0.2),
                 run_time=STEADY,
             )
-            self.play(Create(ladder.line), run_time=fit(beat.time_until("cost")))
+            self.play(Create(ladder.line), run_time=beat.until("cost"))
             tag = PriceTag("$100").next_to(ladder.line, RIGHT, buff=0.3)
             self.play(FadeIn(tag, shift=LEFT * 0.2), run_time=QUICK)
-            self.play(
-                Indicate(d20[0], color=TOKEN, scale_factor=1.05), run_time=fit(beat.remaining)
-            )
+            self.play(Indicate(d20[1], color=HIGHLIGHT), run_time=beat.until())  # d20's score
             self.ladder, self.ladder_header, self.ladder_tag = ladder, header, tag
 
     def spend_more(self):
         with self.beat("budgets") as beat:
-            columns = VGroup()
-            for depth, price, hours in TIERS:
-                stack = BlockStack(depth, width=1.0 + depth * 0.05, block_height=0.07, gap=0.03,
-                                   label=f"d{depth}")  # fmt: skip
-                tag = PriceTag(price).next_to(stack, DOWN, buff=0.3)
-                time = maths(hours, size=LABEL_SIZE, color=DIM).next_to(tag, DOWN, buff=0.2)
-                columns.add(VGroup(stack, tag, time))
-            columns.arrange(RIGHT, buff=1.6, aligned_edge=DOWN).move_to(DOWN * 0.1)
+            tiers = BudgetTiers().move_to(DOWN * 0.1)
+            columns = tiers.columns
             beats_gpt2 = maths(r"\text{CORE} > \text{GPT-2 XL}", size=LABEL_SIZE, color=TRAINED)
             beats_gpt2.next_to(columns[1][0], UP, buff=0.3)
             script = mono("run1000.sh", size=SMALL_SIZE, color=HIGHLIGHT)
@@ -399,31 +396,24 @@ class Conclusion(NarratedScene):
             ladder, d20 = self.ladder, self.ladder.columns[D20_SLOT]
             others = VGroup(ladder.base, ladder.line, *[c for c in ladder.columns if c is not d20],
                             d20[1], d20[2], self.ladder_header)  # fmt: skip
+            # the ladder's d20 bar becomes the d20 stack, its $100 tag the column's tag
             self.play(
                 FadeOut(others, shift=DOWN * 0.3),
                 ReplacementTransform(d20[0], columns[0][0].blocks),
                 FadeIn(columns[0][0].label),
                 ReplacementTransform(self.ladder_tag, columns[0][1]),
                 FadeIn(columns[0][2]),
-                run_time=fit(beat.time_until("t300")),
+                run_time=beat.until("t300"),
             )
             for index, mark, until, note in (
                 (1, "t300", "t1000", beats_gpt2),
                 (2, "t1000", None, script),
             ):
                 beat.wait_until(mark)
-                self.play(
-                    TransformFromCopy(columns[index - 1][0], columns[index][0]),
-                    FadeIn(columns[index][1:], shift=UP * 0.2),
-                    run_time=STEADY,
-                )
-                blocks = columns[index][0].blocks
-                self.play(
-                    LaggedStart(*[b.animate.set_fill(opacity=0.7) for b in blocks], lag_ratio=0.2),
-                    Write(note),
-                    run_time=fit(beat.time_until(until) if until else beat.remaining),
-                )
-            self.tiers = VGroup(columns, beats_gpt2, script)
+                appear, train = tiers.grow(index)
+                self.play(appear, run_time=STEADY)
+                self.play(train, Write(note), run_time=beat.until(until))  # the model "trains"
+            self.tiers = VGroup(tiers, beats_gpt2, script)
 
     def sum_up_the_stages(self):
         with self.beat("takeaways") as beat:
@@ -437,7 +427,7 @@ class Conclusion(NarratedScene):
             self.play(
                 FadeOut(self.tiers, shift=UP * 0.3),
                 Write(folder),
-                run_time=fit(beat.time_until("repo")),
+                run_time=beat.until("repo"),
             )
             beat.wait_until("repo")
             self.play(
@@ -446,7 +436,7 @@ class Conclusion(NarratedScene):
                     lag_ratio=LAG,
                 ),
                 FadeIn(pipeline.labels),
-                run_time=fit(beat.time_until("tok")),
+                run_time=beat.until("tok"),
             )
             token = Dot(radius=0.11, color=HIGHLIGHT)
             token.move_to(pipeline.boxes[0].get_left() + LEFT * 0.3)
@@ -460,9 +450,7 @@ class Conclusion(NarratedScene):
                     *([pipeline.settle(index - 1)] if index else []),
                     run_time=QUICK,
                 )
-            self.play(
-                pipeline.settle(len(STAGES) - 1), FadeOut(token), run_time=fit(beat.remaining)
-            )
+            self.play(pipeline.settle(len(STAGES) - 1), FadeOut(token), run_time=beat.until())
             self.takeaways = VGroup(pipeline, files)
             self.folder = folder
 
@@ -470,7 +458,7 @@ class Conclusion(NarratedScene):
         with self.beat("since-then") as beat:
             header = prose("Since then: after the pinned commit", size=LABEL_SIZE, color=TEXT)
             header.to_edge(UP, buff=0.8)
-            line = Line(LEFT * 6.2, RIGHT * 6.2, color=FAINT).shift(DOWN * 0.1)
+            line = Line(LEFT * 6.2, RIGHT * 6.2, color=FAINT).shift(DOWN * 0.6)
             pinned = Dot(radius=0.14, color=HIGHLIGHT).move_to(line.get_left() + RIGHT * 0.7)
             commit = mono("48abd7d", size=LABEL_SIZE, color=HIGHLIGHT).next_to(pinned, UP, buff=0.2)
             day = mono("2026-01-01", size=SMALL_SIZE, color=DIM).next_to(pinned, DOWN, buff=0.25)
@@ -496,7 +484,7 @@ class Conclusion(NarratedScene):
                 FadeIn(pinned, scale=0.5),
                 FadeIn(commit),
                 FadeIn(day),
-                run_time=fit(beat.time_until("jan")),
+                run_time=beat.until("jan"),
             )
             marker = Dot(radius=0.11, color=HIGHLIGHT).move_to(pinned)
             self.add(marker)
@@ -516,7 +504,7 @@ class Conclusion(NarratedScene):
                 )
                 self.play(
                     Indicate(entries, color=HIGHLIGHT, scale_factor=1.04),
-                    run_time=fit(beat.time_until(until) if until else beat.remaining),
+                    run_time=beat.until(until),
                 )
             self.later = VGroup(header, line, pinned, day, groups, marker)
             self.commit = commit
@@ -530,25 +518,26 @@ class Conclusion(NarratedScene):
             pin = VGroup(repo, commit).arrange(RIGHT, buff=0.35)
             made = prose("made with", size=SMALL_SIZE, color=DIM)
             tools = VGroup(*[mono(t, size=SMALL_SIZE, color=TOKEN) for t in TOOLS])
-            tools.arrange(DOWN, buff=0.2)
+            for index, tool in enumerate(tools):  # even baselines (no first letter descends)
+                tool.shift(DOWN * (index * TOOL_PITCH + tool[0].get_bottom()[1]))
             credits = VGroup(name, author, pin, made, tools).arrange(DOWN, buff=0.4)
             credits[3:].shift(DOWN * 0.3)
             credits.move_to(UP * 0.3)
             self.play(
                 FadeOut(self.later, shift=DOWN * 0.3),
                 self.commit.animate.move_to(ORIGIN).set_opacity(0.0),
-                Write(name),
-                run_time=STEADY,
+                run_time=QUICK,
             )
             self.remove(self.commit)
-            self.play(FadeIn(author, shift=UP * 0.2), run_time=fit(beat.time_until("pin")))
+            self.play(Write(name), run_time=STEADY)
+            self.play(FadeIn(author, shift=UP * 0.2), run_time=beat.until("pin"))
             beat.wait_until("pin")
             self.play(FadeIn(repo), Write(commit), run_time=STEADY)
-            self.play(Indicate(commit, color=HIGHLIGHT), run_time=fit(beat.time_until("tools")))
+            self.play(Indicate(commit, color=HIGHLIGHT), run_time=beat.until("tools"))
             self.play(FadeIn(made), run_time=QUICK)
             self.play(
                 LaggedStart(*[FadeIn(t, shift=UP * 0.2) for t in tools], lag_ratio=0.4),
-                run_time=fit(beat.time_until("end")),
+                run_time=beat.until("end"),
             )
             beat.wait_until("end")
             self.play(
@@ -556,4 +545,4 @@ class Conclusion(NarratedScene):
                 VGroup(name, author).animate.move_to(UP * 0.2),
                 run_time=SLOW,
             )
-            self.play(VGroup(name, author).animate.scale(1.1), run_time=fit(beat.remaining))
+            self.play(VGroup(name, author).animate.scale(1.1), run_time=beat.until())
