@@ -248,7 +248,10 @@ def _set_display_times(cues: list[Cue], end_of_video: float) -> None:
         wanted = max(cue.end + LINGER, cue.start + MIN_DURATION, cue.start + cue.chars / AIM_CPS)
         end = min(wanted, cue.start + MAX_DURATION, limit)
         if limit - end < GAP and index + 1 < len(cues):
-            end = limit  # chain exactly rather than leave a flicker-sized gap
+            if limit - cue.start <= MAX_DURATION:
+                end = limit  # chain exactly rather than leave a flicker-sized gap
+            else:
+                end = limit - GAP  # chaining would show it past 7 s: leave a visible gap
         cue.end = max(end, cue.start)
 
 

@@ -120,3 +120,15 @@ def test_srt_and_vtt_format():
     vtt = to_vtt(cues)
     assert vtt.startswith("WEBVTT\n\n00:00:01.000 --> 00:00:02.500\n")
     assert [c.text for c in captions.parse_srt(srt)] == ["Hello\nworld", "later"]
+
+
+def test_closing_a_small_gap_never_stretches_a_cue_past_seven_seconds():
+    # the first cue's words end 6.95 s in; the next starts 7.0 s in: chaining would
+    # show it for 7.0+ s, so it must end early enough to leave a real gap instead
+    cues = [
+        Cue(0.0, 6.95, "a long sentence spoken slowly, with pauses"),
+        Cue(7.02, 8.5, "and the next one"),
+    ]
+    captions._set_display_times(cues, end_of_video=10.0)
+    assert cues[0].end - cues[0].start <= captions.MAX_DURATION
+    assert problems(cues, 10.0) == []
