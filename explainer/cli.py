@@ -316,7 +316,11 @@ def cmd_render(args: argparse.Namespace) -> int:
         ]
         full_print = fingerprint.combine(
             [prints[c.key] for c in chapters],
-            {"loudness": settings.loudness, "peak": settings.true_peak},
+            {
+                "loudness": settings.loudness,
+                "peak": settings.true_peak,
+                "assembly": fingerprint.source_hash("assemble.py"),
+            },
         )
         burned = previous_full and "video_captioned" in previous_full.get("outputs", {})
         if (
@@ -467,7 +471,9 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="render.py",
         description="Render the narrated nanochat explainer. "
-        "Commands: 'check' (validate scripts and scenes), 'voices' (list voices).",
+        "Other commands: 'check' (validate scripts and scenes), 'audit [CH]' (layout and "
+        "pacing), 'sheet [CH]' (contact sheets), 'subtitles' (captions without rendering), "
+        "'voices' (list voices); each takes --help.",
     )
     p.add_argument("chapters", nargs="*", help="chapter numbers or slugs (default: all)")
     p.add_argument("--quality", help="low (480p15), medium (720p30), high (1080p60, default), 4k")

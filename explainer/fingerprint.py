@@ -18,6 +18,22 @@ from .script import Chapter
 from .settings import Settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# the pipeline modules whose code shapes a chapter's files (its audio, frames, mux and
+# captions); the command line, assembly, checks and review tools are left out, so
+# changing them re-renders nothing
+CHAPTER_MODULES = (
+    "captions.py",
+    "chapter_render.py",
+    "errors.py",
+    "fingerprint.py",
+    "media.py",
+    "narration.py",
+    "project.py",
+    "scene.py",
+    "script.py",
+    "settings.py",
+    "voices.py",
+)
 
 
 def _hash_files(paths: list[Path], digest) -> None:
@@ -51,7 +67,7 @@ def chapter_fingerprint(
     lexicon = project.script_dir / "lexicon.md"
     if lexicon.exists():
         files.append(lexicon)
-    files += list(PACKAGE_DIR.glob("*.py"))
+    files += [PACKAGE_DIR / name for name in CHAPTER_MODULES]
     _hash_files(files, digest)
     digest.update(
         json.dumps(
@@ -66,6 +82,13 @@ def chapter_fingerprint(
             sort_keys=True,
         ).encode()
     )
+    return digest.hexdigest()
+
+
+def source_hash(*modules: str) -> str:
+    """A hash of some of the pipeline's own modules (e.g. the assembly code)."""
+    digest = hashlib.sha256()
+    _hash_files([PACKAGE_DIR / name for name in modules], digest)
     return digest.hexdigest()
 
 
