@@ -1,8 +1,9 @@
 """Join rendered chapters into one upload-ready video with captions and chapters.
 
 * video: the chapters' H.264 streams joined by stream copy (no re-encode);
-* audio: the chapters' narration tracks joined and loudness-normalised once,
-  AAC-LC 48 kHz stereo;
+* audio: the chapters' narration tracks (each already at the target loudness, the
+  same audio as in the chapter files) joined, measured, and normalised again only
+  if the whole is off target; AAC-LC 48 kHz stereo;
 * a soft English subtitle track (``mov_text``), container chapter markers titled
   with the chapter titles, title metadata, ``moov`` at the front;
 * ``subtitles/<name>.srt`` / ``.vtt`` and ``chapters.txt`` (YouTube's list), with

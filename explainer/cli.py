@@ -309,7 +309,7 @@ def cmd_render(args: argparse.Namespace) -> int:
                 narration=project.build_dir(settings.quality)
                 / "work"
                 / c.key
-                / "narration.raw.wav",
+                / "narration.wav",  # normalised: the full video sounds like its chapters
                 srt=Path(entries[c.key]["outputs"]["srt_beside_video"]),
             )
             for c in chapters
@@ -319,7 +319,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             {
                 "loudness": settings.loudness,
                 "peak": settings.true_peak,
-                "assembly": fingerprint.source_hash("assemble.py"),
+                "assembly": fingerprint.source_hash("assemble.py", "cli.py"),
             },
         )
         burned = previous_full and "video_captioned" in previous_full.get("outputs", {})
