@@ -203,6 +203,9 @@ def level_filter(gain_db: float, peak: float) -> str:
     )
 
 
+PEAK_SLACK = 0.3  # dB a measured true peak may sit above the limiter's ceiling
+
+
 def normalise_wav(source: Path, dest: Path, target: float, peak: float) -> dict[str, float]:
     """Bring a WAV to ``target`` LUFS integrated, true peak under ``peak`` dBTP.
 
@@ -213,7 +216,9 @@ def normalise_wav(source: Path, dest: Path, target: float, peak: float) -> dict[
     """
     tmp = dest.with_name(dest.name + ".part.wav")
     first = measure_loudness(source)
-    if abs(first["integrated"] - target) <= 0.5 and first["true_peak"] <= peak:
+    # on target by the same test the loop below accepts (the standard allows +-1 LU and
+    # -1 dBTP; ``peak`` is set below that, so PEAK_SLACK still keeps it under -1)
+    if abs(first["integrated"] - target) <= 0.25 and first["true_peak"] <= peak + PEAK_SLACK:
         shutil.copyfile(source, tmp)
         os.replace(tmp, dest)
         return first
@@ -243,7 +248,7 @@ def normalise_wav(source: Path, dest: Path, target: float, peak: float) -> dict[
         )
         result = measure_loudness(tmp)
         error = target - result["integrated"]
-        if abs(error) <= 0.25 and result["true_peak"] <= peak + 0.3:
+        if abs(error) <= 0.25 and result["true_peak"] <= peak + PEAK_SLACK:
             break
         gain += error * 1.6
     os.replace(tmp, dest)

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import ROOT, write_chapter
 
@@ -352,3 +353,21 @@ def test_pure_helpers():
         assemble.youtube_chapters(
             [*parts, assemble.Part("04-y", "T4", 5.0, Path(), Path(), Path())]
         )
+
+
+def test_narration_already_on_target_is_kept_as_it_is(tmp_path):
+    # voice-like bursts (a 140 Hz buzz with harmonics), normalised once; normalising the
+    # result again must keep it byte for byte (so the full video reuses its chapters' audio)
+    rate = media.AUDIO_RATE
+    t = np.arange(rate // 2) / rate
+    buzz = sum(np.sin(2 * np.pi * 140 * k * t) / k for k in range(1, 8)) * 0.05
+    bursts = [buzz * np.hanning(len(t)) * (0.6 + 0.4 * (i % 3) / 2) for i in range(40)]
+    quiet = np.zeros(rate // 4)
+    samples = np.concatenate([x for b in bursts for x in (b, quiet)]).astype(np.float32)
+    raw, once, twice = tmp_path / "raw.wav", tmp_path / "once.wav", tmp_path / "twice.wav"
+    media.write_wav(raw, samples, rate)
+    first = media.normalise_wav(raw, once, -14.0, -1.5)
+    assert abs(first["integrated"] + 14.0) <= 0.25 and first["true_peak"] <= -1.0
+    second = media.normalise_wav(once, twice, -14.0, -1.5)
+    assert twice.read_bytes() == once.read_bytes()
+    assert abs(second["integrated"] - first["integrated"]) < 0.05
