@@ -350,6 +350,16 @@ class ParamPie(Labelled):
         self.add(self.sectors, self.percents, self.names)
 
 
+def qkv_column(side: float, buff: float) -> VGroup:
+    """One token's query, key and value: three filled squares, top to bottom."""
+    return VGroup(
+        *[
+            Square(side, stroke_color=colour, stroke_width=THIN).set_fill(colour, 0.6)
+            for colour in (QUERY, KEY, VALUE)
+        ]
+    ).arrange(DOWN, buff=buff)
+
+
 def logit_bar(value: float, x: float, baseline: float, unit: float, colour=None) -> Rectangle:
     """A bar of height ``value * unit`` standing on (or hanging from) the baseline."""
     height = max(abs(value) * unit, 0.02)
@@ -663,14 +673,7 @@ class Transformer(NarratedScene):
             )
             columns = VGroup()
             for chip in chips:
-                column = VGroup(
-                    *[
-                        Square(0.42, stroke_color=colour, stroke_width=THIN).set_fill(colour, 0.6)
-                        for colour in (QUERY, KEY, VALUE)
-                    ]
-                ).arrange(DOWN, buff=0.16)
-                column.next_to(chip, DOWN, buff=0.35)
-                columns.add(column)
+                columns.add(qkv_column(0.42, 0.16).next_to(chip, DOWN, buff=0.35))
             row_names = VGroup(
                 *[
                     maths(name, size=LABEL_SIZE, color=colour).next_to(square, LEFT, buff=0.35)
@@ -902,14 +905,7 @@ class Transformer(NarratedScene):
             split = segments.copy().arrange(RIGHT, buff=0.16).move_to(segments)
             kv = VGroup()
             for box in split:
-                column = VGroup(
-                    *[
-                        Square(0.38, stroke_color=colour, stroke_width=THIN).set_fill(colour, 0.6)
-                        for colour in (QUERY, KEY, VALUE)
-                    ]
-                ).arrange(DOWN, buff=0.14)
-                column.next_to(box, DOWN, buff=0.35)
-                kv.add(column)
+                kv.add(qkv_column(0.38, 0.14).next_to(box, DOWN, buff=0.35))
             self.play(Transform(segments, split), run_time=QUICK)
             sizes = VGroup(*[maths("128", size=SMALL_SIZE, color=TEXT) for _ in segments])
             heads = Labelled(segments, sizes)  # each "128" sits inside its head
