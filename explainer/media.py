@@ -203,6 +203,7 @@ def level_filter(gain_db: float, peak: float) -> str:
     )
 
 
+LOUDNESS_SLACK = 0.25  # LU a result may miss the target by (the standard allows 1)
 PEAK_SLACK = 0.3  # dB a measured true peak may sit above the limiter's ceiling
 
 
@@ -214,11 +215,17 @@ def normalise_wav(source: Path, dest: Path, target: float, peak: float) -> dict[
     limiter gives back less than the gain added, so corrections overshoot a little);
     returns the final measurement.
     """
+
+    def on_target(measured: dict[str, float]) -> bool:
+        # ``peak`` sits below the standard's -1 dBTP, so PEAK_SLACK still keeps it under
+        return (
+            abs(measured["integrated"] - target) <= LOUDNESS_SLACK
+            and measured["true_peak"] <= peak + PEAK_SLACK
+        )
+
     tmp = dest.with_name(dest.name + ".part.wav")
     first = measure_loudness(source)
-    # on target by the same test the loop below accepts (the standard allows +-1 LU and
-    # -1 dBTP; ``peak`` is set below that, so PEAK_SLACK still keeps it under -1)
-    if abs(first["integrated"] - target) <= 0.25 and first["true_peak"] <= peak + PEAK_SLACK:
+    if on_target(first):
         shutil.copyfile(source, tmp)
         os.replace(tmp, dest)
         return first
@@ -247,10 +254,9 @@ def normalise_wav(source: Path, dest: Path, target: float, peak: float) -> dict[
             f"normalising loudness of {source.name}",
         )
         result = measure_loudness(tmp)
-        error = target - result["integrated"]
-        if abs(error) <= 0.25 and result["true_peak"] <= peak + PEAK_SLACK:
+        if on_target(result):
             break
-        gain += error * 1.6
+        gain += (target - result["integrated"]) * 1.6
     os.replace(tmp, dest)
     return result
 
