@@ -317,3 +317,18 @@ def _allowed(pairs, a, b) -> bool:
         if (a in fx and b in fy) or (a in fy and b in fx):
             return True
     return False
+
+
+# --------------------------------------------------------------------------- inside animations and beats
+
+
+def inspect_inside(scene, beat: str, where: str) -> None:
+    """Sample the screen inside the animations about to play (filled in below)."""
+
+
+def beat_started(scene, beat: str, where: str) -> None:
+    """A beat begins: frame-use and leftover bookkeeping (filled in below)."""
+
+
+def beat_ended(scene, beat: str) -> None:
+    """A beat ends: judge its frame use (filled in below)."""

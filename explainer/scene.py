@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from manim import config
+from manim import MovingCameraScene, config
 from manim_voiceover import VoiceoverScene
 from manim_voiceover.tracker import VoiceoverTracker
 
@@ -173,8 +173,11 @@ class BeatTracker(VoiceoverTracker):
 # --------------------------------------------------------------------------- scene
 
 
-class NarratedScene(VoiceoverScene):
-    """A chapter: loads its script in ``setup()`` and narrates by beat id."""
+class NarratedScene(VoiceoverScene, MovingCameraScene):
+    """A chapter: loads its script in ``setup()`` and narrates by beat id.
+
+    It is a ``MovingCameraScene``: ``self.camera.frame.animate`` zooms and pans.
+    """
 
     chapter_number: int | None = None  # default: from the file name, e.g. 03_tokenizer.py -> 3
     beat_gap: float = BEAT_GAP
@@ -233,17 +236,41 @@ class NarratedScene(VoiceoverScene):
         self._beat_index = 0
         self._beat_id = "(before the first beat)"
         self._allowed_overlaps: list[tuple] = []
+        self._persistent: list = []  # mobjects meant to stay on screen (the audit's leftovers skip them)
+        self._sparse_beats: dict[str, str] = {}  # beat id -> why its picture may be small
+        self._play_where = "?"
 
     def allow_overlap(self, a, b) -> None:
         """Declare that texts ``a`` and ``b`` overlap on purpose (the layout audit skips them)."""
         self._allowed_overlaps.append((a, b))
 
+    def keep(self, *mobjects) -> None:
+        """Declare mobjects that stay on screen on purpose across beats (e.g. the pipeline bar).
+
+        The audit's leftover and frame-use checks ignore them.
+        """
+        self._persistent.extend(mobjects)
+
+    def allow_small_picture(self, why: str) -> None:
+        """Declare that the current beat's picture may use less than 60 % of the frame."""
+        self._sparse_beats[self._beat_id] = why
+
     def play(self, *args, **kwargs) -> None:
+        self._play_where = _caller()
         super().play(*args, **kwargs)
         from . import audit
 
         if audit.ACTIVE.state is not None:
             audit.inspect(self, self._beat_id)
+
+    def play_internal(self, skip_rendering: bool = False) -> None:
+        # The audit samples the screen inside each animation (cross-fades, morphs), not
+        # only after it; a render never takes this branch.
+        from . import audit
+
+        if audit.ACTIVE.state is not None and self.animations:
+            audit.inspect_inside(self, self._beat_id, self._play_where)
+        super().play_internal(skip_rendering)
 
     @contextmanager
     def beat(self, beat_id: str) -> Iterator[BeatTracker]:
@@ -266,6 +293,10 @@ class NarratedScene(VoiceoverScene):
             PROGRESS(self._beat_index, len(self.chapter.beats), beat_id)
         self._beat_index += 1
         self._beat_id = beat_id
+        from . import audit
+
+        if audit.ACTIVE.state is not None:
+            audit.beat_started(self, beat_id, where)
         audio = self.narrator.speak(beat) if self.narrator and beat.words else None
         tracker = BeatTracker(self, beat, audio, where)
         self.current_tracker = tracker
@@ -290,3 +321,5 @@ class NarratedScene(VoiceoverScene):
             ) from error
         self.safe_wait(tracker.remaining + self.beat_gap)
         self.current_tracker = None
+        if audit.ACTIVE.state is not None:
+            audit.beat_ended(self, beat_id)
