@@ -20,16 +20,32 @@ SCRIPT = """
 A short beat for the layout audit to look at while the picture changes.
 """
 
+FOUR_BEATS = """
+# Audit
+## one
+The first beat shows a picture and lets it settle for a moment.
+## two
+The second beat replaces that picture with another one entirely.
+## three
+The third beat replaces it again with a third picture entirely.
+## four
+The fourth beat closes with a last picture that fills the frame.
+"""
+
 HEADER = """
-from manim import Text, Rectangle, FadeIn, VGroup, LEFT, RIGHT, UP, DOWN, GREY_D, WHITE
+from manim import (Text, Rectangle, Square, Circle, Dot, FadeIn, FadeOut, VGroup, LEFT, RIGHT,
+    UP, DOWN, GREY_D, WHITE, Transform, ReplacementTransform, FadeTransform, Succession,
+    TransformMatchingShapes, DecimalNumber, Write, Create, Indicate)
 import sys
 sys.path.insert(0, %r)
 from mobjects import ChatBubble
 """
 
+BIG = "Rectangle(width=10, height=5)"  # a picture that uses the frame
 
-def audit(project, body: str) -> str:
-    write_chapter(project, "01-audit", SCRIPT, body)
+
+def audit(project, body: str, script: str = SCRIPT) -> str:
+    write_chapter(project, "01-audit", script, body)
     scene = project / "scenes/01_test.py"
     scene.write_text(HEADER % str(ROOT / "scenes") + scene.read_text())
     state = AuditState()
@@ -42,12 +58,157 @@ def test_clean_layout_passes(project):
         project,
         """
         with self.beat("only") as beat:
-            a = Text("left", font_size=30).shift(LEFT * 2)
-            b = Text("right", font_size=30).shift(RIGHT * 2)
+            a = Text("left", font_size=30).shift(LEFT * 4.5)
+            b = Text("right", font_size=30).shift(RIGHT * 4.5)
             self.play(FadeIn(a), FadeIn(b), run_time=beat.remaining)
     """,
     )
     assert found == ""
+
+
+# ---------------------------------------------------------------- inside animations
+
+
+def test_cross_fade_is_a_double_exposure(project):
+    found = audit(
+        project,
+        f"""
+        with self.beat("only") as beat:
+            old = {BIG}
+            self.add(old)
+            new = Circle(radius=3)
+            self.play(FadeOut(old), FadeIn(new), run_time=2)
+    """,
+    )
+    assert "double exposure: Rectangle fading out over Circle fading in" in found
+    assert "scenes/01_test.py:" in found and "beat 'only'" in found
+    # words swapped in place by a cross-fade are a double exposure too
+    found = audit(
+        project,
+        """
+        with self.beat("only"):
+            a = Text("before", font_size=40)
+            self.add(a)
+            self.play(FadeOut(a), FadeIn(Text("after", font_size=40)))
+    """,
+    )
+    assert "double exposure: 'before' fading out over 'after' fading in" in found
+
+
+def test_clean_scene_changes_are_not_double_exposures(project):
+    for change in (
+        "self.play(FadeOut(old)); self.play(FadeIn(new))",
+        "self.play(Succession(FadeOut(old), FadeIn(new)), run_time=2)",
+        "self.play(ReplacementTransform(old, new), run_time=2)",
+        "self.play(FadeOut(old, shift=LEFT * 9), FadeIn(Dot().shift(RIGHT * 6)))",
+        "self.play(FadeTransform(Text('one'), Text('two')))",
+    ):
+        found = audit(
+            project,
+            f"""
+            with self.beat("only"):
+                old, new = {BIG}, Circle(radius=3)
+                self.add(old)
+                {change}
+        """,
+        )
+        assert "double exposure" not in found, change
+
+
+def test_text_morphing_into_other_text_is_scrambled(project):
+    for morph in (
+        "Transform(Text('2,000 rows'), Text('256 rows'))",
+        "ReplacementTransform(VGroup(Square(), Text('model')), Text('nanochat/'))",
+        "DecimalNumber(3).animate.set_value(561)",
+    ):
+        found = audit(
+            project,
+            f"""
+            with self.beat("only"):
+                self.add({BIG})
+                self.play({morph})
+        """,
+        )
+        assert "scrambled morph" in found, morph
+    for fine in (
+        "FadeTransform(Text('2,000 rows'), Text('256 rows'))",
+        "TransformMatchingShapes(Text('merge'), Text('emerge'))",
+        "Transform(Text('same', color=WHITE), Text('same', color=GREY_D).shift(UP))",
+        "ReplacementTransform(Square(), Circle())",
+    ):
+        found = audit(
+            project,
+            f"""
+            with self.beat("only"):
+                self.add({BIG})
+                self.play({fine})
+        """,
+        )
+        assert "scrambled morph" not in found, fine
+
+
+# ---------------------------------------------------------------- beats
+
+
+def test_small_picture_and_its_declared_exception(project):
+    body = """
+        with self.beat("only") as beat:
+            self.play(FadeIn(Square(side_length=1.5).shift(LEFT * 3)), run_time=beat.remaining)
+    """
+    found = audit(project, body)
+    assert "small picture: for" in found and "beat 'only'" in found
+    assert "scenes/01_test.py:" in found
+    declared = body.replace("as beat:", "as beat:\n            self.allow_small_picture('a dot')")
+    assert "small picture" not in audit(project, declared)
+    # a picture that fills the frame for most of the beat is fine, even if it starts small
+    assert "small picture" not in audit(
+        project,
+        f"""
+        with self.beat("only") as beat:
+            self.play(FadeIn(Dot()), run_time=0.5)
+            self.play(FadeIn({BIG}), run_time=beat.remaining)
+    """,
+    )
+
+
+def test_leftover_mark_and_kept_chrome(project):
+    body = f"""
+        mark = Dot().to_corner(UP + LEFT, buff=0.6)
+        bar = Rectangle(width=12, height=0.4).to_edge(UP, buff=0.4)
+        KEEP
+        picture = {BIG}
+        for index, name in enumerate(["one", "two", "three", "four"]):
+            with self.beat(name) as beat:
+                if index == 0:
+                    self.play(FadeIn(picture), FadeIn(mark), FadeIn(bar))
+                else:
+                    nxt = Circle(radius=2.5 + index * 0.1) if index % 2 else {BIG}
+                    self.play(ReplacementTransform(picture, nxt), run_time=beat.remaining)
+                    picture = nxt
+    """
+    found = audit(project, body.replace("KEEP", ""), FOUR_BEATS)
+    assert "leftover: Dot has stayed on screen" in found
+    assert "leftover: Rectangle" in found  # the bar, until it is declared
+    assert "beat 'three'" in found
+    kept = body.replace("KEEP", "self.keep(bar, mark)")
+    assert "leftover" not in audit(project, kept, FOUR_BEATS)
+
+
+def test_something_pointed_at_is_not_a_leftover(project):
+    # axes that stay while curves change on them are in use, not left over
+    body = """
+        axes = Rectangle(width=10, height=5)
+        curve = Circle(radius=1.5)
+        for index, name in enumerate(["one", "two", "three", "four"]):
+            with self.beat(name) as beat:
+                if index == 0:
+                    self.play(Create(axes), Create(curve))
+                else:
+                    nxt = Circle(radius=1.5 + index * 0.4)
+                    self.play(ReplacementTransform(curve, nxt), run_time=beat.remaining)
+                    curve = nxt
+    """
+    assert "leftover" not in audit(project, body, FOUR_BEATS)
 
 
 def test_clipped_text(project):
@@ -81,7 +242,7 @@ def test_overlapping_labels_and_allowed_overlap(project):
             self.play(FadeIn(a), FadeIn(b))
     """,
     )
-    assert found == ""
+    assert "overlapping text" not in found
 
 
 def test_tiny_text(project):
