@@ -68,6 +68,9 @@ __all__ = [
     "DepthDial",
     "FileGrid",
     "GpuNode",
+    "KVCache",
+    "ModelStack",
+    "PipelineBar",
     "PipelineDiagram",
     "PriceTag",
     "Clock",
@@ -664,3 +667,309 @@ class BudgetTiers(VGroup):
             *[b.animate.set_fill(opacity=0.7) for b in column[0].blocks], lag_ratio=0.2
         )
         return appear, train
+
+
+# --------------------------------------------------------------------------- the model
+
+# How the model looks after each stage of training: block fill colour and opacity (what it
+# knows), block outline (how it behaves). One look per stage, used by every chapter.
+MODEL_LOOKS = {
+    None: (TOKEN, 0.06, FAINT),  # untrained: empty blocks
+    "base": (TOKEN, 0.45, TOKEN),  # pretrained: full of knowledge about text
+    "mid": (TOKEN, 0.45, TRAINED),  # midtrained: now speaks in the chat format
+    "sft": (TOKEN, 0.5, TRAINED),  # fine-tuned: answers like an assistant
+    "rl": (TOKEN, 0.5, HIGHLIGHT),  # reinforced: sharpened on problems it can check
+}
+
+
+class ModelStack(Labelled):
+    """The model, the video's main character: ``layers`` transformer blocks stacked bottom
+    to top between the embedding (below) and the output layer (above), with the residual
+    stream running up through all of them.
+
+    It is built once here and drawn the same way in every chapter; its look shows how far
+    it has been trained (``stage``: None, "base", "mid", "sft" or "rl", see MODEL_LOOKS).
+    Its default size fills about 70 % of the frame's height. Parts: ``.blocks``
+    (bottom first), ``.embed``, ``.head``, ``.stream``, ``.label`` (or None).
+
+    >>> model = ModelStack()
+    >>> len(model.blocks), model.stage, bool(model.height > 5)
+    (20, None, True)
+    >>> float(ModelStack(stage="base").blocks[0].get_fill_opacity())
+    0.45
+    """
+
+    def __init__(
+        self,
+        layers: int = 20,
+        *,
+        width: float = 3.4,
+        height: float = 5.2,
+        stage: str | None = None,
+        label: str | None = "d20",
+        io: bool = True,
+    ) -> None:
+        if stage not in MODEL_LOOKS:
+            raise ValueError(f"stage must be one of {list(MODEL_LOOKS)}, not {stage!r}")
+        slab = 0.28 if io else 0.0
+        gap = min(0.06, height * 0.25 / max(layers, 1))
+        inner = height - (2 * (slab + 0.18) if io else 0)
+        block_height = max((inner - gap * (layers - 1)) / max(layers, 1), 0.02)
+        blocks = VGroup(
+            *[Rectangle(width=width, height=block_height, stroke_width=THIN) for _ in range(layers)]
+        ).arrange(UP, buff=gap)
+        parts = []
+        self.embed = self.head = None
+        if io:
+            self.embed = Rectangle(
+                width=width * 0.8, height=slab, stroke_color=STRUCTURE, stroke_width=THIN
+            ).next_to(blocks, DOWN, buff=0.18)
+            self.head = Rectangle(
+                width=width * 0.8, height=slab, stroke_color=STRUCTURE, stroke_width=THIN
+            ).next_to(blocks, UP, buff=0.18)
+            self.embed.set_fill(STRUCTURE, 0.15)
+            self.head.set_fill(STRUCTURE, 0.15)
+        bottom = (self.embed or blocks).get_bottom()[1]
+        top = (self.head or blocks).get_top()[1]
+        stream = Line([0, bottom - 0.25, 0], [0, top + 0.25, 0], stroke_width=3, color=TOKEN)
+        stream.set_z_index(-1)
+        stream.set_stroke(opacity=0.6)
+        parts = [stream, blocks] + ([self.embed, self.head] if io else [])
+        self.label = None
+        if label:
+            self.label = mono(label, size=LABEL_SIZE, color=TEXT).next_to(
+                self.embed or blocks, DOWN, buff=0.45
+            )
+            parts.append(self.label)
+        super().__init__(*parts)
+        self.blocks, self.stream, self.layers, self.stage = blocks, stream, layers, None
+        self._paint(stage)
+
+    def _paint(self, stage: str | None) -> None:
+        colour, opacity, edge = MODEL_LOOKS[stage]
+        for block in self.blocks:
+            block.set_fill(colour, opacity).set_stroke(edge, width=THIN)
+        self.stage = stage
+
+    def build(self, lag: float = 0.12) -> Animation:
+        """Grow the model from nothing: the stream, then the embedding, blocks bottom to
+        top, and the output layer."""
+        from manim import Create, GrowFromEdge
+
+        steps = [Create(self.stream)]
+        if self.embed is not None:
+            steps.append(GrowFromEdge(self.embed, DOWN))
+        steps += [GrowFromEdge(b, DOWN) for b in self.blocks]
+        if self.head is not None:
+            steps.append(GrowFromEdge(self.head, DOWN))
+        if self.label is not None:
+            steps.append(FadeIn(self.label))
+        return LaggedStart(*steps, lag_ratio=lag)
+
+    def learn(self, stage: str | None, lag: float = 0.08) -> Animation:
+        """Training: a wave that repaints the blocks bottom to top in the look of ``stage``."""
+        colour, opacity, edge = MODEL_LOOKS[stage]
+        self.stage = stage
+        return LaggedStart(
+            *[b.animate.set_fill(colour, opacity).set_stroke(edge) for b in self.blocks],
+            lag_ratio=lag,
+        )
+
+    def pulse(self, colour=HIGHLIGHT, lag: float = 0.12) -> Animation:
+        """One forward pass: a flash that runs up the stack and leaves it as it was."""
+        from manim import there_and_back
+
+        flashes = []
+        if self.embed is not None:
+            flashes.append(self.embed.animate(rate_func=there_and_back).set_fill(colour, 0.8))
+        flashes += [b.animate(rate_func=there_and_back).set_fill(colour, 0.85) for b in self.blocks]
+        if self.head is not None:
+            flashes.append(self.head.animate(rate_func=there_and_back).set_fill(colour, 0.8))
+        return LaggedStart(*flashes, lag_ratio=lag)
+
+    def bottom_port(self) -> np.ndarray:
+        """Where tokens go in (below the embedding)."""
+        return self.stream.get_start()
+
+    def top_port(self) -> np.ndarray:
+        """Where predictions come out (above the output layer)."""
+        return self.stream.get_end()
+
+
+class KVCache(VGroup):
+    """The model's memory at inference: for every token so far, one key and one value
+    per layer, kept beside the block that made them.
+
+    ``grow(count)`` returns the animation that appends ``count`` columns (tokens); each
+    column has one cell per block, split into a key half (teal) and a value half (gold).
+
+    >>> from mobjects import ModelStack
+    >>> cache = KVCache(ModelStack(layers=4))
+    >>> _ = cache.grow(3)
+    >>> len(cache.columns), len(cache.columns[0])
+    (3, 4)
+    """
+
+    def __init__(self, model: ModelStack, cell: float = 0.16, buff: float = 0.3) -> None:
+        super().__init__()
+        self.model, self.cell, self.buff = model, cell, buff
+        self.columns = VGroup()
+        self.add(self.columns)
+
+    def _column(self, index: int) -> VGroup:
+        from style import KEY, VALUE
+
+        column = VGroup()
+        x = self.model.blocks.get_right()[0] + self.buff + (index + 0.5) * (self.cell + 0.04)
+        for block in self.model.blocks:
+            h = block.height
+            key = Rectangle(width=self.cell, height=h / 2, stroke_width=0)
+            key.set_fill(KEY, 0.8).move_to([x, block.get_center()[1] + h / 4, 0])
+            value = Rectangle(width=self.cell, height=h / 2, stroke_width=0)
+            value.set_fill(VALUE, 0.8).move_to([x, block.get_center()[1] - h / 4, 0])
+            column.add(VGroup(key, value))
+        return column
+
+    def grow(self, count: int = 1, lag: float = 0.05) -> Animation:
+        """Append ``count`` token columns, each growing in layer by layer."""
+        new = [self._column(len(self.columns) + i) for i in range(count)]
+        for column in new:
+            self.columns.add(column)
+        return LaggedStart(
+            *[FadeIn(cell, shift=LEFT * 0.1) for column in new for cell in column],
+            lag_ratio=lag / max(count, 1),
+        )
+
+
+# --------------------------------------------------------------------------- the pipeline bar
+
+STAGES = ("tokenizer", "pretraining", "midtraining", "SFT", "RL", "chat")
+OPTIONAL_STAGES = ("RL",)
+# the model as each chapter finds it (the stage it was last trained to); chapter 1 builds it
+CHAPTER_MODEL = {
+    2: None,
+    3: None,
+    4: None,
+    5: None,
+    6: "base",
+    7: "mid",
+    8: "sft",
+    9: "rl",
+    10: "rl",
+}
+# the bar at the *start* of each chapter: (active stage or None, how many stages are done)
+CHAPTER_BAR = {
+    1: (None, 0),
+    2: (None, 0),
+    3: (0, 0),
+    4: (None, 1),
+    5: (1, 1),
+    6: (2, 2),
+    7: (3, 3),
+    8: (4, 4),
+    9: (5, 5),
+    10: (None, 6),
+}
+
+
+class PipelineBar(Labelled):
+    """nanochat's six stages as one bar docked at the top of the frame, built once.
+
+    Between chapters only its highlight moves: a chapter starts with the bar as the
+    previous chapter left it (``PipelineBar.entering(n)``) and ``enter(n)`` moves the
+    highlight to its own stage. Done stages are green, the active one yellow. Declare it
+    with ``scene.keep(bar)`` so the audit knows it stays on purpose; ``pin(scene)`` keeps
+    it in place when the camera zooms or pans.
+
+    >>> bar = PipelineBar.entering(6)
+    >>> bar.active, bar.done
+    (1, 1)
+    >>> _ = bar.enter(6)
+    >>> bar.active, bar.done
+    (2, 2)
+    """
+
+    BOX_WIDTH, BOX_HEIGHT, BUFF, TOP_BUFF = 1.85, 0.5, 0.26, 0.32
+
+    def __init__(self, active: int | None = None, done: int = 0, docked: bool = True) -> None:
+        boxes, labels = VGroup(), VGroup()
+        for name in STAGES:
+            box = Rectangle(width=self.BOX_WIDTH, height=self.BOX_HEIGHT, stroke_width=STROKE)
+            boxes.add(_dashed(box) if name in OPTIONAL_STAGES else box)
+            labels.add(prose(name, size=SMALL_SIZE, color=DIM))
+        boxes.arrange(RIGHT, buff=self.BUFF)
+        arrows = VGroup(
+            *[
+                Line(a.get_right(), b.get_left(), buff=0.05, stroke_width=2, color=FAINT)
+                for a, b in zip(boxes[:-1], boxes[1:], strict=True)
+            ]
+        )
+        super().__init__(boxes, arrows, labels)
+        scale = min(1.0, *[(self.BOX_WIDTH - 0.24) / label.width for label in labels])
+        for label, box, name in zip(labels, boxes, STAGES, strict=True):
+            label.scale(scale).move_to(box)
+            label.shift(UP * _baseline_lift(name, SMALL_SIZE, serif=True) * scale)
+            self.labelled.append((label, box))
+        self.boxes, self.arrows, self.labels = boxes, arrows, labels
+        self.active, self.done = active, done
+        for index in range(len(STAGES)):
+            self._style(index)
+        if docked:
+            self.dock_now()
+
+    @classmethod
+    def entering(cls, chapter: int) -> PipelineBar:
+        """The bar as chapter ``chapter`` finds it: how the chapter before left it."""
+        active, done = CHAPTER_BAR[max(chapter - 1, 1)]
+        return cls(active, done)
+
+    def _look(self, index: int):
+        if index == self.active:
+            return HIGHLIGHT, 0.18, TEXT
+        if index < self.done:
+            return TRAINED, 0.12, TEXT
+        return FAINT, 0.0, DIM
+
+    def _style(self, index: int) -> None:
+        colour, fill, text = self._look(index)
+        self.boxes[index].set_stroke(colour).set_fill(colour, fill)
+        self.labels[index].set_color(text)
+
+    def enter(self, chapter: int) -> Animation:
+        """Move the highlight to chapter ``chapter``'s stage (the chapter's first move)."""
+        self.active, self.done = CHAPTER_BAR[chapter]
+        steps = []
+        for index in range(len(STAGES)):
+            colour, fill, text = self._look(index)
+            steps.append(self.boxes[index].animate.set_stroke(colour).set_fill(colour, fill))
+            steps.append(self.labels[index].animate.set_color(text))
+        return AnimationGroup(*steps)
+
+    def dock_now(self) -> PipelineBar:
+        """Place it along the top edge at its docked size (no animation)."""
+        from manim import config
+
+        self.scale_to_fit_width(min(self.width, config.frame_width - 1.2))
+        self.move_to([0, config.frame_height / 2 - self.TOP_BUFF - self.height / 2, 0])
+        return self
+
+    def dock(self) -> Animation:
+        """Animate from wherever it is (e.g. big in the middle, chapter 1) to the top edge."""
+        target = self.copy().clear_updaters().dock_now()
+        return self.animate.scale_to_fit_width(target.width).move_to(target.get_center())
+
+    def pin(self, scene) -> PipelineBar:
+        """Keep the bar at the top of whatever the camera shows (zooms and pans)."""
+        from manim import config
+
+        frame = scene.camera.frame
+        ratio = self.width / config.frame_width
+        offset = (self.get_center() - frame.get_center()) / config.frame_width
+
+        def follow(bar: PipelineBar) -> None:
+            scale = frame.width / config.frame_width
+            bar.scale_to_fit_width(ratio * config.frame_width * scale)
+            bar.move_to(frame.get_center() + offset * config.frame_width * scale)
+
+        self.add_updater(follow)
+        return self

@@ -62,6 +62,10 @@ SMALL_SIZE = 24  # the smallest allowed: a capital is about 20 px tall at 1080p
 
 # ---- layout
 SAFE_MARGIN = 0.5  # keep everything this far inside the frame edges
+# the pipeline bar is docked along the top edge; pictures live below it
+CONTENT_TOP = 2.95  # nothing of a picture above this line (the bar sits above it)
+CONTENT_BOTTOM = -3.6
+CONTENT_CENTRE = (0.0, (CONTENT_TOP + CONTENT_BOTTOM) / 2, 0.0)
 STROKE = 2.5
 THIN = 1.5
 
@@ -125,3 +129,8 @@ def safe_width() -> float:
 
 def safe_height() -> float:
     return config.frame_height - 2 * SAFE_MARGIN
+
+
+def content_height() -> float:
+    """The height pictures may use below the docked pipeline bar."""
+    return CONTENT_TOP - CONTENT_BOTTOM
