@@ -263,6 +263,33 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
         if audit.ACTIVE.state is not None:
             audit.inspect(self, self._beat_id)
 
+    def add_mobjects_from_animations(self, animations) -> None:
+        """Add what an animation moves but the screen lacks, leaf by leaf.
+
+        Manim adds an ``AnimationGroup``'s wrapper ``Group`` as a new top-level mobject,
+        which splits every parent of the animated parts out of the scene (animating the
+        blocks of a ``ModelStack`` would leave the stack itself off screen and stop its
+        updaters). Adding only the leaves that are missing keeps parents whole.
+        """
+        from manim import AnimationGroup
+
+        on_screen = {id(m) for m in self.get_mobject_family_members()}
+
+        def visit(animation) -> None:
+            if animation.is_introducer():
+                return
+            if isinstance(animation, AnimationGroup):
+                for sub in animation.animations:
+                    visit(sub)
+                return
+            mob = animation.mobject
+            if mob is not None and id(mob) not in on_screen:
+                self.add(mob)
+                on_screen.update(id(m) for m in mob.get_family())
+
+        for animation in animations:
+            visit(animation)
+
     def play_internal(self, skip_rendering: bool = False) -> None:
         # The audit samples the screen inside each animation (cross-fades, morphs), not
         # only after it; a render never takes this branch.

@@ -904,7 +904,16 @@ class PipelineBar(Labelled):
                 for a, b in zip(boxes[:-1], boxes[1:], strict=True)
             ]
         )
-        super().__init__(boxes, arrows, labels)
+        from manim import BLACK, config
+
+        # a black band behind the bar: what passes under it (a zoom, a tall picture) is hidden
+        backing = Rectangle(
+            width=config.frame_width, height=self.BOX_HEIGHT + 2 * self.TOP_BUFF, stroke_width=0
+        ).set_fill(BLACK, 1)
+        backing.move_to(boxes)
+        super().__init__(backing, boxes, arrows, labels)
+        self.backing = backing
+        self.set_z_index(10)
         scale = min(1.0, *[(self.BOX_WIDTH - 0.24) / label.width for label in labels])
         for label, box, name in zip(labels, boxes, STAGES, strict=True):
             label.scale(scale).move_to(box)
@@ -949,8 +958,10 @@ class PipelineBar(Labelled):
         """Place it along the top edge at its docked size (no animation)."""
         from manim import config
 
-        self.scale_to_fit_width(min(self.width, config.frame_width - 1.2))
-        self.move_to([0, config.frame_height / 2 - self.TOP_BUFF - self.height / 2, 0])
+        natural = len(STAGES) * self.BOX_WIDTH + (len(STAGES) - 1) * self.BUFF
+        self.scale(min(natural, config.frame_width - 1.2) / self.boxes.width)
+        top = config.frame_height / 2 - self.TOP_BUFF
+        self.shift(UP * (top - self.boxes.get_top()[1]) + LEFT * self.boxes.get_center()[0])
         return self
 
     def dock(self) -> Animation:
@@ -959,17 +970,21 @@ class PipelineBar(Labelled):
         return self.animate.scale_to_fit_width(target.width).move_to(target.get_center())
 
     def pin(self, scene) -> PipelineBar:
-        """Keep the bar at the top of whatever the camera shows (zooms and pans)."""
+        """Keep the bar at the top of whatever the camera shows (zooms and pans), at the
+        same apparent size and line weight."""
         from manim import config
 
         frame = scene.camera.frame
         ratio = self.width / config.frame_width
         offset = (self.get_center() - frame.get_center()) / config.frame_width
+        strokes = [(m, m.get_stroke_width()) for m in self.family_members_with_points()]
 
         def follow(bar: PipelineBar) -> None:
             scale = frame.width / config.frame_width
             bar.scale_to_fit_width(ratio * config.frame_width * scale)
             bar.move_to(frame.get_center() + offset * config.frame_width * scale)
+            for member, width in strokes:
+                member.set_stroke(width=width * scale, family=False)
 
         self.add_updater(follow)
         return self
