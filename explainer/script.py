@@ -179,12 +179,17 @@ def _unbacktick(text: str) -> str:
 
 
 def _read_text(path: Path) -> str:
+    """The file as text with ``\n`` line ends, whatever a Windows editor saved.
+
+    A UTF-8 byte-order mark is dropped, and CRLF (or a lone CR) becomes LF.
+    """
     data = path.read_bytes()
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise at(path, line, "is not UTF-8; re-save the file as UTF-8") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _strip_comments(text: str, path: Path) -> str:
@@ -267,6 +272,7 @@ class _BeatBuilder:
         self.mark_lines[name] = line
 
     def add_line(self, text: str, line: int) -> None:
+        self._refuse_nesting(text, line)
         pos = 0
         for match in INLINE.finditer(text):
             self._plain_checked(text[pos : match.start()], line)
@@ -288,6 +294,28 @@ class _BeatBuilder:
             pos = match.end()
         self._plain_checked(text[pos:], line)
         self._space()
+
+    def _refuse_nesting(self, text: str, line: int) -> None:
+        """Markup inside markup (``{$24|{@price}twenty four}``) gets its own message."""
+        depth, opened = 0, 0
+        for pos, char in enumerate(text):
+            if char == "{":
+                if depth == 1:
+                    inner = text[pos : text.find("}", pos) + 1 or len(text)]
+                    outer = text[opened : text.find("|", opened) + 1 or opened + 1]
+                    hint = (
+                        f"put the bookmark just before the braces: {inner}{outer}...}}"
+                        if inner.startswith("{@")
+                        else "write each {...} separately"
+                    )
+                    raise at(
+                        self.path,
+                        line,
+                        f"markup cannot nest: '{inner}' is inside '{outer}...}}'; {hint}",
+                    )
+                depth, opened = depth + 1, pos
+            elif char == "}" and depth:
+                depth -= 1
 
     def _plain_checked(self, text: str, line: int) -> None:
         if "{" in text or "}" in text:

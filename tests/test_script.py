@@ -98,6 +98,30 @@ def test_parse_errors_name_file_and_line(tmp_path, text, line, fragment):
     assert fragment in message
 
 
+def test_windows_bom_and_crlf_are_accepted(tmp_path):
+    # what Windows editors save: a UTF-8 byte-order mark and CRLF line ends
+    text = "# Intro\r\n\r\n## first\r\nHello {@m}there.\r\nSecond line.\r\n## next\r\nBye.\r\n"
+    path = tmp_path / "01-win.md"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    c = parse_chapter(path)
+    assert c.title == "Intro"
+    assert [b.id for b in c.beats] == ["first", "next"]
+    assert c.beats[0].caption == "Hello there. Second line."
+    assert c.beats[0].bookmark_lines == {"m": 4} and c.beats[1].line == 6
+    lexicon = tmp_path / "lexicon.md"
+    lexicon.write_bytes(b"\xef\xbb\xbf- d20 -> d twenty\r\n- GPT -> G P T\r\n")
+    assert load_lexicon(lexicon).entries == {"d20": "d twenty", "GPT": "G P T"}
+
+
+def test_bookmark_inside_a_spoken_form_says_markup_cannot_nest(tmp_path):
+    with pytest.raises(UserError) as error:
+        chapter(tmp_path, "# T\n## b\nIt costs {$24|{@price}twenty four dollars} today.\n")
+    message = str(error.value)
+    assert "01-test.md:3: markup cannot nest: '{@price}' is inside '{$24|...}'" in message
+    assert "put the bookmark just before the braces: {@price}{$24|...}" in message
+    assert "unmatched" not in message and "\n" not in message
+
+
 def test_not_utf8_names_the_line(tmp_path):
     path = tmp_path / "01-x.md"
     path.write_bytes("# T\n## b\nCaf\xe9 latin-1\n".encode("latin-1"))
