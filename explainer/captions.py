@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
+
+import srt
 
 MAX_LINE = 42
 MAX_LINES = 2
@@ -302,9 +305,13 @@ def _fmt(seconds: float, sep: str = ",") -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{sep}{millis:03d}"
 
 
+def _ms(seconds: float) -> timedelta:
+    return timedelta(milliseconds=round(seconds * 1000))  # srt would truncate; we round
+
+
 def to_srt(cues: list[Cue]) -> str:
-    blocks = [f"{i}\n{_fmt(c.start)} --> {_fmt(c.end)}\n{c.text}\n" for i, c in enumerate(cues, 1)]
-    return "\n".join(blocks)
+    subtitles = [srt.Subtitle(i, _ms(c.start), _ms(c.end), c.text) for i, c in enumerate(cues, 1)]
+    return srt.compose(subtitles)
 
 
 def to_vtt(cues: list[Cue]) -> str:
@@ -314,6 +321,4 @@ def to_vtt(cues: list[Cue]) -> str:
 
 def parse_srt(text: str) -> list[Cue]:
     """Read SRT back (used by tests and by assembly)."""
-    import srt
-
     return [Cue(s.start.total_seconds(), s.end.total_seconds(), s.content) for s in srt.parse(text)]
