@@ -66,21 +66,31 @@ def _coerce(name: str, raw: object, kind: type, where: str) -> object:
         ) from None
 
 
-def validate(settings: Settings, where: str) -> Settings:
+def validate(settings: Settings, where: str | dict[str, str]) -> Settings:
+    """Check the values; ``where`` names their source, or each setting's (``load``)."""
     from .voices import VOICES
+
+    def source(name: str) -> str:
+        return where if isinstance(where, str) else where.get(name, "default settings")
 
     if settings.voice not in VOICES:
         raise UserError(
-            f"{where}: voice '{settings.voice}' is unknown; choose one of {', '.join(VOICES)}"
+            f"{source('voice')}: voice '{settings.voice}' is unknown; "
+            f"choose one of {', '.join(VOICES)}"
         )
     if settings.quality not in QUALITIES:
         raise UserError(
-            f"{where}: quality '{settings.quality}' is unknown; choose one of {', '.join(QUALITIES)}"
+            f"{source('quality')}: quality '{settings.quality}' is unknown; "
+            f"choose one of {', '.join(QUALITIES)}"
         )
     if not -40 <= settings.loudness <= -5:
-        raise UserError(f"{where}: loudness {settings.loudness} LUFS is out of range (-40 to -5)")
+        raise UserError(
+            f"{source('loudness')}: loudness {settings.loudness} LUFS is out of range (-40 to -5)"
+        )
     if not 0.5 <= settings.voice_rate <= 2.0:
-        raise UserError(f"{where}: voice_rate {settings.voice_rate} is out of range (0.5 to 2.0)")
+        raise UserError(
+            f"{source('voice_rate')}: voice_rate {settings.voice_rate} is out of range (0.5 to 2.0)"
+        )
     return settings
 
 
@@ -92,6 +102,7 @@ def load(pyproject: Path | None = None) -> Settings:
         for name, t in types.items()
     }
     values: dict[str, object] = {}
+    sources: dict[str, str] = {}
     if pyproject.exists():
         try:
             table = tomllib.loads(pyproject.read_text("utf-8")).get("tool", {}).get("explainer", {})
@@ -103,9 +114,11 @@ def load(pyproject: Path | None = None) -> Settings:
                     f"{pyproject.name} [tool.explainer]: unknown setting '{key}'; "
                     f"known: {', '.join(kinds)}"
                 )
-            values[key] = _coerce(key, raw, kinds[key], f"{pyproject.name} [tool.explainer]")
+            sources[key] = f"{pyproject.name} [tool.explainer]"
+            values[key] = _coerce(key, raw, kinds[key], sources[key])
     for key, kind in kinds.items():
         env = os.environ.get(f"EXPLAINER_{key.upper()}")
         if env is not None:
-            values[key] = _coerce(key, env, kind, f"EXPLAINER_{key.upper()}")
-    return validate(Settings(**values), "settings")  # type: ignore[arg-type]
+            sources[key] = f"EXPLAINER_{key.upper()}"
+            values[key] = _coerce(key, env, kind, sources[key])
+    return validate(Settings(**values), sources)  # type: ignore[arg-type]
