@@ -112,50 +112,6 @@ def youtube_chapters(parts: list[Part]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def concat_list(parts: list[Part]) -> str:
-    return "".join(
-        f"file '{str(p.video).replace(chr(39), chr(39) + chr(92) + chr(39) * 2)}'\n" for p in parts
-    )
-
-
-def burn_args(source: Path, srt: Path, out: Path) -> list[str]:
-    """Re-encode with captions drawn in: bottom-centred, readable, on a translucent box."""
-    style = (
-        "FontName=CMU Serif,FontSize=18,PrimaryColour=&H00FFFFFF,"
-        "BorderStyle=3,OutlineColour=&H80000000,BackColour=&H80000000,"
-        "Outline=6,Shadow=0,MarginV=20,Alignment=2"
-    )
-    path = str(srt).replace("\\", "\\\\").replace(":", "\\:").replace("'", "\\'")
-    return [
-        "ffmpeg",
-        "-v",
-        "error",
-        "-y",
-        "-i",
-        str(source),
-        "-vf",
-        f"subtitles='{path}':force_style='{style}'",
-        "-c:v",
-        "libx264",
-        "-profile:v",
-        "high",
-        "-pix_fmt",
-        "yuv420p",
-        "-crf",
-        "18",
-        "-preset",
-        "medium",
-        "-c:a",
-        "copy",
-        "-sn",
-        "-movflags",
-        "+faststart",
-        "-f",
-        "mp4",
-        str(out),
-    ]
-
-
 def _join_narration(parts: list[Part], out: Path) -> None:
     tracks = []
     for part in parts:
@@ -182,28 +138,9 @@ def assemble(
     if not parts:
         raise UserError("nothing to assemble: render at least one chapter")
 
-    (work / "concat.txt").write_text(concat_list(parts), "utf-8")
+    (work / "concat.txt").write_text(media.concat_list([p.video for p in parts]), "utf-8")
     video_only = work / "video.mp4"
-    media.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "concat",
-            "-safe",
-            "0",
-            "-i",
-            str(work / "concat.txt"),
-            "-map",
-            "0:v:0",
-            "-c",
-            "copy",
-            str(video_only),
-        ],
-        "joining chapter videos",
-    )
+    media.run(media.concat_args(work / "concat.txt", video_only), "joining chapter videos")
 
     raw = work / "narration.raw.wav"
     _join_narration(parts, raw)
@@ -241,7 +178,7 @@ def assemble(
     }
     if burn:
         burned_tmp = build / f"{VIDEO_NAME}.captioned.part.mp4"
-        media.run(burn_args(tmp, srt_work, burned_tmp), "burning captions into the picture")
+        media.run(media.burn_args(tmp, srt_work, burned_tmp), "burning captions into the picture")
         os.replace(burned_tmp, build / f"{VIDEO_NAME}.captioned.mp4")
         written["video_captioned"] = build / f"{VIDEO_NAME}.captioned.mp4"
     else:  # a captioned copy from an earlier run would no longer match

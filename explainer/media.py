@@ -160,21 +160,18 @@ def video_frames(path: Path) -> tuple[int, float]:
 _LOUDNORM_JSON = re.compile(r"\{[^{}]*\"input_i\"[^{}]*\}", re.S)
 
 
-def measure_loudness(path: Path) -> dict[str, float]:
-    """Integrated loudness (LUFS), true peak (dBTP) and range (LU) via loudnorm's analysis."""
+def measure_loudness(path: Path, audio_filter: str | None = None) -> dict[str, float]:
+    """Integrated loudness (LUFS), true peak (dBTP), range (LU) and gate threshold.
+
+    With ``audio_filter``, of the audio after that filter (nothing is written).
+    """
+    chain = (
+        f"{audio_filter},loudnorm=print_format=json"
+        if audio_filter
+        else "loudnorm=print_format=json"
+    )
     result = run(
-        [
-            "ffmpeg",
-            "-hide_banner",
-            "-nostats",
-            "-i",
-            str(path),
-            "-af",
-            "loudnorm=print_format=json",
-            "-f",
-            "null",
-            "-",
-        ],
+        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", chain, "-f", "null", "-"],
         f"measuring loudness of {path.name}",
     )
     match = _LOUDNORM_JSON.search(result.stderr.decode("utf-8", "replace"))
@@ -207,6 +204,14 @@ LOUDNESS_SLACK = 0.25  # LU a result may miss the target by (the standard allows
 PEAK_SLACK = 0.3  # dB a measured true peak may sit above the limiter's ceiling
 
 
+def filter_wav_args(source: Path, audio_filter: str, out: Path) -> list[str]:
+    """Run ``audio_filter`` over ``source`` into a 16-bit mono WAV at ``AUDIO_RATE``."""
+    return [
+        "ffmpeg", "-v", "error", "-y", "-i", str(source), "-af", audio_filter,
+        "-ar", str(AUDIO_RATE), "-ac", "1", "-c:a", "pcm_s16le", str(out),
+    ]  # fmt: skip
+
+
 def normalise_wav(source: Path, dest: Path, target: float, peak: float) -> dict[str, float]:
     """Bring a WAV to ``target`` LUFS integrated, true peak under ``peak`` dBTP.
 
@@ -229,28 +234,12 @@ def normalise_wav(source: Path, dest: Path, target: float, peak: float) -> dict[
         shutil.copyfile(source, tmp)
         os.replace(tmp, dest)
         return first
-    compressed = measure_loudness_of_filter(source, level_filter(0.0, 0.0))
+    compressed = measure_loudness(source, level_filter(0.0, 0.0))
     gain = target - compressed["integrated"]
     result: dict[str, float] = {}
     for _ in range(4):
         run(
-            [
-                "ffmpeg",
-                "-v",
-                "error",
-                "-y",
-                "-i",
-                str(source),
-                "-af",
-                level_filter(gain, peak),
-                "-ar",
-                str(AUDIO_RATE),
-                "-ac",
-                "1",
-                "-c:a",
-                "pcm_s16le",
-                str(tmp),
-            ],
+            filter_wav_args(source, level_filter(gain, peak), tmp),
             f"normalising loudness of {source.name}",
         )
         result = measure_loudness(tmp)
@@ -259,29 +248,6 @@ def normalise_wav(source: Path, dest: Path, target: float, peak: float) -> dict[
         gain += (target - result["integrated"]) * 1.6
     os.replace(tmp, dest)
     return result
-
-
-def measure_loudness_of_filter(path: Path, audio_filter: str) -> dict[str, float]:
-    """Loudness of ``path`` after ``audio_filter``, without writing a file."""
-    result = run(
-        [
-            "ffmpeg",
-            "-hide_banner",
-            "-nostats",
-            "-i",
-            str(path),
-            "-af",
-            f"{audio_filter},loudnorm=print_format=json",
-            "-f",
-            "null",
-            "-",
-        ],
-        f"measuring loudness of {path.name}",
-    )
-    match = _LOUDNORM_JSON.search(result.stderr.decode("utf-8", "replace"))
-    if not match:
-        raise UserError(f"measuring loudness of {path.name}: ffmpeg printed no measurement")
-    return {"integrated": float(json.loads(match.group(0))["input_i"])}
 
 
 # --------------------------------------------------------------------------- muxing
@@ -331,3 +297,60 @@ def mux_args(
         args += ["-metadata", f"title={title}"]
     args += ["-f", "mp4", str(out)]
     return args
+
+
+def concat_args(list_file: Path, out: Path) -> list[str]:
+    """Join the videos named in an ffconcat list by stream copy (video only, no re-encode)."""
+    return [
+        "ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(list_file),
+        "-map", "0:v:0", "-c", "copy", str(out),
+    ]  # fmt: skip
+
+
+def concat_list(videos: list[Path]) -> str:
+    """The ffconcat list for :func:`concat_args` (quotes in names escaped)."""
+    return "".join(
+        f"file '{str(v).replace(chr(39), chr(39) + chr(92) + chr(39) * 2)}'\n" for v in videos
+    )
+
+
+BURN_STYLE = (
+    "FontName=CMU Serif,FontSize=18,PrimaryColour=&H00FFFFFF,"
+    "BorderStyle=3,OutlineColour=&H80000000,BackColour=&H80000000,"
+    "Outline=6,Shadow=0,MarginV=20,Alignment=2"
+)
+
+
+def burn_args(source: Path, srt: Path, out: Path) -> list[str]:
+    """Re-encode with captions drawn in: bottom-centred, readable, on a translucent box."""
+    path = str(srt).replace("\\", "\\\\").replace(":", "\\:").replace("'", "\\'")
+    return [
+        "ffmpeg", "-v", "error", "-y", "-i", str(source),
+        "-vf", f"subtitles='{path}':force_style='{BURN_STYLE}'",
+        "-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p", "-crf", "18",
+        "-preset", "medium", "-c:a", "copy", "-sn", "-movflags", "+faststart",
+        "-f", "mp4", str(out),
+    ]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+def detect_args(video: Path, stream: str, detect_filter: str) -> list[str]:
+    """Run a detection filter (``freezedetect``, ``silencedetect``) over one stream.
+
+    ``stream``: ``v`` or ``a``; the filter reports on stderr, nothing is written.
+    """
+    flag = "-vf" if stream == "v" else "-af"
+    return [
+        "ffmpeg", "-hide_banner", "-nostats", "-i", str(video), "-map", f"0:{stream}:0",
+        flag, detect_filter, "-f", "null", "-",
+    ]  # fmt: skip
+
+
+def frame_args(video: Path, t: float, size: tuple[int, int]) -> list[str]:
+    """One frame at ``t`` seconds, scaled to ``size``, as raw RGB on stdout."""
+    return [
+        "ffmpeg", "-v", "error", "-ss", f"{t:.3f}", "-i", str(video), "-frames:v", "1",
+        "-vf", f"scale={size[0]}:{size[1]}", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
+    ]  # fmt: skip

@@ -27,20 +27,7 @@ def _intervals(
 
 def freezes(video: Path, total: float, minimum: float = MAX_FREEZE) -> list[tuple[float, float]]:
     result = media.run(
-        [
-            "ffmpeg",
-            "-hide_banner",
-            "-nostats",
-            "-i",
-            str(video),
-            "-map",
-            "0:v:0",
-            "-vf",
-            f"freezedetect=n={FREEZE_NOISE}:d={minimum}",
-            "-f",
-            "null",
-            "-",
-        ],
+        media.detect_args(video, "v", f"freezedetect=n={FREEZE_NOISE}:d={minimum}"),
         f"looking for frozen frames in {video.name}",
     )
     text = result.stderr.decode("utf-8", "replace")
@@ -49,20 +36,7 @@ def freezes(video: Path, total: float, minimum: float = MAX_FREEZE) -> list[tupl
 
 def silences(video: Path, total: float, minimum: float = MAX_SILENCE) -> list[tuple[float, float]]:
     result = media.run(
-        [
-            "ffmpeg",
-            "-hide_banner",
-            "-nostats",
-            "-i",
-            str(video),
-            "-map",
-            "0:a:0",
-            "-af",
-            f"silencedetect=noise=-45dB:d={minimum}",
-            "-f",
-            "null",
-            "-",
-        ],
+        media.detect_args(video, "a", f"silencedetect=noise=-45dB:d={minimum}"),
         f"looking for silences in {video.name}",
     )
     text = result.stderr.decode("utf-8", "replace")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-import subprocess
 from pathlib import Path
 
-from .errors import UserError
+from . import media
+from .errors import UserError, display
 from .pacing import beat_at
 
 THUMB = (384, 216)
@@ -24,29 +24,11 @@ def frame_times(duration: float, step: float | None = None) -> list[float]:
 def grab(video: Path, t: float):
     from PIL import Image
 
-    result = subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-ss",
-            f"{t:.3f}",
-            "-i",
-            str(video),
-            "-frames:v",
-            "1",
-            "-vf",
-            f"scale={THUMB[0]}:{THUMB[1]}",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "rgb24",
-            "pipe:1",
-        ],
-        capture_output=True,
-    )
-    if result.returncode != 0 or len(result.stdout) != THUMB[0] * THUMB[1] * 3:
-        raise UserError(f"{video}: cannot read a frame at {t:.1f} s; render the chapter again")
+    result = media.run(media.frame_args(video, t, THUMB), f"reading a frame of {video.name}")
+    if len(result.stdout) != THUMB[0] * THUMB[1] * 3:
+        raise UserError(
+            f"{display(video)}: cannot read a frame at {t:.1f} s; render the chapter again"
+        )
     return Image.frombytes("RGB", THUMB, result.stdout)
 
 
