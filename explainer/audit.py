@@ -18,6 +18,9 @@ and 75 %), and reports, with the beat, the scene time and the scene line:
 * **leftover**: a mobject on screen unchanged, unanimated and with nothing changing
   next to it for more than two beats (``self.keep(mob)`` declares persistent ones,
   such as the pipeline bar).
+
+The audit plugs into a dry run as a hook on the scene's run mode
+(``state = audit.register(mode)``); the scene never imports it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from .scene import RunMode, SceneHooks
 
 MARGIN = 0.3  # frame units kept clear at every edge
 MIN_CAP_PX = 20.0  # smallest capital height at 1080p
@@ -67,11 +72,30 @@ class AuditState:
         self.findings.append(finding)
 
 
-class _Active:
-    state: AuditState | None = None
+class Audit(SceneHooks):
+    """The audit as a scene hook: each hook point calls the function of the same name."""
+
+    def __init__(self, state: AuditState) -> None:
+        self.state = state
+
+    def beat_started(self, scene, beat_id: str, where: str) -> None:
+        beat_started(scene, beat_id, where, self.state)
+
+    def inspect_inside(self, scene, beat_id: str, where: str) -> None:
+        inspect_inside(scene, beat_id, where, self.state)
+
+    def inspect(self, scene, beat_id: str) -> None:
+        inspect(scene, beat_id, self.state)
+
+    def beat_ended(self, scene, beat_id: str) -> None:
+        beat_ended(scene, beat_id, self.state)
 
 
-ACTIVE = _Active()
+def register(mode: RunMode) -> AuditState:
+    """Audit every scene run in ``mode``; returns the state its findings collect in."""
+    state = AuditState()
+    mode.register(Audit(state))
+    return state
 
 
 # --------------------------------------------------------------------------- text
@@ -211,14 +235,11 @@ def _prose_words(mob) -> int:
 # --------------------------------------------------------------------------- the audit
 
 
-def inspect(scene, beat: str) -> None:
+def inspect(scene, beat: str, state: AuditState) -> None:
     """Check what is on screen now; called after every play and wait in audit mode."""
     from manim import config
     from manim.utils.color import ManimColor
 
-    state = ACTIVE.state
-    if state is None:
-        return
     now = float(scene.renderer.time)
     texts = visible_texts(scene.mobjects)
     frame_l, frame_r, frame_b, frame_t = frame_box(scene)
@@ -626,16 +647,13 @@ class _record_alpha:
         Animation.interpolate = self.original
 
 
-def inspect_inside(scene, beat: str, where: str) -> None:
+def inspect_inside(scene, beat: str, where: str, state: AuditState) -> None:
     """Look inside the animations about to play: text morphs, and the screen at 25/50/75 %.
 
     Called before ``play_internal`` runs the animations to their end. Sampling moves
     the scene through ``update_to_time`` as a render would, so the final state is the
     same as without the audit.
     """
-    state = ACTIVE.state
-    if state is None:
-        return
     now = float(scene.renderer.time)
     leaves: list = []
     for animation in scene.animations:
@@ -759,11 +777,8 @@ def _origin_of(mob) -> str:
     return "?"
 
 
-def beat_started(scene, beat: str, where: str) -> None:
+def beat_started(scene, beat: str, where: str, state: AuditState) -> None:
     """A beat begins: start measuring how much of the frame its picture uses."""
-    state = ACTIVE.state
-    if state is None:
-        return
     now = float(scene.renderer.time)
     state.beat_index += 1
     state.beat = _BeatRecord(beat, where, now, now)
@@ -824,11 +839,8 @@ def _after_step(scene, state: AuditState, beat: str) -> None:
             record.worst = use
 
 
-def beat_ended(scene, beat: str) -> None:
+def beat_ended(scene, beat: str, state: AuditState) -> None:
     """A beat ends: judge its frame use, and report leftovers from earlier beats."""
-    state = ACTIVE.state
-    if state is None:
-        return
     record = state.beat
     if record is not None and record.id == beat:
         length = max(record.last_time - record.start, 1e-6)

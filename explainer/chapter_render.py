@@ -1,9 +1,11 @@
 """Render one chapter: voice it, run its Manim scene, build the narration track, mux, caption.
 
-Runs in its own process (``python -m explainer.chapter_render JOB_JSON``) so chapters
+Runs in its own process (``python -m explainer.chapter_render``, the job pickled on
+stdin: the project root, the already parsed chapter and the settings) so chapters
 render in parallel and Manim's global config stays per chapter. It reports progress
-as JSON lines on stdout; Manim's own log goes to ``build/<quality>/logs/<chapter>.log``.
-Every output is written under a temporary name and renamed when complete.
+as JSON lines on stdout, the last one carrying its result; Manim's own log
+goes to ``build/<quality>/logs/<chapter>.log``. Every output is written under a
+temporary name and renamed when complete.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import pickle
 import sys
 import time
 import traceback
@@ -19,9 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from . import captions, media
-from .errors import UserError
-from .narration import Narrator
+from .errors import UserError, display
+from .narration import BeatAudio, Narrator
 from .project import Project
+from .scene import RunMode, SceneHooks
 from .script import Chapter
 from .settings import QUALITIES, Settings
 from .voices import make_voice
@@ -31,6 +35,18 @@ def emit(event: str, **data: object) -> None:
     print(json.dumps({"event": event, **data}), flush=True)
 
 
+class Progress(SceneHooks):
+    """Reports each beat the scene starts as a ``beat`` event."""
+
+    def __init__(self, total: int) -> None:
+        self.index = 0
+        self.total = total
+
+    def beat_started(self, scene, beat_id: str, where: str) -> None:
+        emit("beat", index=self.index, total=self.total, beat=beat_id)
+        self.index += 1
+
+
 def load_scene_class(path: Path):
     """Import a scene file and return its one NarratedScene subclass."""
     from .scene import NarratedScene
@@ -38,7 +54,7 @@ def load_scene_class(path: Path):
     name = f"explainer_scene_{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise UserError(f"{path}: cannot be imported as a Python module")
+        raise UserError(f"{display(path)}: cannot be imported as a Python module")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     sys.path.insert(0, str(path.parent))
@@ -47,9 +63,9 @@ def load_scene_class(path: Path):
     except UserError:
         raise
     except Exception as error:
-        line = _line_in(path, error)
         raise UserError(
-            f"{path.name}:{line}: importing failed: {type(error).__name__}: {error}"
+            f"{display(path)}:{line_in(path, error)}: importing failed: "
+            f"{type(error).__name__}: {error}"
         ) from error
     classes = [
         obj
@@ -60,18 +76,21 @@ def load_scene_class(path: Path):
         and obj.__module__ == name
     ]
     if len(classes) != 1:
-        raise UserError(f"{path}: define exactly one NarratedScene subclass (found {len(classes)})")
+        raise UserError(
+            f"{display(path)}: define exactly one NarratedScene subclass (found {len(classes)})"
+        )
     return classes[0]
 
 
-def _line_in(path: Path, error: BaseException) -> int | str:
+def line_in(path: Path, error: BaseException) -> int | str:
+    """The line of ``path`` where ``error`` was raised (the innermost frame in that file)."""
     for frame in reversed(traceback.extract_tb(error.__traceback__)):
         if Path(frame.filename).resolve() == path.resolve():
             return frame.lineno or "?"
     return "?"
 
 
-def render_scene(scene_cls, media_dir: Path, quality: str, name: str):
+def render_scene(scene_cls, mode: RunMode, media_dir: Path, quality: str, name: str):
     """Run Manim on the scene; returns (movie path, beat log)."""
     from manim import tempconfig
 
@@ -88,7 +107,7 @@ def render_scene(scene_cls, media_dir: Path, quality: str, name: str):
         "output_file": name,
     }
     with tempconfig(options):
-        scene = scene_cls()
+        scene = scene_cls(mode=mode)
         scene.render()
         movie = Path(scene.renderer.file_writer.movie_file_path)
         return movie, list(scene.beat_log)
@@ -110,16 +129,20 @@ def build_track(beat_log: list[dict], duration: float, out: Path) -> None:
     media.write_wav(out, track, rate)
 
 
-def chapter_cues(chapter: Chapter, narrator: Narrator, beat_log: list[dict], duration: float):
-    starts = {entry["id"]: float(entry["start"]) for entry in beat_log}
+def chapter_cues(
+    chapter: Chapter, voiced: dict[str, BeatAudio], starts: dict[str, float], duration: float
+) -> list[captions.Cue]:
+    """Captions for the beats in ``starts`` (beat id -> start in the video)."""
     per_beat: list[list[captions.Word]] = []
     for beat in chapter.beats:
         if beat.id not in starts:
             continue
-        audio = narrator.speak(beat)
         offset = starts[beat.id]
         per_beat.append(
-            [captions.Word(t, offset + a, offset + b) for t, a, b in audio.caption_words()]
+            [
+                captions.Word(t, offset + a, offset + b)
+                for t, a, b in voiced[beat.id].caption_words()
+            ]
         )
     try:
         return captions.build_cues(per_beat, duration)
@@ -127,14 +150,13 @@ def chapter_cues(chapter: Chapter, narrator: Narrator, beat_log: list[dict], dur
         first = error.words[0].text if error.words else ""
         beat = next((b for b in chapter.beats if first and first in b.caption), chapter.beats[0])
         raise UserError(
-            f"{chapter.path.name}:{beat.line}: beat '{beat.id}': {error}; "
+            f"{display(chapter.path)}:{beat.line}: beat '{beat.id}': {error}; "
             "split that sentence or shorten it"
         ) from None
 
 
-def render(project: Project, chapter_key: str, settings: Settings) -> dict:
+def render(project: Project, chapter: Chapter, settings: Settings) -> dict:
     started = time.time()
-    chapter = next(c for c in project.chapters() if c.key == chapter_key)
     quality = settings.quality
     build = project.build_dir(quality)
     work = build / "work" / chapter.key
@@ -144,37 +166,39 @@ def render(project: Project, chapter_key: str, settings: Settings) -> dict:
     def on_synth(index: int, total: int, beat) -> None:
         emit("synth", index=index, total=total, beat=beat.id)
 
-    voiced = narrator.speak_all(chapter.beats, on_synth)
+    voiced = {a.beat.id: a for a in narrator.speak_all(chapter.beats, on_synth)}
     emit("synth-done", hits=narrator.hits, misses=narrator.misses, repaired=narrator.repaired)
     # fail before any frame is drawn if a beat cannot be captioned within the limits
-    estimate, t = [], 0.0
-    for audio in voiced:
-        estimate.append({"id": audio.beat.id, "start": t})
+    estimate, t = {}, 0.0
+    for audio in voiced.values():
+        estimate[audio.beat.id] = t
         t += audio.duration + 0.4
-    chapter_cues(chapter, narrator, estimate, t)
+    chapter_cues(chapter, voiced, estimate, t)
 
-    from . import scene as scene_module
-
-    scene_module.PROGRESS = lambda i, n, beat_id: emit("beat", index=i, total=n, beat=beat_id)
+    # the scene gets this chapter and narrator: it parses nothing and reads no cache entry again
+    mode = RunMode(chapter, narrator, add_sound=False)
+    mode.register(Progress(len(chapter.beats)))
     scene_cls = load_scene_class(project.scene_file(chapter))
-    movie, beat_log = render_scene(scene_cls, work / "media", quality, chapter.key)
+    movie, beat_log = render_scene(scene_cls, mode, work / "media", quality, chapter.key)
     frames, fps = media.video_frames(movie)
     duration = frames / fps
     emit("encode", frames=frames, fps=fps)
 
     raw = work / "narration.raw.wav"
+    narration = work / "narration.wav"
     build_track(beat_log, duration, raw)
-    loud = media.normalise_wav(raw, work / "narration.wav", settings.loudness, settings.true_peak)
+    loud = media.normalise_wav(raw, narration, settings.loudness, settings.true_peak)
 
-    cues = chapter_cues(chapter, narrator, beat_log, duration)
+    starts = {entry["id"]: float(entry["start"]) for entry in beat_log}
+    cues = chapter_cues(chapter, voiced, starts, duration)
     problems = captions.problems(cues, duration)
     if problems:
-        raise UserError(f"{chapter.path.name}: captions break the standards: {problems[0]}")
+        raise UserError(f"{display(chapter.path)}: captions break the standards: {problems[0]}")
 
     out = build / f"{chapter.key}.mp4"
     tmp = build / f"{chapter.key}.part.mp4"
     media.run(
-        media.mux_args(movie, work / "narration.wav", tmp, title=chapter.title),
+        media.mux_args(movie, narration, tmp, title=chapter.title),
         f"muxing {chapter.key}",
     )
     lengths = media.stream_durations(tmp)
@@ -187,7 +211,6 @@ def render(project: Project, chapter_key: str, settings: Settings) -> dict:
     for suffix, text in ((".srt", srt_text), (".vtt", vtt_text)):
         beside = build / f"{chapter.key}{suffix}"
         shared = project.subtitles_dir / f"{chapter.key}{suffix}"
-        shared.parent.mkdir(parents=True, exist_ok=True)
         media.write_text_atomic(beside, text)
         media.write_text_atomic(shared, text)
         outputs[suffix[1:]] = shared
@@ -221,19 +244,20 @@ def render(project: Project, chapter_key: str, settings: Settings) -> dict:
 
 
 def main() -> int:
-    job = json.loads(sys.argv[1])
-    project = Project(Path(job["root"]))
-    settings = Settings(**job["settings"])
+    # the job cli.run_jobs() sends: {"root": Path, "chapter": Chapter, "settings": Settings}
+    job = pickle.load(sys.stdin.buffer)
+    project, chapter, settings = Project(job["root"]), job["chapter"], job["settings"]
+    key = chapter.key
     log_dir = project.build_dir(settings.quality) / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     # Manim and its libraries log to stderr and stdout; keep stdout for our events only.
-    log = open(log_dir / f"{job['chapter']}.log", "w", encoding="utf-8")
+    log = open(log_dir / f"{key}.log", "w", encoding="utf-8")
     real_stdout = os.dup(1)
     os.dup2(log.fileno(), 2)
     sys.stdout = os.fdopen(real_stdout, "w", buffering=1)
     os.dup2(log.fileno(), 1)
     try:
-        result = render(project, job["chapter"], settings)
+        record = render(project, chapter, settings)
     except UserError as error:
         emit("error", message=str(error))
         return 1
@@ -245,11 +269,11 @@ def main() -> int:
         log.flush()
         emit(
             "error",
-            message=f"{job['chapter']}: {type(error).__name__}: {error} "
-            f"(details in {log_dir / (job['chapter'] + '.log')})",
+            message=f"{key}: {type(error).__name__}: {error} "
+            f"(details in {display(log_dir / (key + '.log'))})",
         )
         return 1
-    emit("done", result=result)
+    emit("done", result=record)
     return 0
 
 

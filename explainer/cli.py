@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from . import media
 from . import settings as settings_module
 from .errors import UserError
 from .project import Project
+from .script import Chapter
 from .settings import Settings
 from .voices import VOICES, make_voice
 
@@ -105,15 +107,14 @@ def describe(event: dict) -> tuple[str, float | None]:
 
 def run_jobs(
     project: Project,
-    keys: list[str],
+    chapters: list[Chapter],
     settings: Settings,
     jobs: int,
     progress: Progress,
     keep_going: bool,
 ) -> tuple[list[dict], list[str]]:
     """Render chapters in worker processes, ``jobs`` at a time."""
-    env = dict(os.environ, **settings.as_env(), EXPLAINER_PIPELINE="1")
-    pending = list(keys)
+    pending = list(chapters)
     running: dict[str, subprocess.Popen] = {}
     results: list[dict] = []
     errors: list[str] = []
@@ -145,17 +146,20 @@ def run_jobs(
     try:
         while pending or running:
             while pending and len(running) < jobs and not (errors and not keep_going):
-                key = pending.pop(0)
-                job = json.dumps(
-                    {"root": str(project.root), "chapter": key, "settings": settings.__dict__}
-                )
+                chapter = pending.pop(0)
+                key = chapter.key
                 proc = subprocess.Popen(
-                    [sys.executable, "-m", "explainer.chapter_render", job],
+                    [sys.executable, "-m", "explainer.chapter_render"],
+                    stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     text=True,
-                    env=env,
                     start_new_session=True,
                 )
+                assert proc.stdin is not None
+                # the job chapter_render.main() reads: the chapter goes parsed, never re-read
+                job = {"root": project.root, "chapter": chapter, "settings": settings}
+                proc.stdin.buffer.write(pickle.dumps(job))
+                proc.stdin.close()
                 running[key] = proc
                 thread = threading.Thread(target=read, args=(key, proc), daemon=True)
                 thread.start()
@@ -284,7 +288,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         progress = Progress(args.quiet, [c.key for c in todo])
         results, errors = run_jobs(
             project,
-            [c.key for c in todo],
+            todo,
             settings,
             min(jobs, len(todo)),
             progress,
@@ -408,12 +412,15 @@ def rendered_entries(project: Project, keys: list[str], quality: str | None) -> 
 
 def cmd_audit(args: argparse.Namespace) -> int:
     from .check import audit_chapters
+    from .narration import Narrator
     from .pacing import check_chapter
 
     started = time.time()
     project = Project()
     chapters = project.select(args.chapters)
-    findings = audit_chapters(project, chapters)
+    settings = settings_module.load(project.pyproject)
+    narrator = Narrator(make_voice(settings), project.audio_cache)
+    findings = audit_chapters(project, chapters, narrator)
     quality, entries = rendered_entries(project, [c.key for c in chapters], args.quality)
     paced = []
     for chapter in chapters:

@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import UserError
@@ -71,7 +71,11 @@ def _sha256(path: Path) -> str:
 
 
 class Narrator:
-    """Turns beats into cached audio with word timings."""
+    """Turns beats into cached audio with word timings.
+
+    It remembers what it voiced or read, so one render reads each cache entry (and
+    checks its checksum) once however often the pipeline and the scene ask for a beat.
+    """
 
     def __init__(self, voice: Voice, cache_dir: Path) -> None:
         self.voice = voice
@@ -79,6 +83,7 @@ class Narrator:
         self.hits = 0
         self.misses = 0
         self.repaired = 0
+        self._known: dict[str, BeatAudio] = {}  # cache key -> audio, this process
 
     def paths(self, key: str) -> tuple[Path, Path]:
         folder = self.dir / key[:2]
@@ -139,18 +144,23 @@ class Narrator:
     def speak(self, beat: Beat) -> BeatAudio:
         breaks = sorted(set(beat.bookmarks.values()))
         key = cache_key(self.voice, beat.spoken, breaks)
-        cached = self._load(key, beat)
-        if cached is not None:
+        known = self._known.get(key)
+        if known is not None:  # the same spoken text may carry other captions: this beat's
+            return replace(known, beat=beat)
+        audio = self._load(key, beat)
+        if audio is not None:
             self.hits += 1
-            return cached
-        self.misses += 1
-        speech = trim_silence(self.voice.synthesize(beat.spoken, breaks))
-        if len(speech.words) != len(beat.spoken_words):
-            raise RuntimeError(
-                f"voice {self.voice.name} timed {len(speech.words)} words of "
-                f"{len(beat.spoken_words)} in beat '{beat.id}'"
-            )
-        return self._store(key, beat, speech)
+        else:
+            self.misses += 1
+            speech = trim_silence(self.voice.synthesize(beat.spoken, breaks))
+            if len(speech.words) != len(beat.spoken_words):
+                raise RuntimeError(
+                    f"voice {self.voice.name} timed {len(speech.words)} words of "
+                    f"{len(beat.spoken_words)} in beat '{beat.id}'"
+                )
+            audio = self._store(key, beat, speech)
+        self._known[key] = audio
+        return audio
 
     def speak_all(
         self, beats: list[Beat], progress: Callable[[int, int, Beat], None] | None = None

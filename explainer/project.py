@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import UserError
-from .script import Chapter, discover, load_lexicon, parse_chapter
+from .errors import UserError, display
+from .script import Chapter, Lexicon, discover, load_lexicon, parse_chapter
 from .settings import ROOT
 
 VIDEO_NAME = "nanochat-explained"
@@ -41,15 +41,27 @@ class Project:
     def build_dir(self, quality: str) -> Path:
         return self.root / "build" / quality
 
+    def chapter_files(self) -> list[Path]:
+        """``script/NN-slug.md`` files in chapter order (not parsed)."""
+        return discover(self.script_dir)
+
+    def lexicon(self) -> Lexicon:
+        return load_lexicon(self.script_dir / "lexicon.md")
+
     def chapters(self) -> list[Chapter]:
-        lexicon = load_lexicon(self.script_dir / "lexicon.md")
-        return [parse_chapter(path, lexicon) for path in discover(self.script_dir)]
+        """Every chapter, parsed."""
+        return self.parse(self.chapter_files())
+
+    def parse(self, paths: list[Path]) -> list[Chapter]:
+        """Parse these chapter files (the lexicon is read once)."""
+        lexicon = self.lexicon() if paths else Lexicon()
+        return [parse_chapter(path, lexicon) for path in paths]
 
     def scene_file(self, chapter: Chapter) -> Path:
         matches = sorted(self.scenes_dir.glob(f"{chapter.number:02d}_*.py"))
         if not matches:
             raise UserError(
-                f"{chapter.path.name}: no scene for chapter {chapter.number:02d}; "
+                f"{display(chapter.path)}: no scene for chapter {chapter.number:02d}; "
                 f"create scenes/{chapter.number:02d}_{chapter.slug.replace('-', '_')}.py"
             )
         if len(matches) > 1:
@@ -57,23 +69,31 @@ class Project:
             raise UserError(f"scenes/: chapter {chapter.number:02d} has several scenes ({names})")
         return matches[0]
 
-    def select(self, wanted: list[str]) -> list[Chapter]:
-        """Chapters by number (``3``, ``03``) or slug (``tokenizer``, ``03-tokenizer``)."""
-        chapters = self.chapters()
-        if not chapters:
-            raise UserError(f"{self.script_dir}: no chapter files (NN-slug.md)")
+    def select_files(self, wanted: list[str]) -> list[Path]:
+        """Chapter files by number (``3``, ``03``) or slug (``tokenizer``, ``03-tokenizer``).
+
+        Chosen by file name alone, so only the chapters asked for are parsed.
+        """
+        files = self.chapter_files()
+        if not files:
+            raise UserError(f"{display(self.script_dir)}: no chapter files (NN-slug.md)")
         if not wanted:
-            return chapters
-        out: list[Chapter] = []
+            return files
+        out: list[Path] = []
         for name in wanted:
             found = [
-                c
-                for c in chapters
-                if name in (c.key, c.slug) or (name.isdigit() and int(name) == c.number)
+                path
+                for path in files
+                if name in (path.stem, path.stem[3:])
+                or (name.isdigit() and int(name) == int(path.name[:2]))
             ]
             if not found:
-                known = ", ".join(f"{c.number} ({c.slug})" for c in chapters)
+                known = ", ".join(f"{int(p.name[:2])} ({p.stem[3:]})" for p in files)
                 raise UserError(f"chapter '{name}' is unknown; choose from {known}")
             if found[0] not in out:
                 out.append(found[0])
-        return sorted(out, key=lambda c: c.number)
+        return sorted(out)
+
+    def select(self, wanted: list[str]) -> list[Chapter]:
+        """The chapters asked for (all when ``wanted`` is empty), parsed."""
+        return self.parse(self.select_files(wanted))

@@ -10,28 +10,32 @@ its animations from them::
                 beat.wait_until("chat")
                 self.play(FadeIn(bubble))
 
-The scene finds its script from its own file name (``scenes/01_intro.py`` reads
-``script/01-*.md``), voices each beat through the cached narrator, and when the
-``with`` block ends waits for the narration to finish plus a short pause.
+When the ``with`` block ends the scene waits for the narration to finish plus a
+short pause.
 
-Three modes, chosen by the environment the scene runs in:
+How a scene runs is one :class:`RunMode` object handed to it
+(``SceneClass(mode=...)``); the scene asks it for its chapter and narrator, tells it
+what it uses and what goes wrong, and calls its hook points, which observers
+(:class:`SceneHooks`: the layout audit, the pipeline's progress) register on:
 
-* plain Manim CLI (``manim -pql scenes/01_intro.py``): narration is added with
-  ``add_sound`` so the preview has sound;
-* ``render.py``: no ``add_sound``; the pipeline builds the narration track from
-  the recorded beat start times (``self.beat_log``);
-* ``render.py check``: a dry run with a silent stand-in voice that records which
-  beats and bookmarks the scene uses.
+* ``RunMode()``, plain Manim (``manim -pql scenes/01_intro.py``) and the null
+  object: finds ``script/01-*.md`` from the scene's file name, reads the settings,
+  voices beats through the cached narrator, adds them with ``add_sound`` so the
+  preview has sound, raises on a script mistake, and has no hooks;
+* ``RunMode(chapter, narrator, add_sound=False)``, ``render.py``: the chapter and
+  narrator come from the pipeline, already parsed and voiced; the pipeline builds the
+  narration track from the recorded beat starts (``self.beat_log``);
+* ``check.CheckMode``, ``render.py check`` and ``audit``: a dry run that records
+  which beats and bookmarks the scene uses and what is missing, with a silent
+  stand-in voice (``check``) or the cached narration (``audit``).
 """
 
 from __future__ import annotations
 
 import inspect
-import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from manim import MovingCameraScene, config
@@ -39,34 +43,13 @@ from manim_voiceover import VoiceoverScene
 from manim_voiceover.tracker import VoiceoverTracker
 
 from . import settings as settings_module
-from .errors import UserError
+from .errors import UserError, display
 from .narration import BeatAudio, Narrator
 from .script import Beat, Chapter, discover, load_lexicon, parse_chapter
 from .voices import make_voice
 
 BEAT_GAP = 0.35  # seconds of quiet between one beat's last word and the next beat
-CHECK_WORDS_PER_SECOND = 2.7  # the silent stand-in voice's pace
-
-
-# --------------------------------------------------------------------------- check mode
-
-
-@dataclass
-class Usage:
-    """What a scene did with its script during a dry run."""
-
-    beats: list[tuple[str, str]] = field(default_factory=list)  # (beat id, scene file:line)
-    problems: list[str] = field(default_factory=list)
-    voiced: bool = False  # use the real (cached) narration, so times match a render
-
-
-class _CheckState:
-    active: Usage | None = None
-
-
-CHECK = _CheckState()
-# set by render.py's worker: called as progress(beat_index, beat_count, beat_id)
-PROGRESS: Callable[[int, int, str], None] | None = None
+SILENT_WORDS_PER_SECOND = 2.7  # the silent stand-in voice's pace (check mode)
 
 
 def _caller() -> str:
@@ -77,16 +60,97 @@ def _caller() -> str:
         path = Path(frame.f_code.co_filename)
         if path.resolve() != here and "contextlib" not in path.name and path.suffix == ".py":
             if "site-packages" not in str(path):
-                return f"{_rel(path)}:{frame.f_lineno}"
+                return f"{display(path)}:{frame.f_lineno}"
         frame = frame.f_back
     return "?"
 
 
-def _rel(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+# --------------------------------------------------------------------------- run modes
+
+
+class SceneHooks:
+    """An observer of a running scene, added with :meth:`RunMode.register`.
+
+    Every method does nothing here; a hook overrides the ones it needs. The layout
+    audit implements all four, the pipeline's progress only ``beat_started``.
+    """
+
+    def beat_started(self, scene: NarratedScene, beat_id: str, where: str) -> None:
+        """A beat begins (``where``: the scene line of its ``with self.beat(...)``)."""
+
+    def inspect_inside(self, scene: NarratedScene, beat_id: str, where: str) -> None:
+        """Animations are about to play (``scene.animations``) from scene line ``where``."""
+
+    def inspect(self, scene: NarratedScene, beat_id: str) -> None:
+        """A ``play`` or ``wait`` has finished."""
+
+    def beat_ended(self, scene: NarratedScene, beat_id: str) -> None:
+        """A beat's narration and pause are over."""
+
+
+class RunMode:
+    """How a :class:`NarratedScene` runs; this class is plain Manim, the null object.
+
+    ``chapter`` and ``narrator`` are what the pipeline hands over; when they are
+    missing (plain ``manim``), :meth:`prepare` reads the scene's script and the
+    project's settings itself. ``add_sound``: whether beats are added with Manim's
+    ``add_sound`` (plain Manim) or left to the pipeline's own narration track.
+    """
+
+    def __init__(
+        self,
+        chapter: Chapter | None = None,
+        narrator: Narrator | None = None,
+        *,
+        add_sound: bool = True,
+    ) -> None:
+        self.chapter = chapter
+        self.narrator = narrator
+        self.add_sound = add_sound
+        self.hooks: list[SceneHooks] = []
+
+    def register(self, hooks: SceneHooks) -> None:
+        """Add an observer; the scene's hook points call it from now on."""
+        self.hooks.append(hooks)
+
+    def prepare(self, scene_cls: type[NarratedScene]) -> tuple[Chapter, Narrator | None]:
+        """The scene's chapter and narrator (``None``: a silent stand-in voice)."""
+        if self.chapter is None:
+            self.chapter = scene_cls.load_chapter()
+        if self.narrator is None:
+            root = scene_cls.project_root()
+            settings = settings_module.load(root / "pyproject.toml")
+            self.narrator = Narrator(make_voice(settings), root / "audio" / "cache")
+        return self.chapter, self.narrator
+
+    def problem(self, message: str) -> None:
+        """A scene/script mismatch (unknown bookmark): one line, fatal except in a check."""
+        raise UserError(message)
+
+    def unknown_beat(self, beat_id: str, message: str) -> Beat:
+        """The scene asks for a beat its script lacks; a check goes on with a stand-in."""
+        raise UserError(message)
+
+    def used(self, name: str, where: str) -> None:
+        """The scene used beat ``name`` (or ``beat@mark``) at ``where``; a check records it."""
+
+    # ---- hook points, called by the scene; each calls every registered hook
+
+    def beat_started(self, scene: NarratedScene, beat_id: str, where: str) -> None:
+        for hooks in self.hooks:
+            hooks.beat_started(scene, beat_id, where)
+
+    def inspect_inside(self, scene: NarratedScene, beat_id: str, where: str) -> None:
+        for hooks in self.hooks:
+            hooks.inspect_inside(scene, beat_id, where)
+
+    def inspect(self, scene: NarratedScene, beat_id: str) -> None:
+        for hooks in self.hooks:
+            hooks.inspect(scene, beat_id)
+
+    def beat_ended(self, scene: NarratedScene, beat_id: str) -> None:
+        for hooks in self.hooks:
+            hooks.beat_ended(scene, beat_id)
 
 
 # --------------------------------------------------------------------------- tracker
@@ -105,8 +169,8 @@ class BeatTracker(VoiceoverTracker):
         self.beat = beat
         self.where = where
         self.start_t = float(scene.renderer.time)
-        if audio is None:  # silent stand-in (check mode)
-            self.duration = max(len(beat.spoken_words) / CHECK_WORDS_PER_SECOND, 0.5)
+        if audio is None:  # silent stand-in (a check without narration)
+            self.duration = max(len(beat.spoken_words) / SILENT_WORDS_PER_SECOND, 0.5)
             step = self.duration / max(len(beat.spoken_words), 1)
             marks = {m: min(i * step, self.duration) for m, i in beat.bookmarks.items()}
         else:
@@ -117,18 +181,16 @@ class BeatTracker(VoiceoverTracker):
         self.data = {"input_text": beat.spoken}
 
     def _mark(self, mark: str) -> float | None:
+        """Scene time of ``mark``; ``None`` when the beat lacks it (a check carries on)."""
+        mode = self.scene.mode
         if mark in self.bookmark_times:
-            if CHECK.active is not None:
-                CHECK.active.beats.append((f"{self.beat.id}@{mark}", _caller()))
+            mode.used(f"{self.beat.id}@{mark}", _caller())
             return self.bookmark_times[mark]
-        message = (
+        mode.problem(
             f"{_caller()}: beat '{self.beat.id}' has no bookmark '{{@{mark}}}'; add it to "
-            f"{_rel(self.scene.chapter.path)} near line {self.beat.line} or fix the name"
+            f"{display(self.scene.chapter.path)} near line {self.beat.line} or fix the name"
         )
-        if CHECK.active is not None:
-            CHECK.active.problems.append(message)
-            return None
-        raise UserError(message)
+        return None
 
     @property
     def now(self) -> float:
@@ -174,7 +236,7 @@ class BeatTracker(VoiceoverTracker):
 
 
 class NarratedScene(VoiceoverScene, MovingCameraScene):
-    """A chapter: loads its script in ``setup()`` and narrates by beat id.
+    """A chapter: narrates its script by beat id, run as its :class:`RunMode` says.
 
     It is a ``MovingCameraScene``: ``self.camera.frame.animate`` zooms and pans.
     """
@@ -199,7 +261,7 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
             prefix = cls.scene_file().name[:2]
             if not prefix.isdigit():
                 raise UserError(
-                    f"{_rel(cls.scene_file())}: name the scene file NN_name.py "
+                    f"{display(cls.scene_file())}: name the scene file NN_name.py "
                     "or set chapter_number on the scene class"
                 )
             number = int(prefix)
@@ -207,7 +269,7 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
             if int(path.name[:2]) == number:
                 return path
         raise UserError(
-            f"{_rel(cls.scene_file())}: no script/{number:02d}-*.md for this scene; create it"
+            f"{display(cls.scene_file())}: no script/{number:02d}-*.md for this scene; create it"
         )
 
     @classmethod
@@ -217,23 +279,18 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
 
     # ---- manim hooks
 
+    def __init__(self, mode: RunMode | None = None, **kwargs) -> None:
+        self.mode = mode or RunMode()
+        super().__init__(**kwargs)
+
     def setup(self) -> None:
         super().setup()
-        self.chapter = self.load_chapter()
-        self.settings = settings_module.load(self.project_root() / "pyproject.toml")
-        self.checking = CHECK.active is not None
-        self.builds_own_track = os.environ.get("EXPLAINER_PIPELINE") == "1"
-        self.narrator: Narrator | None = None
-        if not self.checking or CHECK.active.voiced:
-            self.narrator = Narrator(
-                make_voice(self.settings), self.project_root() / "audio" / "cache"
-            )
+        self.chapter, self.narrator = self.mode.prepare(type(self))
         # Manim's partial-movie cache advances its clock by unrounded run times when it
         # skips an animation; rendering every frame keeps beat times frame-exact.
         config.disable_caching = True
         self.current_tracker = None
         self.beat_log: list[dict[str, object]] = []
-        self._beat_index = 0
         self._beat_id = "(before the first beat)"
         self._allowed_overlaps: list[tuple] = []
         self._persistent: list = []  # mobjects meant to stay on screen (the audit's leftovers skip them)
@@ -257,11 +314,8 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
 
     def play(self, *args, **kwargs) -> None:
         self._play_where = _caller()
-        super().play(*args, **kwargs)
-        from . import audit
-
-        if audit.ACTIVE.state is not None:
-            audit.inspect(self, self._beat_id)
+        super().play(*args, **kwargs)  # ``wait`` plays a Wait, so it passes here too
+        self.mode.inspect(self, self._beat_id)
 
     def add_mobjects_from_animations(self, animations) -> None:
         """Add what an animation moves but the screen lacks, leaf by leaf.
@@ -291,12 +345,10 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
             visit(animation)
 
     def play_internal(self, skip_rendering: bool = False) -> None:
-        # The audit samples the screen inside each animation (cross-fades, morphs), not
-        # only after it; a render never takes this branch.
-        from . import audit
-
-        if audit.ACTIVE.state is not None and self.animations:
-            audit.inspect_inside(self, self._beat_id, self._play_where)
+        # the audit samples the screen inside each animation (cross-fades, morphs), not
+        # only after it; without hooks (a render) this costs one empty loop
+        if self.animations:
+            self.mode.inspect_inside(self, self._beat_id, self._play_where)
         super().play_internal(skip_rendering)
 
     @contextmanager
@@ -306,28 +358,18 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
         try:
             beat = self.chapter.beat(beat_id)
         except KeyError:
-            message = (
-                f"{where}: beat '{beat_id}' is not in {_rel(self.chapter.path)}; "
-                "add a '## " + beat_id + "' section there or fix the id"
+            beat = self.mode.unknown_beat(
+                beat_id,
+                f"{where}: beat '{beat_id}' is not in {display(self.chapter.path)}; "
+                f"add a '## {beat_id}' section there or fix the id",
             )
-            if CHECK.active is None:
-                raise UserError(message) from None
-            CHECK.active.problems.append(message)
-            beat = Beat(beat_id, 0, beat_id, beat_id, [], {})
-        if CHECK.active is not None:
-            CHECK.active.beats.append((beat_id, where))
-        if PROGRESS is not None:
-            PROGRESS(self._beat_index, len(self.chapter.beats), beat_id)
-        self._beat_index += 1
+        self.mode.used(beat_id, where)
         self._beat_id = beat_id
-        from . import audit
-
-        if audit.ACTIVE.state is not None:
-            audit.beat_started(self, beat_id, where)
+        self.mode.beat_started(self, beat_id, where)
         audio = self.narrator.speak(beat) if self.narrator and beat.words else None
         tracker = BeatTracker(self, beat, audio, where)
         self.current_tracker = tracker
-        if audio is not None and not self.builds_own_track:
+        if audio is not None and self.mode.add_sound:
             self.add_sound(str(audio.path))
         self.beat_log.append(
             {
@@ -348,5 +390,4 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
             ) from error
         self.safe_wait(tracker.remaining + self.beat_gap)
         self.current_tracker = None
-        if audit.ACTIVE.state is not None:
-            audit.beat_ended(self, beat_id)
+        self.mode.beat_ended(self, beat_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from .errors import UserError
@@ -42,13 +42,6 @@ class Settings:
     def with_overrides(self, **values: object) -> Settings:
         clean = {k: v for k, v in values.items() if v is not None}
         return validate(replace(self, **clean), "command line")
-
-    def as_env(self) -> dict[str, str]:
-        """Environment that makes a child process (or the manim CLI) use these settings."""
-        env = {}
-        for key, value in asdict(self).items():
-            env[f"EXPLAINER_{key.upper()}"] = "" if value is None else str(value)
-        return env
 
 
 def _coerce(name: str, raw: object, kind: type, where: str) -> object:

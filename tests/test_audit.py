@@ -8,11 +8,14 @@ import sys
 import pytest
 from conftest import ROOT, write_chapter
 
-from explainer import pacing
-from explainer.audit import AuditState, contrast
+from explainer import pacing, settings
+from explainer.audit import contrast, record_origins, register
 from explainer.chapter_render import load_scene_class
-from explainer.check import audit_chapters, dry_run
+from explainer.check import CheckMode, audit_chapters, dry_run
+from explainer.narration import Narrator
 from explainer.project import Project
+from explainer.scene import SceneHooks
+from explainer.voices import make_voice
 
 SCRIPT = """
 # Audit
@@ -45,12 +48,44 @@ BIG = "Rectangle(width=10, height=5)"  # a picture that uses the frame
 
 
 def audit(project, body: str, script: str = SCRIPT) -> str:
+    """The audit's findings on a test chapter (a silent dry run, as in a check)."""
     write_chapter(project, "01-audit", script, body)
     scene = project / "scenes/01_test.py"
     scene.write_text(HEADER % str(ROOT / "scenes") + scene.read_text())
-    state = AuditState()
-    dry_run(load_scene_class(scene), state)
+    mode = CheckMode(Project(project).chapters()[0])
+    state = register(mode)
+    with record_origins():
+        dry_run(load_scene_class(scene), mode, project / "build/check")
     return "\n".join(f.line("01-audit") for f in state.findings)
+
+
+def test_the_audit_is_a_hook_on_the_run_mode(project):
+    # the scene calls its mode's hook points; the audit only sees scenes it registered on
+    calls = []
+
+    class Spy(SceneHooks):
+        def beat_started(self, scene, beat_id, where):
+            calls.append(("started", beat_id, where.split(":")[0]))
+
+        def inspect_inside(self, scene, beat_id, where):
+            calls.append(("inside", beat_id, len(scene.animations)))
+
+        def inspect(self, scene, beat_id):
+            calls.append(("after", beat_id))
+
+        def beat_ended(self, scene, beat_id):
+            calls.append(("ended", beat_id))
+
+    write_chapter(
+        project, "01-audit", SCRIPT, 'with self.beat("only"):\n    self.play(FadeIn(Square()))'
+    )
+    mode = CheckMode(Project(project).chapters()[0])
+    mode.register(Spy())
+    dry_run(load_scene_class(project / "scenes/01_test.py"), mode, project / "build/check")
+    assert calls[0] == ("started", "only", "scenes/01_test.py")
+    assert ("inside", "only", 1) in calls and ("after", "only") in calls
+    assert calls[-1] == ("ended", "only")
+    assert [name for name, _ in mode.usage.beats] == ["only"] and mode.usage.problems == []
 
 
 def test_clean_layout_passes(project):
@@ -293,9 +328,11 @@ def test_wall_of_text(project):
     assert "too much prose: 16 words" in found
 
 
+@pytest.mark.slow
 def test_every_chapter_passes_the_layout_audit():
     project = Project(ROOT)
-    assert audit_chapters(project, project.chapters()) == []
+    narrator = Narrator(make_voice(settings.load(project.pyproject)), project.audio_cache)
+    assert audit_chapters(project, project.chapters(), narrator) == []
 
 
 # ---------------------------------------------------------------- pacing
