@@ -25,6 +25,7 @@ import numpy as np
 
 from . import captions, media
 from .errors import UserError
+from .manifest import FullRecord
 from .project import VIDEO_NAME, Project
 
 TITLE = "nanochat explained"
@@ -38,7 +39,7 @@ class Part:
     title: str
     duration: float  # measured: frames / fps
     video: Path
-    narration: Path  # the chapter's full-length raw narration WAV
+    narration: Path  # the chapter's full-length normalised narration WAV
     srt: Path
 
 
@@ -130,8 +131,8 @@ def assemble(
     loudness: float,
     true_peak: float,
     burn: bool = False,
-) -> dict:
-    """Write the full video, its captions and chapter list; returns what was written."""
+) -> FullRecord:
+    """Write the full video, its captions and chapter list; returns its manifest record."""
     build = project.build_dir(quality)
     work = build / "work" / "_assembly"
     work.mkdir(parents=True, exist_ok=True)
@@ -192,13 +193,13 @@ def assemble(
         media.write_text_atomic(path, text)
         written[path.name] = path
     shutil.rmtree(work / "tmp", ignore_errors=True)
-    return {
-        "outputs": {k: str(v) for k, v in written.items()},
-        "duration": total,
-        "loudness": loud,
-        "chapters": [
+    return FullRecord(
+        outputs={kind: os.path.relpath(path, build) for kind, path in written.items()},
+        duration=total,
+        loudness=loud,
+        chapters=[
             {"key": p.key, "title": p.title, "start": round(s, 3), "duration": round(p.duration, 3)}
             for p, s in zip(parts, starts(parts), strict=True)
         ],
-        "cues": len(cues),
-    }
+        cues=len(cues),
+    )

@@ -3,7 +3,7 @@
 Runs in its own process (``python -m explainer.chapter_render``, the job pickled on
 stdin: the project root, the already parsed chapter and the settings) so chapters
 render in parallel and Manim's global config stays per chapter. It reports progress
-as JSON lines on stdout, the last one carrying its result; Manim's own log
+as JSON lines on stdout, the last one carrying its manifest record; Manim's own log
 goes to ``build/<quality>/logs/<chapter>.log``. Every output is written under a
 temporary name and renamed when complete.
 """
@@ -23,6 +23,7 @@ import numpy as np
 
 from . import captions, media
 from .errors import UserError, display
+from .manifest import BeatTime, ChapterRecord
 from .narration import BeatAudio, Narrator
 from .project import Project
 from .scene import RunMode, SceneHooks
@@ -155,7 +156,7 @@ def chapter_cues(
         ) from None
 
 
-def render(project: Project, chapter: Chapter, settings: Settings) -> dict:
+def render(project: Project, chapter: Chapter, settings: Settings) -> ChapterRecord:
     started = time.time()
     quality = settings.quality
     build = project.build_dir(quality)
@@ -216,31 +217,28 @@ def render(project: Project, chapter: Chapter, settings: Settings) -> dict:
         outputs[suffix[1:]] = shared
         outputs[f"{suffix[1:]}_beside_video"] = beside
 
-    return {
-        "key": chapter.key,
-        "number": chapter.number,
-        "title": chapter.title,
-        "quality": quality,
-        "voice": narrator.voice.name,
-        "voice_settings": narrator.voice.settings(),
-        "duration": duration,
-        "frames": frames,
-        "fps": fps,
-        "loudness": loud,
-        "words": chapter.word_count,
-        "beats": [
-            {
-                "id": e["id"],
-                "start": round(float(e["start"]), 4),
-                "duration": round(float(e["duration"]), 4),
-            }
+    return ChapterRecord(
+        key=chapter.key,
+        number=chapter.number,
+        title=chapter.title,
+        quality=quality,
+        voice=narrator.voice.name,
+        voice_settings=narrator.voice.settings(),
+        duration=duration,
+        frames=frames,
+        fps=fps,
+        loudness=loud,
+        words=chapter.word_count,
+        beats=[
+            BeatTime(e["id"], round(float(e["start"]), 4), round(float(e["duration"]), 4))
             for e in beat_log
         ],
-        "cues": len(cues),
-        "outputs": {k: str(v) for k, v in outputs.items()},
-        "synthesised": narrator.misses,
-        "seconds": round(time.time() - started, 2),
-    }
+        cues=len(cues),
+        outputs={kind: os.path.relpath(path, build) for kind, path in outputs.items()},
+        narration=os.path.relpath(narration, build),
+        synthesised=narrator.misses,
+        seconds=round(time.time() - started, 2),
+    )
 
 
 def main() -> int:
@@ -273,7 +271,7 @@ def main() -> int:
             f"(details in {display(log_dir / (key + '.log'))})",
         )
         return 1
-    emit("done", result=record)
+    emit("done", record=record.to_dict())
     return 0
 
 

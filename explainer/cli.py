@@ -16,18 +16,16 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
+from collections.abc import Callable
 
-from . import media
+from . import manifest
 from . import settings as settings_module
-from .errors import UserError
+from .errors import UserError, display
+from .manifest import ChapterRecord, Manifest
 from .project import Project
 from .script import Chapter
 from .settings import Settings
 from .voices import VOICES, make_voice
-
-COMMANDS = ("check", "voices", "subtitles", "audit", "sheet")
-
 
 # --------------------------------------------------------------------------- progress
 
@@ -112,13 +110,19 @@ def run_jobs(
     jobs: int,
     progress: Progress,
     keep_going: bool,
-) -> tuple[list[dict], list[str]]:
-    """Render chapters in worker processes, ``jobs`` at a time."""
+    on_record: Callable[[ChapterRecord], None],
+) -> list[str]:
+    """Render chapters in worker processes, ``jobs`` at a time; returns the errors.
+
+    Each finished chapter's record goes to ``on_record`` as soon as it arrives (in
+    this thread), so an interrupted run keeps the chapters it finished.
+    """
     pending = list(chapters)
     running: dict[str, subprocess.Popen] = {}
-    results: list[dict] = []
+    records: list[ChapterRecord] = []
     errors: list[str] = []
     readers: list[threading.Thread] = []
+    handed = 0
 
     def read(key: str, proc: subprocess.Popen) -> None:
         assert proc.stdout is not None
@@ -128,11 +132,11 @@ def run_jobs(
             except ValueError:
                 continue
             if event["event"] == "done":
-                results.append(event["result"])
-                r = event["result"]
+                record = ChapterRecord.from_dict(event["record"])
+                records.append(record)
                 progress.update(
                     key,
-                    f"done: {r['duration']:.1f} s of video in {r['seconds']:.0f} s",
+                    f"done: {record.duration:.1f} s of video in {record.seconds:.0f} s",
                     1.0,
                     always=True,
                 )
@@ -143,11 +147,16 @@ def run_jobs(
                 text, fraction = describe(event)
                 progress.update(key, text, fraction)
 
+    def hand_over() -> None:
+        nonlocal handed
+        while handed < len(records):
+            on_record(records[handed])
+            handed += 1
+
     try:
         while pending or running:
             while pending and len(running) < jobs and not (errors and not keep_going):
                 chapter = pending.pop(0)
-                key = chapter.key
                 proc = subprocess.Popen(
                     [sys.executable, "-m", "explainer.chapter_render"],
                     stdin=subprocess.PIPE,
@@ -160,14 +169,15 @@ def run_jobs(
                 job = {"root": project.root, "chapter": chapter, "settings": settings}
                 proc.stdin.buffer.write(pickle.dumps(job))
                 proc.stdin.close()
-                running[key] = proc
-                thread = threading.Thread(target=read, args=(key, proc), daemon=True)
+                running[chapter.key] = proc
+                thread = threading.Thread(target=read, args=(chapter.key, proc), daemon=True)
                 thread.start()
                 readers.append(thread)
-                progress.update(key, "starting")
+                progress.update(chapter.key, "starting")
             for key, proc in list(running.items()):
                 if proc.poll() is not None:
                     del running[key]
+            hand_over()
             if errors and not keep_going:
                 pending.clear()
             time.sleep(0.1)
@@ -182,35 +192,11 @@ def run_jobs(
         raise
     for thread in readers:
         thread.join(timeout=5)
-    return results, errors
+    hand_over()
+    return errors
 
 
-def write_manifest(
-    project: Project, quality: str, results: list[dict], full: dict | None = None
-) -> Path:
-    """Merge this run's chapters into ``build/<quality>/manifest.json``."""
-    build = project.build_dir(quality)
-    path = build / "manifest.json"
-    chapters: dict[str, dict] = {}
-    if path.exists():
-        try:
-            for entry in json.loads(path.read_text("utf-8")).get("chapters", []):
-                if Path(entry["outputs"]["video"]).exists():
-                    chapters[entry["key"]] = entry
-        except (ValueError, KeyError, TypeError):
-            chapters = {}
-    for result in results:
-        chapters[result["key"]] = result
-    ordered = sorted(chapters.values(), key=lambda c: c["number"])
-    files = [v for c in ordered for v in c["outputs"].values()]
-    if full:
-        files += list(full["outputs"].values())
-    data = {"quality": quality, "chapters": ordered, "full": full, "files": files}
-    media.write_text_atomic(path, json.dumps(data, indent=2))
-    return path
-
-
-def preflight(settings: Settings) -> None:
+def preflight() -> None:
     """Tools every render needs, each missing one named with its Debian package."""
     import shutil
 
@@ -233,43 +219,33 @@ def preflight(settings: Settings) -> None:
             )
 
 
-def previous_chapters(project: Project, quality: str) -> tuple[dict[str, dict], dict | None]:
-    path = project.build_dir(quality) / "manifest.json"
-    try:
-        data = json.loads(path.read_text("utf-8"))
-        return {c["key"]: c for c in data.get("chapters", [])}, data.get("full")
-    except (OSError, ValueError, AttributeError):
-        return {}, None
+def cmd_render(project: Project, settings: Settings, args: argparse.Namespace) -> int:
+    from . import fingerprint
 
-
-def up_to_date(entry: dict | None, fingerprint: str) -> bool:
-    if not entry or entry.get("fingerprint") != fingerprint:
-        return False
-    outputs = entry.get("outputs", {})
-    return bool(outputs) and all(Path(p).exists() for p in outputs.values())
-
-
-def cmd_render(args: argparse.Namespace) -> int:
-    from . import assemble, fingerprint
-
-    project = Project()
-    settings = settings_module.load(project.pyproject).with_overrides(
+    settings = settings.with_overrides(
         quality=args.quality,
         voice=args.voice,
         voice_rate=args.voice_rate,
         loudness=args.loudness,
     )
-    chapters = project.select(args.chapters)
+    chapters = project.select(args.chapters)  # each chapter parsed once, here
     for chapter in chapters:
         project.scene_file(chapter)
-    preflight(settings)
+    preflight()
     voice = make_voice(settings)
-    previous, previous_full = previous_chapters(project, settings.quality)
+    build = project.build_dir(settings.quality)
+    known = [path.stem for path in project.chapter_files()]
+    before = Manifest.load(build, settings.quality)
     prints = {
         c.key: fingerprint.chapter_fingerprint(project, c, settings, voice.settings())
         for c in chapters
     }
-    todo = [c for c in chapters if args.force or not up_to_date(previous.get(c.key), prints[c.key])]
+
+    def current(chapter: Chapter) -> bool:
+        record = before.chapters.get(chapter.key)
+        return before.complete(record) and record.fingerprint == prints[chapter.key]
+
+    todo = [c for c in chapters if args.force or not current(c)]
     if todo:
         ok, why = voice.available()
         if not ok:
@@ -278,97 +254,120 @@ def cmd_render(args: argparse.Namespace) -> int:
     for chapter in chapters:
         if chapter not in todo:
             print(
-                f"unchanged: {chapter.key} (build/{settings.quality}/{chapter.key}.mp4)",
+                f"unchanged: {chapter.key} ({display(before.video(before.chapters[chapter.key]))})",
                 file=sys.stderr,
             )
-    jobs = max(1, args.jobs or os.cpu_count() or 1)
-    results: list[dict] = []
+    rendered: list[ChapterRecord] = []
+
+    def keep(record: ChapterRecord) -> None:
+        record.fingerprint = prints[record.key]
+        manifest.update(build, [record], known=known)
+        rendered.append(record)
+
     errors: list[str] = []
     if todo:
         progress = Progress(args.quiet, [c.key for c in todo])
-        results, errors = run_jobs(
-            project,
-            todo,
-            settings,
-            min(jobs, len(todo)),
-            progress,
-            args.keep_going,
-        )
-        progress.close()
-    for result in results:
-        result["fingerprint"] = prints[result["key"]]
-    for result in sorted(results, key=lambda r: r["number"]):
-        for kind, path in result["outputs"].items():
-            print(f"wrote {kind:>18}: {os.path.relpath(path)}")
-    full = previous_full
-    everything = not args.chapters and not errors
-    if everything:
-        entries = {**previous, **{r["key"]: r for r in results}}
-        parts = [
-            assemble.Part(
-                key=c.key,
-                title=c.title,
-                duration=entries[c.key]["duration"],
-                video=Path(entries[c.key]["outputs"]["video"]),
-                narration=project.build_dir(settings.quality)
-                / "work"
-                / c.key
-                / "narration.wav",  # normalised: the full video sounds like its chapters
-                srt=Path(entries[c.key]["outputs"]["srt_beside_video"]),
-            )
-            for c in chapters
-        ]
-        full_print = fingerprint.combine(
-            [prints[c.key] for c in chapters],
-            {
-                "loudness": settings.loudness,
-                "peak": settings.true_peak,
-                "assembly": fingerprint.source_hash("assemble.py", "cli.py"),
-            },
-        )
-        burned = previous_full and "video_captioned" in previous_full.get("outputs", {})
-        if (
-            up_to_date(previous_full, full_print)
-            and (burned or not args.burn_captions)
-            and not args.force
-        ):
-            print(f"unchanged: full video ({previous_full['outputs']['video']})", file=sys.stderr)
-        else:
-            started = time.time()
-            full = assemble.assemble(
+        try:
+            errors = run_jobs(
                 project,
-                settings.quality,
-                parts,
-                settings.loudness,
-                settings.true_peak,
-                burn=args.burn_captions,
+                todo,
+                settings,
+                min(max(1, args.jobs or os.cpu_count() or 1), len(todo)),
+                progress,
+                args.keep_going,
+                keep,
             )
-            full["fingerprint"] = full_print
-            full["seconds"] = round(time.time() - started, 2)
-            loud = full["loudness"]
-            print(
-                f"loudness: {loud['integrated']:.1f} LUFS integrated (target "
-                f"{settings.loudness:.1f}), true peak {loud['true_peak']:.1f} dBTP, "
-                f"assembled in {full['seconds']:.1f} s"
-            )
-            for kind, path in full["outputs"].items():
-                print(f"wrote {kind:>18}: {os.path.relpath(path)}")
-    if results or full is not previous_full:
-        manifest = write_manifest(project, settings.quality, results, full)
-        print(f"wrote {'manifest':>18}: {os.path.relpath(manifest)}")
+        finally:
+            progress.close()
+    after = Manifest.load(build, settings.quality)
+    for record in sorted(rendered, key=lambda r: r.number):
+        for kind, path in record.outputs.items():
+            print(f"wrote {kind:>18}: {display(after.path(path))}")
+    full = None
+    if not args.chapters and not errors:
+        full = assemble_if_changed(project, settings, chapters, after, prints, args)
+    if full is not None or set(after.chapters) - set(known):
+        after = manifest.update(build, full=full, known=known)
+    if rendered or full is not None:
+        print(f"wrote {'manifest':>18}: {display(build / manifest.NAME)}")
     for message in errors:
         print(f"error: {message}", file=sys.stderr)
     return 1 if errors else 0
 
 
+def assemble_if_changed(
+    project: Project,
+    settings: Settings,
+    chapters: list[Chapter],
+    built: Manifest,
+    prints: dict[str, str],
+    args: argparse.Namespace,
+) -> manifest.FullRecord | None:
+    """Join every chapter into the full video unless it is already up to date (then ``None``)."""
+    from . import assemble, fingerprint
+
+    records = [built.chapters[c.key] for c in chapters]
+    full_print = fingerprint.combine(
+        [prints[c.key] for c in chapters],
+        {
+            "loudness": settings.loudness,
+            "peak": settings.true_peak,
+            "assembly": fingerprint.source_hash("assemble.py", "cli.py", "manifest.py"),
+        },
+    )
+    previous = built.full
+    burned = previous is not None and "video_captioned" in previous.outputs
+    if (
+        previous is not None
+        and built.complete(previous)
+        and previous.fingerprint == full_print
+        and (burned or not args.burn_captions)
+        and not args.force
+    ):
+        video = display(built.path(previous.outputs["video"]))
+        print(f"unchanged: full video ({video})", file=sys.stderr)
+        return None
+    parts = [
+        assemble.Part(
+            key=r.key,
+            title=r.title,
+            duration=r.duration,
+            video=built.video(r),
+            narration=built.path(r.narration),  # normalised: the video sounds like its chapters
+            srt=built.path(r.outputs["srt_beside_video"]),
+        )
+        for r in records
+    ]
+    started = time.time()
+    full = assemble.assemble(
+        project,
+        settings.quality,
+        parts,
+        settings.loudness,
+        settings.true_peak,
+        burn=args.burn_captions,
+    )
+    full.fingerprint = full_print
+    full.seconds = round(time.time() - started, 2)
+    loud = full.loudness
+    print(
+        f"loudness: {loud['integrated']:.1f} LUFS integrated (target "
+        f"{settings.loudness:.1f}), true peak {loud['true_peak']:.1f} dBTP, "
+        f"assembled in {full.seconds:.1f} s"
+    )
+    for kind, path in full.outputs.items():
+        print(f"wrote {kind:>18}: {display(built.path(path))}")
+    return full
+
+
 # --------------------------------------------------------------------------- other commands
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def cmd_check(project: Project, settings: Settings, args: argparse.Namespace) -> int:
     from .check import check_project
 
     started = time.time()
-    problems, warnings, count = check_project(Project())
+    problems, warnings, count = check_project(project, args.chapters)
     for warning in warnings:
         print(f"warning: {warning}")
     for problem in problems:
@@ -381,52 +380,32 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def cmd_subtitles(args: argparse.Namespace) -> int:
+def cmd_subtitles(project: Project, settings: Settings, args: argparse.Namespace) -> int:
     from .export import export
 
     started = time.time()
-    project = Project()
-    settings = settings_module.load(project.pyproject).with_overrides(
-        quality=args.quality, voice=args.voice
-    )
+    settings = settings.with_overrides(quality=args.quality, voice=args.voice)
     for path in export(project, settings):
-        print(f"wrote {os.path.relpath(path)}")
+        print(f"wrote {display(path)}")
     print(f"captions re-exported in {time.time() - started:.1f} s (videos not re-rendered)")
     return 0
 
 
-def rendered_entries(project: Project, keys: list[str], quality: str | None) -> tuple[str, dict]:
-    """Manifest entries of the last render that has these chapters (``quality`` first)."""
-    order = [quality] if quality else ["low", "medium", "high", "4k"]
-    for name in order:
-        chapters, _ = previous_chapters(project, name)
-        found = {
-            k: chapters[k]
-            for k in keys
-            if k in chapters and Path(chapters[k]["outputs"]["video"]).exists()
-        }
-        if found:
-            return name, found
-    return order[0], {}
-
-
-def cmd_audit(args: argparse.Namespace) -> int:
+def cmd_audit(project: Project, settings: Settings, args: argparse.Namespace) -> int:
     from .check import audit_chapters
     from .narration import Narrator
     from .pacing import check_chapter
 
     started = time.time()
-    project = Project()
     chapters = project.select(args.chapters)
-    settings = settings_module.load(project.pyproject)
     narrator = Narrator(make_voice(settings), project.audio_cache)
     findings = audit_chapters(project, chapters, narrator)
-    quality, entries = rendered_entries(project, [c.key for c in chapters], args.quality)
-    paced = []
+    built = manifest.latest(project.root / "build", [c.key for c in chapters], args.quality)
+    rendered = built.rendered(c.key for c in chapters)
     for chapter in chapters:
-        if chapter.key in entries:
-            findings += check_chapter(entries[chapter.key])
-            paced.append(chapter.key)
+        if chapter.key in rendered:
+            record = rendered[chapter.key]
+            findings += check_chapter(record, built.video(record))
         else:
             print(
                 f"note: {chapter.key} has no render yet; pacing not checked "
@@ -436,32 +415,32 @@ def cmd_audit(args: argparse.Namespace) -> int:
         print(f"finding: {line}")
     status = "FAILED" if findings else "ok"
     print(
-        f"audit {status}: layout of {len(chapters)} chapters, pacing of {len(paced)} "
-        f"({quality} renders), {len(findings)} findings ({time.time() - started:.1f} s)"
+        f"audit {status}: layout of {len(chapters)} chapters, pacing of {len(rendered)} "
+        f"({built.quality} renders), {len(findings)} findings ({time.time() - started:.1f} s)"
     )
     return 1 if findings else 0
 
 
-def cmd_sheet(args: argparse.Namespace) -> int:
+def cmd_sheet(project: Project, settings: Settings, args: argparse.Namespace) -> int:
     from .sheet import contact_sheet
 
-    project = Project()
     chapters = project.select(args.chapters)
-    quality, entries = rendered_entries(project, [c.key for c in chapters], args.quality)
-    missing = [c for c in chapters if c.key not in entries]
+    built = manifest.latest(project.root / "build", [c.key for c in chapters], args.quality)
+    rendered = built.rendered(c.key for c in chapters)
+    missing = [c for c in chapters if c.key not in rendered]
     if missing:
         raise UserError(
-            f"chapter {missing[0].key} has no render at quality '{quality}'; run "
-            f"'render.py {missing[0].number} --quality {quality}' first"
+            f"chapter {missing[0].key} has no render at quality '{built.quality}'; run "
+            f"'render.py {missing[0].number} --quality {built.quality}' first"
         )
     for chapter in chapters:
-        out = project.build_dir(quality) / "sheets" / f"{chapter.key}.png"
-        print(f"wrote {os.path.relpath(contact_sheet(entries[chapter.key], out))}")
+        record = rendered[chapter.key]
+        out = built.build / "sheets" / f"{chapter.key}.png"
+        print(f"wrote {display(contact_sheet(record, built.video(record), out))}")
     return 0
 
 
-def cmd_voices(args: argparse.Namespace) -> int:
-    settings = settings_module.load(Project().pyproject)
+def cmd_voices(project: Project, settings: Settings, args: argparse.Namespace) -> int:
     for name, info in VOICES.items():
         try:
             ok, why = make_voice(settings.with_overrides(voice=name)).available()
@@ -472,6 +451,9 @@ def cmd_voices(args: argparse.Namespace) -> int:
         print(f"{mark} {name:7} {info.description}; {state}")
     print('(* = current setting; choose with --voice NAME or voice = "NAME" in pyproject.toml)')
     return 0
+
+
+COMMANDS = ("check", "voices", "subtitles", "audit", "sheet")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -521,8 +503,12 @@ def main(argv: list[str] | None = None) -> int:
                 "audit": cmd_audit,
                 "sheet": cmd_sheet,
             }
-            return handlers[command](args)
-        return cmd_render(parser().parse_args(argv))
+            args.chapters = getattr(args, "chapters", [])
+            handler = handlers[command]
+        else:
+            args, handler = parser().parse_args(argv), cmd_render
+        project = Project()
+        return handler(project, settings_module.load(project.pyproject), args)
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

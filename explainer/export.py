@@ -7,58 +7,58 @@ used, shifted by how much each edited beat's narration grew or shrank.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from . import captions, media
 from .assemble import Part, merged_cues, youtube_chapters
-from .errors import UserError
+from .errors import UserError, display
+from .manifest import BeatTime, Manifest
 from .narration import Narrator
 from .project import VIDEO_NAME, Project
 from .settings import Settings
 from .voices import make_voice
 
 
-def shifted_starts(old: list[dict], new_durations: dict[str, float]) -> dict[str, float]:
+def shifted_starts(old: list[BeatTime], new_durations: dict[str, float]) -> dict[str, float]:
     """New beat starts: each beat moves by the change in duration of the beats before it."""
     out, shift = {}, 0.0
     for beat in old:
-        out[beat["id"]] = beat["start"] + shift
-        shift += new_durations[beat["id"]] - beat["duration"]
+        out[beat.id] = beat.start + shift
+        shift += new_durations[beat.id] - beat.duration
     return out
 
 
 def export(project: Project, settings: Settings) -> list[Path]:
-    manifest_path = project.build_dir(settings.quality) / "manifest.json"
-    if not manifest_path.exists():
+    build = project.build_dir(settings.quality)
+    rendered = Manifest.load(build, settings.quality).chapters
+    if not rendered:
         raise UserError(
-            f"{manifest_path}: no render at quality '{settings.quality}' yet; run "
-            f"'render.py --quality {settings.quality}' once, then 'render.py subtitles'"
+            f"{display(build / 'manifest.json')}: no render at quality '{settings.quality}' "
+            f"yet; run 'render.py --quality {settings.quality}' once, then 'render.py subtitles'"
         )
-    manifest = json.loads(manifest_path.read_text("utf-8"))
-    rendered = {c["key"]: c for c in manifest["chapters"]}
     narrator = Narrator(make_voice(settings), project.audio_cache)
     written: list[Path] = []
     parts: list[Part] = []
-    work = project.build_dir(settings.quality) / "work" / "_subtitles"
+    work = build / "work" / "_subtitles"
     work.mkdir(parents=True, exist_ok=True)
-    for chapter in project.chapters():
+    chapters = project.chapters()
+    for chapter in chapters:
         entry = rendered.get(chapter.key)
         if entry is None:
             continue
         audio = {beat.id: narrator.speak(beat) for beat in chapter.beats}
-        known = {b["id"] for b in entry["beats"]}
+        known = {b.id for b in entry.beats}
         for beat in chapter.beats:
             if beat.id not in known:
                 raise UserError(
-                    f"{chapter.path.name}:{beat.line}: beat '{beat.id}' is new since the last "
-                    f"render; run 'render.py {chapter.number}' to place it"
+                    f"{display(chapter.path)}:{beat.line}: beat '{beat.id}' is new since the "
+                    f"last render; run 'render.py {chapter.number}' to place it"
                 )
         durations = {bid: a.duration for bid, a in audio.items()}
-        for old in entry["beats"]:
-            durations.setdefault(old["id"], old["duration"])
-        new_starts = shifted_starts(entry["beats"], durations)
-        length = entry["duration"] + sum(durations[b["id"]] - b["duration"] for b in entry["beats"])
+        for old in entry.beats:
+            durations.setdefault(old.id, old.duration)
+        new_starts = shifted_starts(entry.beats, durations)
+        length = entry.duration + sum(durations[b.id] - b.duration for b in entry.beats)
         per_beat = [
             [
                 captions.Word(t, new_starts[b.id] + s, new_starts[b.id] + e)
@@ -69,7 +69,7 @@ def export(project: Project, settings: Settings) -> list[Path]:
         cues = captions.build_cues(per_beat, length)
         problems = captions.problems(cues, length)
         if problems:
-            raise UserError(f"{chapter.path.name}: captions break the standards: {problems[0]}")
+            raise UserError(f"{display(chapter.path)}: captions break the standards: {problems[0]}")
         for suffix, text in ((".srt", captions.to_srt(cues)), (".vtt", captions.to_vtt(cues))):
             path = project.subtitles_dir / f"{chapter.key}{suffix}"
             media.write_text_atomic(path, text)
@@ -78,15 +78,17 @@ def export(project: Project, settings: Settings) -> list[Path]:
         srt.write_text(captions.to_srt(cues), "utf-8")
         parts.append(Part(chapter.key, chapter.title, length, Path(), Path(), srt))
     if not parts:
-        raise UserError(f"{manifest_path}: lists no chapters; render first")
-    if len(parts) == len(project.chapters()):
+        raise UserError(
+            f"{display(build / 'manifest.json')}: lists none of the chapters; render first"
+        )
+    if len(parts) == len(chapters):
         cues = merged_cues(parts)
         for suffix, text in ((".srt", captions.to_srt(cues)), (".vtt", captions.to_vtt(cues))):
             path = project.subtitles_dir / f"{VIDEO_NAME}{suffix}"
             media.write_text_atomic(path, text)
             written.append(path)
         if len(parts) >= 3:
-            path = project.build_dir(settings.quality) / "chapters.txt"
+            path = build / "chapters.txt"
             media.write_text_atomic(path, youtube_chapters(parts))
             written.append(path)
     return written

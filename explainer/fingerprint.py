@@ -26,6 +26,7 @@ CHAPTER_MODULES = (
     "chapter_render.py",
     "errors.py",
     "fingerprint.py",
+    "manifest.py",
     "media.py",
     "narration.py",
     "project.py",

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from . import media
+from .manifest import ChapterRecord
 
 MAX_FREEZE = 4.0  # seconds a picture may stand still while narration plays
 MAX_SILENCE = 1.5  # seconds of quiet allowed inside a chapter
@@ -47,36 +48,27 @@ def overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
     return max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def beat_at(beats: list[dict], t: float) -> str:
-    current = beats[0]["id"] if beats else "?"
-    for beat in beats:
-        if beat["start"] <= t + 1e-6:
-            current = beat["id"]
-    return current
-
-
-def check_chapter(entry: dict) -> list[str]:
-    """Findings for one rendered chapter (its manifest entry)."""
-    video = Path(entry["outputs"]["video"])
-    total = float(entry["duration"])
-    beats = entry["beats"]
-    speaking = [(b["start"], b["start"] + b["duration"]) for b in beats]
+def check_chapter(record: ChapterRecord, video: Path) -> list[str]:
+    """Findings for one rendered chapter (its manifest record and its video file)."""
+    total = record.duration
+    beats = record.beats
+    speaking = [(b.start, b.start + b.duration) for b in beats]
     out = []
     for start, end in freezes(video, total):
         talking = sum(overlap((start, end), span) for span in speaking)
         if talking > MAX_FREEZE:
             out.append(
-                f"{entry['key']} beat '{beat_at(beats, start)}' at {start:.1f} s: "
+                f"{record.key} beat '{record.beat_at(start)}' at {start:.1f} s: "
                 f"picture still for {end - start:.1f} s while the voice talks "
                 f"({talking:.1f} s of narration)"
             )
     if beats:
-        inside = (beats[0]["start"], beats[-1]["start"] + beats[-1]["duration"])
+        inside = (beats[0].start, beats[-1].start + beats[-1].duration)
         for start, end in silences(video, total):
             quiet = overlap((start, end), inside)
             if quiet > MAX_SILENCE:
                 out.append(
-                    f"{entry['key']} beat '{beat_at(beats, start)}' at {start:.1f} s: "
+                    f"{record.key} beat '{record.beat_at(start)}' at {start:.1f} s: "
                     f"{quiet:.1f} s of silence inside the chapter"
                 )
     return out

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import media
 from .errors import UserError, display
-from .pacing import beat_at
+from .manifest import ChapterRecord
 
 THUMB = (384, 216)
 COLUMNS = 6
@@ -32,11 +32,11 @@ def grab(video: Path, t: float):
     return Image.frombytes("RGB", THUMB, result.stdout)
 
 
-def contact_sheet(entry: dict, out: Path) -> Path:
+def contact_sheet(record: ChapterRecord, video: Path, out: Path) -> Path:
+    """A PNG grid of ``video``'s frames, each labelled with its time and beat."""
     from PIL import Image, ImageDraw, ImageFont
 
-    video = Path(entry["outputs"]["video"])
-    times = frame_times(float(entry["duration"]))
+    times = frame_times(record.duration)
     rows = math.ceil(len(times) / COLUMNS)
     label_h = 26
     sheet = Image.new("RGB", (COLUMNS * (THUMB[0] + 4), rows * (THUMB[1] + label_h + 4)), "#222222")
@@ -54,7 +54,7 @@ def contact_sheet(entry: dict, out: Path) -> Path:
         minutes, seconds = divmod(t, 60)
         draw.text(
             (x + 6, y + 4),
-            f"{int(minutes)}:{seconds:04.1f}  {beat_at(entry['beats'], t)}",
+            f"{int(minutes)}:{seconds:04.1f}  {record.beat_at(t)}",
             fill="#F0AC5F",
             font=font,
         )

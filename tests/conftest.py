@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import textwrap
 from pathlib import Path
@@ -37,3 +38,32 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "scenes").mkdir()
     (tmp_path / "script" / "lexicon.md").write_text("- d20 -> d twenty\n", "utf-8")
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def manim_media(request, tmp_path_factory) -> Path:
+    """A Manim media folder kept between test runs (pytest's cache), for its LaTeX and text.
+
+    Compiling the real chapters' LaTeX from nothing takes most of a minute; the cached
+    SVGs are keyed by their content, so reusing them changes no result.
+    """
+    cache = getattr(request.config, "cache", None)
+    if cache is None:  # run with -p no:cacheprovider
+        return tmp_path_factory.mktemp("media")
+    return cache.mkdir("manim-media")
+
+
+@pytest.fixture(scope="session")
+def real_project(tmp_path_factory, manim_media) -> Path:
+    """A copy of this repository's scripts, scenes and settings, shared by the session.
+
+    Tests read the real chapters here, so nothing they do writes into the repository
+    (its build/, audio/ or subtitles/). Tests must not edit it; copy it to edit.
+    """
+    root = tmp_path_factory.mktemp("real")
+    for name in ("script", "scenes"):
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    (root / "build").mkdir()
+    (root / "build" / "check").symlink_to(manim_media, target_is_directory=True)
+    return root

@@ -1,9 +1,9 @@
 """Each visual-quality detector fires on a broken example and stays quiet on a clean one."""
 
-import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, write_chapter
@@ -12,6 +12,7 @@ from explainer import pacing, settings
 from explainer.audit import contrast, record_origins, register
 from explainer.chapter_render import load_scene_class
 from explainer.check import CheckMode, audit_chapters, dry_run
+from explainer.manifest import BeatTime, ChapterRecord, Manifest
 from explainer.narration import Narrator
 from explainer.project import Project
 from explainer.scene import SceneHooks
@@ -329,8 +330,8 @@ def test_wall_of_text(project):
 
 
 @pytest.mark.slow
-def test_every_chapter_passes_the_layout_audit():
-    project = Project(ROOT)
+def test_every_chapter_passes_the_layout_audit(real_project):
+    project = Project(real_project)
     narrator = Narrator(make_voice(settings.load(project.pyproject)), project.audio_cache)
     assert audit_chapters(project, project.chapters(), narrator) == []
 
@@ -363,8 +364,9 @@ def test_six_second_freeze_is_found_and_motion_is_not(tmp_path):
     env = dict(os.environ, EXPLAINER_ROOT=str(root), EXPLAINER_VOICE="espeak")
     run = [sys.executable, str(ROOT / "render.py"), "--quality", "low", "-q"]
     assert subprocess.run(run, cwd=ROOT, env=env, capture_output=True).returncode == 0
-    entry = json.loads((root / "build/low/manifest.json").read_text())["chapters"][0]
-    found = pacing.check_chapter(entry)
+    built = Manifest.load(root / "build/low")
+    entry = built.chapters["01-freeze"]
+    found = pacing.check_chapter(entry, built.video(entry))
     assert len(found) == 1 and "picture still for" in found[0] and "beat 'still'" in found[0]
 
     scene = root / "scenes/01_test.py"
@@ -374,8 +376,9 @@ def test_six_second_freeze_is_found_and_motion_is_not(tmp_path):
         )
     )
     assert subprocess.run(run, cwd=ROOT, env=env, capture_output=True).returncode == 0
-    entry = json.loads((root / "build/low/manifest.json").read_text())["chapters"][0]
-    assert pacing.check_chapter(entry) == []
+    built = Manifest.load(root / "build/low")
+    entry = built.chapters["01-freeze"]
+    assert pacing.check_chapter(entry, built.video(entry)) == []
     result = subprocess.run(
         [sys.executable, str(ROOT / "render.py"), "sheet", "1", "--quality", "low"],
         cwd=ROOT,
@@ -390,20 +393,28 @@ def test_six_second_freeze_is_found_and_motion_is_not(tmp_path):
 
     sheet = Image.open(root / "build/low/sheets/01-freeze.png")
     assert sheet.width == COLUMNS * (THUMB[0] + 4)
-    assert len(frame_times(entry["duration"])) >= 3
+    assert len(frame_times(entry.duration)) >= 3
 
 
 def test_long_silence_is_found(monkeypatch):
-    entry = {
-        "key": "01-x",
-        "duration": 20.0,
-        "outputs": {"video": "unused.mp4"},
-        "beats": [
-            {"id": "a", "start": 0.0, "duration": 5.0},
-            {"id": "b", "start": 8.0, "duration": 5.0},
-        ],
-    }
+    entry = ChapterRecord(
+        key="01-x",
+        number=1,
+        title="X",
+        quality="low",
+        voice="espeak",
+        voice_settings={},
+        duration=20.0,
+        frames=300,
+        fps=15.0,
+        loudness={},
+        words=20,
+        beats=[BeatTime("a", 0.0, 5.0), BeatTime("b", 8.0, 5.0)],
+        cues=4,
+        outputs={"video": "01-x.mp4"},
+        narration="work/01-x/narration.wav",
+    )
     monkeypatch.setattr(pacing, "freezes", lambda video, total: [])
     monkeypatch.setattr(pacing, "silences", lambda video, total: [(5.2, 7.9), (13.2, 20.0)])
-    found = pacing.check_chapter(entry)
+    found = pacing.check_chapter(entry, Path("unused.mp4"))
     assert found == ["01-x beat 'a' at 5.2 s: 2.7 s of silence inside the chapter"]

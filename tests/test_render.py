@@ -1,19 +1,19 @@
 """End to end: a real low-quality render, checked with ffprobe and against the script."""
 
-import json
 import os
+import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import ROOT, write_chapter
 
 from explainer import captions, media
+from explainer.manifest import Manifest
 from explainer.project import Project
 
-pytestmark = pytest.mark.slow
+slow = pytest.mark.slow  # renders real video; the rest of this file is fast
 
 SCRIPT = """
 # Render test
@@ -65,17 +65,20 @@ def rendered(tmp_path_factory):
     return root, result
 
 
+@slow
 def test_outputs_exist_and_manifest_lists_them(rendered):
     root, result = rendered
-    manifest = json.loads((root / "build/low/manifest.json").read_text())
-    chapter = manifest["chapters"][0]
-    assert chapter["title"] == "Render test" and chapter["voice"] == "espeak"
-    assert [b["id"] for b in chapter["beats"]] == ["first", "second"]
-    for path in manifest["files"]:
-        assert os.path.exists(path), path
-    assert "build/low/01-test.mp4" in result.stdout
+    built = Manifest.load(root / "build/low")
+    chapter = built.chapters["01-test"]
+    assert chapter.title == "Render test" and chapter.voice == "espeak"
+    assert [b.id for b in chapter.beats] == ["first", "second"]
+    assert set(chapter.outputs) == {"video", "srt", "vtt", "srt_beside_video", "vtt_beside_video"}
+    assert built.files() and all(built.path(p).is_file() for p in built.files())
+    assert built.path(chapter.narration).is_file()
+    assert "video: build/low/01-test.mp4" in result.stdout
 
 
+@slow
 def test_streams_and_lengths(rendered):
     root, _ = rendered
     video = root / "build/low/01-test.mp4"
@@ -91,6 +94,7 @@ def test_streams_and_lengths(rendered):
     assert head.find(b"moov") < head.find(b"mdat")
 
 
+@slow
 def test_captions_match_script_and_voice(rendered):
     root, _ = rendered
     chapter = Project(root).chapters()[0]
@@ -103,14 +107,14 @@ def test_captions_match_script_and_voice(rendered):
     assert vtt.startswith("WEBVTT")
     # every beat's first cue starts when its first word is heard in the final MP4
     audio = media.decode_audio((root / "build/low/01-test.mp4").read_bytes(), 16000)
-    manifest = json.loads((root / "build/low/manifest.json").read_text())
-    for beat in manifest["chapters"][0]["beats"]:
-        first = min((c for c in cues if c.start >= beat["start"] - 1e-3), key=lambda c: c.start)
+    for beat in Manifest.load(root / "build/low").chapters["01-test"].beats:
+        first = min((c for c in cues if c.start >= beat.start - 1e-3), key=lambda c: c.start)
         assert onset_near(audio, 16000, first.start) <= 0.1
 
 
+@slow
 def test_edit_one_beat_changes_only_its_audio_and_captions(rendered, tmp_path):
-    root, _ = rendered
+    root = shutil.copytree(rendered[0], tmp_path / "copy")
     before_srt = (root / "subtitles/01-test.srt").read_text()
     cache = sorted(p.name for p in (root / "audio/cache/espeak").rglob("*.wav"))
     script = root / "script/01-test.md"
@@ -125,6 +129,7 @@ def test_edit_one_beat_changes_only_its_audio_and_captions(rendered, tmp_path):
     assert after_srt.startswith(first_cue)  # the untouched beat keeps its captions
 
 
+@slow
 def test_gtts_voice_renders_through_the_standin(tmp_path):
     from gtts_standin import StandIn
 
@@ -133,8 +138,7 @@ def test_gtts_voice_renders_through_the_standin(tmp_path):
     with StandIn() as url:
         result = render(tmp_path, voice="gtts", EXPLAINER_GTTS_ENDPOINT=url)
     assert result.returncode == 0, result.stderr
-    manifest = json.loads((tmp_path / "build/low/manifest.json").read_text())
-    assert manifest["chapters"][0]["voice"] == "gtts"
+    assert Manifest.load(tmp_path / "build/low").chapters["01-test"].voice == "gtts"
     cues = captions.parse_srt((tmp_path / "subtitles/01-test.srt").read_text())
     assert " ".join(c.flat for c in cues) == Project(tmp_path).chapters()[0].caption_text
 
@@ -148,6 +152,7 @@ def test_gtts_offline_render_fails_fast_and_clearly(tmp_path):
     assert not (tmp_path / "build").exists()
 
 
+@slow
 def test_scene_error_names_chapter_and_beat(tmp_path):
     (tmp_path / "script").mkdir()
     write_chapter(tmp_path, "01-test", SCRIPT, 'with self.beat("first"):\n    1 / 0')
@@ -157,17 +162,24 @@ def test_scene_error_names_chapter_and_beat(tmp_path):
     assert not (tmp_path / "build/low/01-test.mp4").exists()
 
 
-def test_unknown_chapter_quality_and_voice_fail_clearly(rendered):
-    root, _ = rendered
-    for args, fragment in (
-        ((("7",), "espeak"), "chapter '7' is unknown"),
-        ((("1",), "nope"), "voice 'nope' is unknown"),
+def test_unknown_chapter_quality_and_voice_fail_clearly(project, monkeypatch, capsys):
+    from explainer import cli
+
+    write_chapter(project, "01-test", SCRIPT, BODY)
+    monkeypatch.setenv("EXPLAINER_ROOT", str(project))
+    for args, voice, fragment in (
+        (["7"], "espeak", "chapter '7' is unknown; choose from 1 (test)"),
+        (["1"], "nope", "voice 'nope' is unknown"),
+        (["1", "--quality", "huge"], "espeak", "quality 'huge' is unknown"),
     ):
-        result = render(root, *args[0], voice=args[1])
-        assert result.returncode == 2 and fragment in result.stderr
-        assert len(result.stderr.strip().splitlines()) == 1
+        monkeypatch.setenv("EXPLAINER_VOICE", voice)
+        assert cli.main(args) == 2
+        err = capsys.readouterr().err
+        assert fragment in err and len(err.strip().splitlines()) == 1, err
+    assert not (project / "build").exists()
 
 
+@slow
 def test_plain_manim_cli_renders_with_narration(rendered):
     root, _ = rendered
     env = dict(os.environ, EXPLAINER_VOICE="espeak")
@@ -192,9 +204,11 @@ def test_plain_manim_cli_renders_with_narration(rendered):
     assert kinds == {"video", "audio"}
 
 
-def test_whole_video_preview():
+@slow
+def test_whole_video_preview(real_project):
     """Every chapter with the default voice at 480p15, assembled, as a viewer would get it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("EXPLAINER_")}
+    env["EXPLAINER_ROOT"] = str(real_project)  # a copy: nothing is written into the repository
     result = subprocess.run(
         [sys.executable, str(ROOT / "render.py"), "--quality", "low", "-q"],
         cwd=ROOT,
@@ -203,20 +217,21 @@ def test_whole_video_preview():
         env=env,
     )
     assert result.returncode == 0, result.stderr
-    manifest = json.loads((ROOT / "build/low/manifest.json").read_text())
-    chapters = Project().chapters()
-    assert [c["key"] for c in manifest["chapters"]] == [c.key for c in chapters]
+    built = Manifest.load(real_project / "build/low")
+    chapters = Project(real_project).chapters()
+    assert sorted(built.chapters) == [c.key for c in chapters]
     from explainer.pacing import check_chapter
 
-    for entry in manifest["chapters"]:
-        assert entry["voice"] == "piper"
-        assert abs(entry["loudness"]["integrated"] - (-14)) <= 1
-        assert entry["loudness"]["true_peak"] <= -1
-        cues = captions.parse_srt(Path(entry["outputs"]["srt"]).read_text())
-        assert captions.problems(cues, entry["duration"]) == []
-        assert check_chapter(entry) == []  # no frozen picture while talking, no long silence
-    full = manifest["full"]
-    assert abs(full["loudness"]["integrated"] - (-14)) <= 1
-    merged = captions.parse_srt((ROOT / "subtitles/nanochat-explained.srt").read_text())
-    assert captions.problems(merged, full["duration"]) == []
+    for entry in built.chapters.values():
+        assert entry.voice == "piper"
+        assert abs(entry.loudness["integrated"] - (-14)) <= 1
+        assert entry.loudness["true_peak"] <= -1
+        cues = captions.parse_srt(built.path(entry.outputs["srt"]).read_text())
+        assert captions.problems(cues, entry.duration) == []
+        # no frozen picture while talking, no long silence
+        assert check_chapter(entry, built.video(entry)) == []
+    full = built.full
+    assert abs(full.loudness["integrated"] - (-14)) <= 1
+    merged = captions.parse_srt((real_project / "subtitles/nanochat-explained.srt").read_text())
+    assert captions.problems(merged, full.duration) == []
     assert " ".join(c.flat for c in merged) == " ".join(c.caption_text for c in chapters)
