@@ -1,8 +1,16 @@
 """The ``render.py`` command line: thin wiring around the pipeline functions.
 
-render.py [CHAPTER ...] [--quality low|medium|high|4k] [--voice NAME] [--jobs N] [-q]
-render.py check          validate every script against its scene (seconds, no rendering)
-render.py voices         list the voices and whether each works here
+One sub-command per command, each a ``cmd_*`` function taking the project, the
+settings (read once, from pyproject.toml and ``EXPLAINER_*``) and its arguments:
+
+render.py [render] [CHAPTER ...] [--quality Q] [--voice V] [--jobs N] [-q] ...
+render.py check [CHAPTER ...]     every script vs its scene, in seconds, no rendering
+render.py audit [CHAPTER ...]     layout audit and pacing check
+render.py sheet [CHAPTER ...]     labelled contact sheets of rendered chapters
+render.py subtitles               captions after a narration edit, without frames
+render.py voices                  the voices and whether each works here
+
+``render`` is the default: ``render.py 3 --quality low`` renders chapter 3.
 """
 
 from __future__ import annotations
@@ -31,50 +39,59 @@ from .voices import VOICES, make_voice
 
 
 class Progress:
-    """Per-chapter bars and an overall ETA on a terminal; one plain line per event in logs."""
+    """A bar per chapter and an overall ETA on a terminal (rich); one plain line per step in a log."""
 
-    WIDTH = 12
+    def __init__(self, quiet: bool, keys: list[str], console=None) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
+        from rich.progress import Progress as Bars
 
-    def __init__(self, quiet: bool, keys: list[str]) -> None:
         self.quiet = quiet
-        self.tty = sys.stderr.isatty() and not quiet
-        self.fraction: dict[str, float] = {k: 0.0 for k in keys}
+        self.console = console or Console(stderr=True)
+        self.tty = self.console.is_terminal and not quiet
         self.lock = threading.Lock()
-        self.started = time.time()
-        self.last_line = 0.0
+        self.started = time.monotonic()
+        self.bars = Bars(
+            TextColumn("{task.description:>16}"),
+            BarColumn(bar_width=24),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[step]}"),
+            console=self.console,
+            disable=not self.tty,
+            speed_estimate_period=3600,  # chapters take minutes: estimate from the whole run
+            transient=True,
+        )
+        self.tasks = {key: self.bars.add_task(key[:16], total=1.0, step="waiting") for key in keys}
+        self.overall = self.bars.add_task("all chapters", total=float(len(keys)), step="")
+        self.bars.start()
 
     def eta(self) -> str:
-        done = sum(self.fraction.values()) / max(len(self.fraction), 1)
-        elapsed = time.time() - self.started
-        if done < 0.03:
-            return "ETA --:--"
-        left = elapsed * (1 - done) / done
-        return f"ETA {int(left) // 60}:{int(left) % 60:02d}"
+        left = self.bars.tasks[self.overall].time_remaining
+        return "ETA --:--" if left is None else f"ETA {int(left) // 60}:{int(left) % 60:02d}"
 
     def update(
         self, key: str, text: str, fraction: float | None = None, always: bool = False
     ) -> None:
+        """Chapter ``key`` is at ``text`` (``fraction`` done); ``always``: show even when quiet."""
         with self.lock:
-            if fraction is not None:
-                self.fraction[key] = max(self.fraction.get(key, 0.0), fraction)
-            stamp = f"{time.time() - self.started:6.1f}s"
+            task = self.bars.tasks[self.tasks[key]]
+            done = max(task.completed, fraction if fraction is not None else 0.0)
+            self.bars.update(self.tasks[key], completed=done, step=text)
+            total = sum(self.bars.tasks[t].completed for t in self.tasks.values())
+            self.bars.update(self.overall, completed=total)
+            stamp = f"{time.monotonic() - self.started:6.1f}s"
             if self.tty:
-                bars = "  ".join(
-                    f"{k[:2]} [{'#' * int(f * self.WIDTH):<{self.WIDTH}}]"
-                    for k, f in self.fraction.items()
-                )
                 if always:
-                    sys.stderr.write(f"\r\033[K{stamp} [{key}] {text}\n")
-                sys.stderr.write(f"\r\033[K{bars}  {self.eta()}"[:200])
-                sys.stderr.flush()
+                    self.bars.console.print(
+                        f"{stamp} [{key}] {text}", markup=False, highlight=False
+                    )
             elif not self.quiet or always:
-                pct = f"{int(self.fraction.get(key, 0) * 100):3d}%"
-                print(f"{stamp} [{key}] {pct} {text}  ({self.eta()})", file=sys.stderr, flush=True)
+                line = f"{stamp} [{key}] {int(done * 100):3d}% {text}  ({self.eta()})"
+                print(line, file=sys.stderr, flush=True)
 
     def close(self) -> None:
-        if self.tty:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
+        self.bars.stop()
 
 
 def describe(event: dict) -> tuple[str, float | None]:
@@ -272,7 +289,7 @@ def cmd_render(project: Project, settings: Settings, args: argparse.Namespace) -
                 project,
                 todo,
                 settings,
-                min(max(1, args.jobs or os.cpu_count() or 1), len(todo)),
+                min(args.jobs or os.cpu_count() or 1, len(todo)),
                 progress,
                 args.keep_going,
                 keep,
@@ -453,62 +470,100 @@ def cmd_voices(project: Project, settings: Settings, args: argparse.Namespace) -
     return 0
 
 
-COMMANDS = ("check", "voices", "subtitles", "audit", "sheet")
+# --------------------------------------------------------------------------- parsing
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+class Parser(argparse.ArgumentParser):
+    """argparse whose mistakes are one line (``error: ...``, exit 2), like every other."""
+
+    command_names: tuple[str, ...] = ()
+
+    def error(self, message: str):
+        raise UserError(f"{self.prog}: {message}; see '{self.prog} --help'")
+
+
+def jobs_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(
+            f"{count}: give 1 or more chapters at a time (default: the CPU count)"
+        )
+    return count
+
+
+def parser() -> Parser:
+    top = Parser(
         prog="render.py",
-        description="Render the narrated nanochat explainer. "
-        "Other commands: 'check' (validate scripts and scenes), 'audit [CH]' (layout and "
-        "pacing), 'sheet [CH]' (contact sheets), 'subtitles' (captions without rendering), "
-        "'voices' (list voices); each takes --help.",
+        description="Render the narrated nanochat explainer. Without a command: 'render'.",
     )
-    p.add_argument("chapters", nargs="*", help="chapter numbers or slugs (default: all)")
-    p.add_argument("--quality", help="low (480p15), medium (720p30), high (1080p60, default), 4k")
-    p.add_argument("--voice", help=f"one of {', '.join(VOICES)}")
-    p.add_argument("--voice-rate", type=float, help="speaking rate, 1.0 = normal")
-    p.add_argument("--jobs", "-j", type=int, help="chapters rendered at once (default: CPU count)")
-    p.add_argument(
+    commands = top.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    def command(name: str, run, help: str, chapters: str | None = None) -> Parser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.set_defaults(run=run)
+        if chapters:
+            sub.add_argument("chapters", nargs="*", metavar="CHAPTER", help=chapters)
+        return sub
+
+    chapters_help = "chapter numbers or slugs (default: all)"
+    render = command(
+        "render", cmd_render, "render chapters and the full video (the default)", chapters_help
+    )
+    render.add_argument("--quality", help="low (480p15), medium (720p30), high (1080p60), 4k")
+    render.add_argument("--voice", help=f"one of {', '.join(VOICES)}")
+    render.add_argument("--voice-rate", type=float, help="speaking rate, 1.0 = normal")
+    render.add_argument(
+        "--jobs", "-j", type=jobs_count, help="chapters rendered at once (default: CPU count)"
+    )
+    render.add_argument(
         "--keep-going", action="store_true", help="finish other chapters after a failure"
     )
-    p.add_argument("--quiet", "-q", action="store_true", help="only results and errors")
-    p.add_argument("--loudness", type=float, help="integrated loudness target, LUFS (default -14)")
-    p.add_argument(
+    render.add_argument("--quiet", "-q", action="store_true", help="only results and errors")
+    render.add_argument(
+        "--loudness", type=float, help="integrated loudness target, LUFS (default -14)"
+    )
+    render.add_argument(
         "--burn-captions",
         action="store_true",
         help="also write a copy with the captions drawn into the picture",
     )
-    p.add_argument("--force", action="store_true", help="render even if nothing changed")
-    return p
+    render.add_argument("--force", action="store_true", help="render even if nothing changed")
+
+    command(
+        "check",
+        cmd_check,
+        "validate scripts against scenes in seconds, without rendering",
+        chapters_help,
+    )
+    audit = command("audit", cmd_audit, "layout audit and pacing check", chapters_help)
+    audit.add_argument("--quality", help="whose renders the pacing check reads (default: any)")
+    sheet = command(
+        "sheet", cmd_sheet, "labelled contact sheets of rendered chapters", chapters_help
+    )
+    sheet.add_argument("--quality", help="whose renders to sample (default: any)")
+    subtitles = command(
+        "subtitles", cmd_subtitles, "captions and chapter list after an edit, no frames"
+    )
+    subtitles.add_argument("--quality")
+    subtitles.add_argument("--voice")
+    command("voices", cmd_voices, "list the voices and whether each works here")
+    top.command_names = tuple(commands.choices)
+    return top
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    top = parser()
+    if not argv or (argv[0] not in top.command_names and argv[0] not in ("-h", "--help")):
+        argv = ["render", *argv]  # the default command
     try:
-        if argv and argv[0] in COMMANDS:
-            command, rest = argv[0], argv[1:]
-            sub = argparse.ArgumentParser(prog=f"render.py {command}")
-            if command in ("subtitles", "audit", "sheet"):
-                sub.add_argument("--quality")
-            if command == "subtitles":
-                sub.add_argument("--voice")
-            if command in ("audit", "sheet"):
-                sub.add_argument("chapters", nargs="*", help="chapter numbers or slugs")
-            args = sub.parse_args(rest)
-            handlers = {
-                "check": cmd_check,
-                "voices": cmd_voices,
-                "subtitles": cmd_subtitles,
-                "audit": cmd_audit,
-                "sheet": cmd_sheet,
-            }
-            args.chapters = getattr(args, "chapters", [])
-            handler = handlers[command]
-        else:
-            args, handler = parser().parse_args(argv), cmd_render
+        args = top.parse_args(argv)
         project = Project()
-        return handler(project, settings_module.load(project.pyproject), args)
+        settings = settings_module.load(project.pyproject)  # once: a bad setting is one line
+        return args.run(project, settings, args)
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

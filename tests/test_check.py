@@ -7,6 +7,7 @@ import sys
 import pytest
 from conftest import ROOT, write_chapter
 
+from explainer import cli
 from explainer.check import check_project
 from explainer.project import Project
 
@@ -19,8 +20,8 @@ Second beat.
 """
 
 
-def run_check(root):
-    problems, warnings, count = check_project(Project(root))
+def run_check(root, wanted=()):
+    problems, warnings, count = check_project(Project(root), list(wanted))
     return "\n".join(problems), "\n".join(warnings), count
 
 
@@ -99,17 +100,52 @@ def test_missing_scene(project):
     assert "no scene for chapter 02" in problems
 
 
-def test_check_command_on_the_real_project():
+def test_check_command_on_one_real_chapter(real_project, monkeypatch, capsys):
+    """The fast tier's look at a committed chapter: its script and scene agree."""
+    monkeypatch.setenv("EXPLAINER_ROOT", str(real_project))
+    assert cli.main(["check", "1"]) == 0, capsys.readouterr()
+    assert "check ok: 1 chapters, 0 problems" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_check_command_on_the_real_project(real_project):
     """Every committed chapter's script and scene agree (its speed is measured in bench/)."""
     result = subprocess.run(
         [sys.executable, str(ROOT / "render.py"), "check"],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={k: v for k, v in os.environ.items() if k != "EXPLAINER_ROOT"},
+        env=dict(os.environ, EXPLAINER_ROOT=str(real_project)),
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "check ok" in result.stdout
+    assert "check ok: 10 chapters" in result.stdout or "check ok" in result.stdout
+
+
+def test_check_takes_chapter_arguments(project, capsys, monkeypatch):
+    write_chapter(project, "01-test", SCRIPT, 'with self.beat("alpha"): pass')
+    write_chapter(
+        project, "02-more", "# M\n## gamma\nThird beat.\n", 'with self.beat("gamma"): pass'
+    )
+    problems, _, count = run_check(project, ["2"])
+    assert (problems, count) == ("", 1)  # chapter 1's unused beat is not looked at
+    problems, _, count = run_check(project, ["test", "more"])
+    assert count == 2 and "beat 'beta' is never used" in problems
+    monkeypatch.setenv("EXPLAINER_ROOT", str(project))
+    assert cli.main(["check", "9"]) == 1
+    assert "chapter '9' is unknown; choose from 1 (test), 2 (more)" in capsys.readouterr().out
+
+
+def test_messages_name_project_files_from_the_project_root(project, monkeypatch):
+    # wherever the command runs, a message names script/NN-slug.md:LINE and scenes/NN_x.py:LINE
+    monkeypatch.chdir(project.parent)
+    write_chapter(
+        project, "01-test", "# T\n## alpha\nOne {oops}.\n", 'with self.beat("alpha"): pass'
+    )
+    problems, _, _ = run_check(project)
+    assert problems.startswith("script/01-test.md:3: '{oops}' is not markup"), problems
+    write_chapter(project, "01-test", SCRIPT, 'with self.beat("alpha"): pass')
+    problems, _, _ = run_check(project)
+    assert "script/01-test.md:4: beat 'beta' is never used by scenes/01_test.py" in problems
 
 
 def test_empty_cached_svgs_are_dropped_before_a_check(tmp_path):
