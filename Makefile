@@ -2,7 +2,7 @@
 # Both install what is missing first (see setup.sh).
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: setup video preview check test lint
+.PHONY: setup video preview check test test-fast lint
 
 setup:
 	@./setup.sh
@@ -18,6 +18,10 @@ check: setup
 
 test: setup
 	uv run pytest
+
+# everything but the renders and whole-project dry runs (marked slow): under 2 minutes
+test-fast: setup
+	uv run pytest -m "not slow"
 
 lint: setup
 	uv run ruff check . && uv run ruff format --check .

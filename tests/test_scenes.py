@@ -15,9 +15,14 @@ MODULES = sorted(p for p in SCENES.glob("*.py") if not p.name.startswith("_"))
 
 
 @pytest.mark.parametrize("path", MODULES, ids=[p.stem for p in MODULES])
-def test_doctests(path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_doctests(
+    path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, manim_media: Path
+) -> None:
+    if ">>>" not in path.read_text("utf-8"):
+        pytest.skip(f"scenes/{path.name} has no examples")
     monkeypatch.syspath_prepend(str(SCENES))
     monkeypatch.chdir(tmp_path)  # Manim writes LaTeX and text caches under ./media
+    (tmp_path / "media").symlink_to(manim_media, target_is_directory=True)
     spec = importlib.util.spec_from_file_location(f"scene_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -27,4 +32,7 @@ def test_doctests(path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     finally:
         sys.modules.pop(spec.name, None)
+    # a module whose source shows examples must run them: none attempted means doctest
+    # could not find them (say, in a function it does not look into), not that they pass
+    assert result.attempted > 0, f"scenes/{path.name} has '>>>' but doctest ran no example"
     assert result.failed == 0, f"{result.failed} doctest(s) failed in scenes/{path.name}"
