@@ -43,5 +43,11 @@ if TRACE:
     # a cache lookup reads the entry's JSON sidecar and checks its WAV's checksum
     _wrap(narration.Narrator, "_load", "cache lookup", lambda self, key, *a, **k: key[:12])
     _wrap(narration, "_sha256", "cache checksum", lambda path: Path(path).stem[:12])
-    _wrap(media, "read_wav", "wav read", lambda path: Path(path).stem[:12])
+    # named with their folder: every chapter's track is work/<key>/narration.wav
+    _wrap(
+        media,
+        "read_wav",
+        "wav read",
+        lambda path: f"{Path(path).parent.name}/{Path(path).stem[:12]}",
+    )
     atexit.register(_dump)
