@@ -352,6 +352,10 @@ def cmd_render(args: argparse.Namespace) -> int:
     if results or full is not previous_full:
         manifest = write_manifest(project, settings.quality, results, full)
         print(f"wrote {'manifest':>18}: {os.path.relpath(manifest)}")
+    from .page import write_pages  # the watch pages: index.html, NN-slug.html
+
+    for path in write_pages(project.build_dir(settings.quality)):
+        print(f"wrote {'page':>18}: {os.path.relpath(path)}")
     for message in errors:
         print(f"error: {message}", file=sys.stderr)
     return 1 if errors else 0
