@@ -3,6 +3,7 @@
 render.py [CHAPTER ...] [--quality low|medium|high|4k] [--voice NAME] [--jobs N] [-q]
 render.py check          validate every script against its scene (seconds, no rendering)
 render.py voices         list the voices and whether each works here
+render.py serve          the build folder on http://127.0.0.1:8000/ (the watch page)
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .project import Project
 from .settings import Settings
 from .voices import VOICES, make_voice
 
-COMMANDS = ("check", "voices", "subtitles", "audit", "sheet")
+COMMANDS = ("check", "voices", "subtitles", "audit", "sheet", "serve")
 
 
 # --------------------------------------------------------------------------- progress
@@ -457,6 +458,14 @@ def cmd_sheet(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    project = Project()
+    configured = settings_module.load(project.pyproject).quality
+    return serve(project, args.quality, configured, args.port)
+
+
 def cmd_voices(args: argparse.Namespace) -> int:
     settings = settings_module.load(Project().pyproject)
     for name, info in VOICES.items():
@@ -477,7 +486,7 @@ def parser() -> argparse.ArgumentParser:
         description="Render the narrated nanochat explainer. "
         "Other commands: 'check' (validate scripts and scenes), 'audit [CH]' (layout and "
         "pacing), 'sheet [CH]' (contact sheets), 'subtitles' (captions without rendering), "
-        "'voices' (list voices); each takes --help.",
+        "'voices' (list voices), 'serve' (the watch page on 127.0.0.1); each takes --help.",
     )
     p.add_argument("chapters", nargs="*", help="chapter numbers or slugs (default: all)")
     p.add_argument("--quality", help="low (480p15), medium (720p30), high (1080p60, default), 4k")
@@ -504,8 +513,10 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] in COMMANDS:
             command, rest = argv[0], argv[1:]
             sub = argparse.ArgumentParser(prog=f"render.py {command}")
-            if command in ("subtitles", "audit", "sheet"):
+            if command in ("subtitles", "audit", "sheet", "serve"):
                 sub.add_argument("--quality")
+            if command == "serve":
+                sub.add_argument("--port", type=int, default=8000, help="default 8000; 0: any free")
             if command == "subtitles":
                 sub.add_argument("--voice")
             if command in ("audit", "sheet"):
@@ -517,6 +528,7 @@ def main(argv: list[str] | None = None) -> int:
                 "subtitles": cmd_subtitles,
                 "audit": cmd_audit,
                 "sheet": cmd_sheet,
+                "serve": cmd_serve,
             }
             return handlers[command](args)
         return cmd_render(parser().parse_args(argv))
