@@ -301,6 +301,18 @@ def _attr(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+SPECIAL_TOKEN = re.compile(r"&lt;\|[A-Za-z0-9_]+\|&gt;")
+
+
+def prose(text: str) -> str:
+    """Caption text as HTML: escaped, special tokens set as code (as the video draws them).
+
+    >>> prose("starts with <|bos|> & ends")
+    'starts with <code>&lt;|bos|&gt;</code> &amp; ends'
+    """
+    return SPECIAL_TOKEN.sub(lambda m: f"<code>{m.group(0)}</code>", _attr(text))
+
+
 def _t(seconds: float) -> str:
     return f"{seconds:.3f}"
 
@@ -356,7 +368,7 @@ def _transcript(page: Page) -> str:
                 first = False
                 spans.append(
                     f'<a class="cue" href="#t={_t(cue.start)}" data-start="{_t(cue.start)}" '
-                    f'data-end="{_t(cue.end)}" tabindex="{tab}">{_attr(cue.flat)}</a>'
+                    f'data-end="{_t(cue.end)}" tabindex="{tab}">{prose(cue.flat)}</a>'
                 )
             out.append("<p>" + " ".join(spans) + "</p>")
         out.append("</section>")

@@ -7,6 +7,7 @@ real render) are in ``test_browser.py``.
 
 from __future__ import annotations
 
+import doctest
 import http.client
 import json
 import os
@@ -140,6 +141,11 @@ def get(server, target: str, method: str = "GET", **headers: str):
 # --------------------------------------------------------------------------- pure helpers
 
 
+def test_doctests():
+    for module in (page, serve):
+        assert doctest.testmod(module).failed == 0, module.__name__
+
+
 def test_clock_and_durations():
     assert [page.clock(t) for t in (0, 59.99, 61, 3599, 3600)] == [
         "0:00",
@@ -266,7 +272,7 @@ def test_index_html_is_self_contained_and_accessible_by_construction(build):
             assert (build / url).exists(), url
     # the transcript: one heading per chapter, cues as links in prose, text escaped
     assert text.count('<section class="transcript-section"') == 3
-    assert "with &lt;|bos|&gt;." in text and "Every text starts with" in text
+    assert "with <code>&lt;|bos|&gt;</code>." in text and "Every text starts with" in text
     assert text.count('class="cue"') == 5 and text.count('tabindex="0"') == 1
     for link in ("nanochat-explained.mp4", "nanochat-explained.srt", "chapters.txt"):
         assert f'href="{link}" download' in text
