@@ -418,6 +418,13 @@ def test_opened_from_file_the_tracks_still_work(driver, built):
     assert current(driver, "a.section") == [f"{chapter_starts(built)[1]:.3f}"]
 
 
+def test_moving_between_pages_never_stalls(driver, server):
+    """A page left for another (and kept for "back") must not hold its live-reload
+    connection: browsers open at most six per server, and the seventh page would hang."""
+    for name in ["", "01-opening.html", "02-middle.html", "03-closing.html"] * 3:
+        open_page(driver, server.url + name)
+
+
 def test_chapter_page_lists_its_beats(driver, server, built):
     open_page(driver, server.url + "01-opening.html")
     beats = js(

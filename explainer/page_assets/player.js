@@ -302,9 +302,14 @@
   if (video.readyState >= 1) start(); else video.addEventListener("loadedmetadata", start, { once: true });
   update();
 
-  if (/^https?:$/.test(window.location.protocol) && window.EventSource) {
-    var seen = null;
-    var events = new EventSource("__events");
+  var events = null;
+  var seen = null;
+
+  function listen() {
+    // one connection per open page: closed when the page is left (a page kept for
+    // "back" would otherwise hold it, and browsers allow only six per server)
+    if (events || !/^https?:$/.test(window.location.protocol) || !window.EventSource) return;
+    events = new EventSource("__events");
     events.addEventListener("build", function (event) {
       if (seen === null) { seen = event.data; return; }
       if (event.data !== seen) {
@@ -314,4 +319,12 @@
       }
     });
   }
+
+  window.addEventListener("pagehide", function () {
+    if (events) { events.close(); events = null; }
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) listen();
+  });
+  listen();
 })();
