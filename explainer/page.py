@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
+import numpy as np
+
 from . import captions, media
 from .assemble import TITLE
 from .errors import UserError
@@ -47,7 +49,7 @@ LEDE = (
     "reinforcement learning and inference."
 )
 PARAGRAPH_WORDS = 40  # a beat shorter than this joins the next one's paragraph
-POSTER_CANDIDATES = 9  # frames considered for a poster; the most detailed one wins
+POSTER_CANDIDATES = 12  # settled frames considered for a poster (see poster_score)
 # the fonts the video uses: (family, style), copied into assets/fonts when this machine has them
 FONTS = (("CMU Serif", "Roman"), ("CMU Serif", "Italic"), ("JetBrains Mono", "Regular"))
 
@@ -301,16 +303,19 @@ def _attr(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+APOSTROPHE = re.compile(r"(?<=[A-Za-z])&#x27;(?=[A-Za-z])")  # html.escape's form of '
 SPECIAL_TOKEN = re.compile(r"&lt;\|[A-Za-z0-9_]+\|&gt;")
 
 
 def prose(text: str) -> str:
-    """Caption text as HTML: escaped, special tokens set as code (as the video draws them).
+    """Caption text as HTML: escaped, apostrophes typeset, special tokens set as code
+    (as the video draws them).
 
-    >>> prose("starts with <|bos|> & ends")
-    'starts with <code>&lt;|bos|&gt;</code> &amp; ends'
+    >>> prose("it doesn't start with <|bos|> & end")
+    'it doesn’t start with <code>&lt;|bos|&gt;</code> &amp; end'
     """
-    return SPECIAL_TOKEN.sub(lambda m: f"<code>{m.group(0)}</code>", _attr(text))
+    text = APOSTROPHE.sub("\u2019", _attr(text))
+    return SPECIAL_TOKEN.sub(lambda m: f"<code>{m.group(0)}</code>", text)
 
 
 def _t(seconds: float) -> str:
@@ -537,45 +542,79 @@ def install_assets(build: Path) -> None:
     _write_if_changed(assets / "fonts.css", font_css(found).encode())
 
 
-def frames_args(video: Path, times: list[float], outputs: list[Path]) -> list[str]:
-    """One ffmpeg call that saves the frame at each time as a JPEG (fast seeks, no full decode)."""
+THUMB = (160, 90)  # the size at which a candidate's colour is measured
+
+
+def frames_args(video: Path, times: list[float], work: Path) -> list[str]:
+    """One ffmpeg call that saves, for each time, the frame as ``N.jpg`` and a tiny RGB
+    copy as ``N.rgb`` (fast input seeks, no full decode)."""
     args = ["ffmpeg", "-v", "error", "-y"]
     for seconds in times:
         args += ["-ss", f"{seconds:.3f}", "-i", str(video)]
-    for index, out in enumerate(outputs):
-        args += ["-map", f"{index}:v:0", "-frames:v", "1", "-q:v", "3", "-update", "1", str(out)]
+    width, height = THUMB
+    for index in range(len(times)):
+        args += ["-map", f"{index}:v:0", "-frames:v", "1", "-q:v", "3", "-update", "1"]
+        args.append(str(work / f"{index}.jpg"))
+        args += ["-map", f"{index}:v:0", "-frames:v", "1", "-vf", f"scale={width}:{height}"]
+        args += ["-pix_fmt", "rgb24", "-f", "rawvideo", str(work / f"{index}.rgb")]
     return args
 
 
-def poster_times(duration: float, count: int = POSTER_CANDIDATES) -> list[float]:
-    """Candidate poster times, evenly spread, away from the first and last tenth.
+def poster_times(page: Page, count: int = POSTER_CANDIDATES) -> list[float]:
+    """Candidate poster times: the moment before each beat ends, when its animations
+    have finished and the picture holds still (evenly spread frames when the beats are
+    not known), at most ``count`` of them, evenly chosen.
 
-    >>> poster_times(100.0, 3)
-    [10.0, 50.0, 90.0]
+    >>> p = Page("x", Path("x.mp4"), "", "", "", 30.0, (Section("a", 0, 10, (0.0, 4.0)),
+    ...     Section("b", 10, 30, (10.0,))), "", (), "low", "")
+    >>> poster_times(p)
+    [3.8, 9.8, 29.8]
+    >>> poster_times(p, 2)
+    [3.8, 29.8]
     """
-    if count == 1:
-        return [duration / 2]
-    return [duration * (0.1 + 0.8 * i / (count - 1)) for i in range(count)]
+    starts = sorted({b for s in page.sections for b in s.breaks})
+    ends = [b - 0.2 for b in starts[1:]] + [page.duration - 0.2] if starts else []
+    ends = [round(t, 3) for t in ends if t > 0.5]
+    if not ends:
+        ends = [page.duration * (0.1 + 0.8 * i / max(count - 1, 1)) for i in range(count)]
+    if len(ends) <= count:
+        return ends
+    picks = sorted({round(i * (len(ends) - 1) / (count - 1)) for i in range(count)})
+    return [ends[i] for i in picks]
 
 
-def write_poster(video: Path, duration: float, out: Path) -> bool:
-    """A poster frame: of a few evenly spread frames, the most detailed (largest JPEG),
-    so it is never a black or nearly empty screen. Kept while the video is older."""
+def poster_score(jpeg_bytes: int, rgb: bytes) -> float:
+    """How good a poster a frame makes: detail (its JPEG size) weighted by colour (the
+    share of clearly coloured pixels), so a picture beats a page of grey text."""
+    pixels = np.frombuffer(rgb, dtype=np.uint8).reshape(-1, 3).astype(np.int16)
+    if not len(pixels):
+        return 0.0
+    spread = pixels.max(axis=1) - pixels.min(axis=1)
+    coloured = float(np.mean((spread > 40) & (pixels.max(axis=1) > 70)))
+    return jpeg_bytes * (1.0 + 10.0 * coloured)
+
+
+def write_poster(page: Page, out: Path) -> bool:
+    """The poster: of the settled frames at the ends of beats, the best scored
+    (:func:`poster_score`). Kept while the video is older than it."""
+    video = page.video
     if out.exists() and out.stat().st_mtime_ns >= video.stat().st_mtime_ns:
         return False
     work = out.parent / f".{out.stem}.frames"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
-        candidates = [work / f"{i}.jpg" for i in range(POSTER_CANDIDATES)]
-        media.run(
-            frames_args(video, poster_times(duration), candidates),
-            f"taking a poster frame of {video.name}",
-        )
-        found = [c for c in candidates if c.exists() and c.stat().st_size]
-        if not found:
+        times = poster_times(page)
+        media.run(frames_args(video, times, work), f"taking a poster frame of {video.name}")
+        scored = []
+        for index in range(len(times)):
+            jpeg, rgb = work / f"{index}.jpg", work / f"{index}.rgb"
+            if jpeg.exists() and rgb.exists() and jpeg.stat().st_size:
+                scored.append((poster_score(jpeg.stat().st_size, rgb.read_bytes()), jpeg))
+        if not scored:
             raise UserError(f"{video}: ffmpeg gave no frame for a poster; render it again")
-        os.replace(max(found, key=lambda c: c.stat().st_size), out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(max(scored, key=lambda item: item[0])[1], out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return True
@@ -596,9 +635,7 @@ def write_pages(build: Path) -> list[Path]:
     written = []
     for page in pages:
         _write_if_changed(_chapters_vtt_path(page), chapters_vtt(page.sections).encode())
-        write_poster(
-            page.video, page.duration, build / "assets" / "posters" / f"{page.video.stem}.jpg"
-        )
+        write_poster(page, build / "assets" / "posters" / f"{page.video.stem}.jpg")
         path = build / f"{page.stem}.html"
         if _write_if_changed(path, render_html(page, build, pages).encode()):
             written.append(path)

@@ -188,6 +188,13 @@ def test_transcript_paragraphs_follow_beats_but_never_leave_a_short_one():
     ]
 
 
+def test_a_coloured_picture_makes_a_better_poster_than_grey_text():
+    grey = bytes([200, 200, 200] * 100 + [0, 0, 0] * 900)  # 10 % light grey
+    blue = bytes([88, 196, 221] * 100 + [0, 0, 0] * 900)  # 10 % BLUE_C
+    assert page.poster_score(10_000, blue) > page.poster_score(15_000, grey)
+    assert page.poster_score(10_000, grey) == 10_000
+
+
 def test_range_header_parsing():
     assert serve.parse_range(None, 100) is None
     assert serve.parse_range("bytes=10-19", 100) == (10, 19)
