@@ -20,6 +20,7 @@ import json
 import mimetypes
 import os
 import re
+import signal
 import threading
 import time
 import urllib.parse
@@ -367,6 +368,11 @@ def serve(project: Project, quality: str | None, configured: str, port: int) -> 
     print("pages reload themselves when a render finishes", flush=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # `kill` stops it as cleanly as Ctrl-C
+
+    signal.signal(signal.SIGTERM, terminate)
     try:
         while thread.is_alive():
             thread.join(0.5)
