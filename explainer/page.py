@@ -304,7 +304,7 @@ def _attr(value: object) -> str:
 
 
 APOSTROPHE = re.compile(r"(?<=[A-Za-z])&#x27;(?=[A-Za-z])")  # html.escape's form of '
-SPECIAL_TOKEN = re.compile(r"&lt;\|[A-Za-z0-9_]+\|&gt;")
+SPECIAL_TOKEN = re.compile(r"&lt;\|[A-Za-z0-9_]+\|&gt;|#{2,}")  # <|bos|>, ####
 
 
 def prose(text: str) -> str:
@@ -313,6 +313,8 @@ def prose(text: str) -> str:
 
     >>> prose("it doesn't start with <|bos|> & end")
     'it doesn’t start with <code>&lt;|bos|&gt;</code> &amp; end'
+    >>> prose("the number after ####")
+    'the number after <code>####</code>'
     """
     text = APOSTROPHE.sub("\u2019", _attr(text))
     return SPECIAL_TOKEN.sub(lambda m: f"<code>{m.group(0)}</code>", text)

@@ -137,6 +137,15 @@
   }
   followButton.addEventListener("click", function () { setFollowing(!following); });
 
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    // a new layout moves the transcript: bring the current cue back into view
+    window.clearTimeout(resizing);
+    resizing = window.setTimeout(function () {
+      if (currentCue >= 0) keepInView(cues[currentCue], true);
+    }, 150);
+  });
+
   ["wheel", "touchmove"].forEach(function (name) {
     body.addEventListener(name, function () { readerScrolledAt = Date.now(); }, { passive: true });
   });
