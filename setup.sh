@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(ffmpeg libcairo2-dev libpango1.0-dev pkg-config texlive-latex-base texlive-latex-extra
-          dvisvgm espeak-ng sox fonts-cmu fonts-firacode fonts-jetbrains-mono)
+          dvisvgm espeak-ng sox fonts-cmu fonts-firacode fonts-jetbrains-mono
+          chromium chromium-driver)  # a real headless browser for the page's tests
+
+command -v npm >/dev/null || PACKAGES+=(npm)  # installs axe-core for the accessibility test
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -35,6 +38,13 @@ if ! command -v uv >/dev/null; then
     ln -sf "$(python3 -c 'import uv; print(uv.find_uv_bin())')" "$HOME/.local/bin/uv"
     export PATH="$HOME/.local/bin:$PATH"
   fi
+fi
+
+# axe-core (npm, pinned by tests/axe/package-lock.json) for the page's accessibility test;
+# git-ignored, installed once, never fetched while the tests run
+if [ ! -f tests/axe/node_modules/axe-core/axe.min.js ]; then
+  echo "setup: installing axe-core (npm) into tests/axe/node_modules"
+  npm ci --prefix tests/axe --no-audit --no-fund --silent
 fi
 
 export UV_PYTHON_DOWNLOADS=never   # use the system Python; never download one

@@ -314,8 +314,14 @@ def to_srt(cues: list[Cue]) -> str:
     return srt.compose(subtitles)
 
 
+def vtt_escape(text: str) -> str:
+    """WebVTT cue text: ``&``, ``<`` and ``>`` as entities (a bare ``<|bos|>`` is read as a tag
+    and vanishes from the picture)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def to_vtt(cues: list[Cue]) -> str:
-    blocks = [f"{_fmt(c.start, '.')} --> {_fmt(c.end, '.')}\n{c.text}\n" for c in cues]
+    blocks = [f"{_fmt(c.start, '.')} --> {_fmt(c.end, '.')}\n{vtt_escape(c.text)}\n" for c in cues]
     return "WEBVTT\n\n" + "\n".join(blocks)
 
 

@@ -9,6 +9,7 @@ render.py audit [CHAPTER ...]     layout audit and pacing check
 render.py sheet [CHAPTER ...]     labelled contact sheets of rendered chapters
 render.py subtitles               captions after a narration edit, without frames
 render.py voices                  the voices and whether each works here
+render.py serve [--port N]        the build folder on http://127.0.0.1:8000/ (the watch page)
 
 ``render`` is the default: ``render.py 3 --quality low`` renders chapter 3.
 """
@@ -307,6 +308,10 @@ def cmd_render(project: Project, settings: Settings, args: argparse.Namespace) -
         after = manifest.update(build, full=full, known=known)
     if rendered or full is not None:
         print(f"wrote {'manifest':>18}: {display(build / manifest.NAME)}")
+    from .page import write_pages  # the watch pages: index.html, NN-slug.html
+
+    for path in write_pages(build):
+        print(f"wrote {'page':>18}: {display(path)}")
     for message in errors:
         print(f"error: {message}", file=sys.stderr)
     return 1 if errors else 0
@@ -457,6 +462,12 @@ def cmd_sheet(project: Project, settings: Settings, args: argparse.Namespace) ->
     return 0
 
 
+def cmd_serve(project: Project, settings: Settings, args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(project, args.quality, settings.quality, args.port)
+
+
 def cmd_voices(project: Project, settings: Settings, args: argparse.Namespace) -> int:
     for name, info in VOICES.items():
         try:
@@ -550,6 +561,9 @@ def parser() -> Parser:
     subtitles.add_argument("--quality")
     subtitles.add_argument("--voice")
     command("voices", cmd_voices, "list the voices and whether each works here")
+    serve = command("serve", cmd_serve, "the build folder on http://127.0.0.1 (the watch page)")
+    serve.add_argument("--quality", help="whose build to serve (default: the configured one)")
+    serve.add_argument("--port", type=int, default=8000, help="default 8000; 0: any free port")
     top.command_names = tuple(commands.choices)
     return top
 

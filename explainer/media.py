@@ -354,3 +354,20 @@ def frame_args(video: Path, t: float, size: tuple[int, int]) -> list[str]:
         "ffmpeg", "-v", "error", "-ss", f"{t:.3f}", "-i", str(video), "-frames:v", "1",
         "-vf", f"scale={size[0]}:{size[1]}", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
     ]  # fmt: skip
+
+
+def frames_args(
+    video: Path, times: list[float], work: Path, thumb: tuple[int, int] = (160, 90)
+) -> list[str]:
+    """One ffmpeg call that saves, for each time, the frame as ``work/N.jpg`` and a tiny
+    RGB copy (``thumb`` sized) as ``work/N.rgb`` (fast input seeks, no full decode)."""
+    args = ["ffmpeg", "-v", "error", "-y"]
+    for seconds in times:
+        args += ["-ss", f"{seconds:.3f}", "-i", str(video)]
+    width, height = thumb
+    for index in range(len(times)):
+        args += ["-map", f"{index}:v:0", "-frames:v", "1", "-q:v", "3", "-update", "1"]
+        args.append(str(work / f"{index}.jpg"))
+        args += ["-map", f"{index}:v:0", "-frames:v", "1", "-vf", f"scale={width}:{height}"]
+        args += ["-pix_fmt", "rgb24", "-f", "rawvideo", str(work / f"{index}.rgb")]
+    return args

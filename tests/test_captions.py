@@ -122,6 +122,13 @@ def test_srt_and_vtt_format():
     assert [c.text for c in captions.parse_srt(srt)] == ["Hello\nworld", "later"]
 
 
+def test_vtt_escapes_what_webvtt_reads_as_markup():
+    # a bare <|bos|> is a WebVTT tag: browsers would draw "starts with  & ends"
+    vtt = to_vtt([Cue(0.0, 1.5, "starts with <|bos|> & ends")])
+    assert vtt.endswith("\nstarts with &lt;|bos|&gt; &amp; ends\n")
+    assert "<|bos|>" in to_srt([Cue(0.0, 1.5, "starts with <|bos|>")])  # SRT keeps it as written
+
+
 def test_closing_a_small_gap_never_stretches_a_cue_past_seven_seconds():
     # the first cue's words end 6.95 s in; the next starts 7.0 s in: chaining would
     # show it for 7.0+ s, so it must end early enough to leave a real gap instead
