@@ -157,7 +157,7 @@ class Vector(VGroup):
     """A vector as a row of cells, each coloured by sign and shaded by size.
 
     >>> v = Vector([0.5, -1.0, 0.0])
-    >>> len(v.cells), [round(c.get_fill_opacity(), 2) for c in v.cells]
+    >>> len(v.cells), [round(float(c.get_fill_opacity()), 2) for c in v.cells]
     (3, [0.5, 0.9, 0.0])
     """
 
