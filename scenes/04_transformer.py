@@ -109,6 +109,8 @@ QUERY_AT = 2
 SCORES = [0.5, 2.5, 1.0]
 WEIGHTS = [math.exp(s) / sum(math.exp(t) for t in SCORES) for s in SCORES]  # 0.10 0.74 0.16
 VALUES = [(0.3, 1.9), (2.2, 0.5), (-0.5, 2.1)]
+HEADS = 10  # d20: 1,280 wide = 10 heads of 128 (base_train.py:92; gpt.py:56)
+DECK_STEP = np.array([-0.09, -0.035, 0])  # how far each head's frame sits behind the last
 VALUE_SCALE = 1.35  # how large the value arrows are drawn  # 2-D stand-ins for the three values
 # ---- rotary: each key's own direction (degrees) and length (share of its dial's radius)
 KEY_ANGLES = [115, 20, 62, 115, -38]
@@ -785,13 +787,41 @@ class Transformer(NarratedScene):
             blend = Arrow(origin, tip, buff=0, color=HIGHLIGHT, stroke_width=7)
             out_label = prose("output", size=SMALL_SIZE, color=HIGHLIGHT)
             out_label.next_to(blend.get_end(), UP + LEFT, buff=0.1)
-            self.play(GrowArrow(blend), FadeIn(out_label), run_time=beat.until())
+            self.play(GrowArrow(blend), FadeIn(out_label), run_time=beat.until("heads"))
+            # ---- ten such attentions side by side: the frame becomes the front of a deck
+            heads = self.stack_heads(inside.boxes[0], inside.labels[0], beat.until())
         return {
             "saved": saved,
             "chips": chips,
             "squares": squares,
-            "done": VGroup(bars, numbers, axis, caption_w, full, names, parts, blend, out_label),
+            "done": VGroup(
+                bars, numbers, axis, caption_w, full, names, parts, blend, out_label, heads
+            ),
         }
+
+    def stack_heads(self, frame, title, run_time: float) -> VGroup:
+        """Nine more attention frames fan out behind the open one while a counter ticks to
+        ten heads. Returns the deck and the counter (they leave with the attention picture)."""
+        frame.set_fill(BACKGROUND, 1)  # the cards behind it show only their edges
+        deck = VGroup()
+        for k in range(1, HEADS):
+            card = frame.copy().set_z_index(-1 - k)
+            card.set_stroke(STRUCTURE, opacity=1 - 0.07 * k)
+            deck.add(card)
+        count = Counter(HEADS, unit="heads of 128", size=40)
+        count.value.set_value(1)
+        count.next_to(title, RIGHT, buff=0.6).align_to(title, DOWN)
+        self.play(FadeIn(count, shift=LEFT * 0.2), run_time=QUICK)
+        self.add(deck)
+        self.play(
+            LaggedStart(
+                *[card.animate.shift(k * DECK_STEP) for k, card in enumerate(deck, start=1)],
+                lag_ratio=0.12,
+            ),
+            count.count(),
+            run_time=max(run_time - QUICK, 0.5),
+        )
+        return VGroup(deck, count)
 
     def mask_the_future(self, view: dict) -> VGroup:
         with self.beat("mask") as beat:
@@ -1357,4 +1387,6 @@ class Transformer(NarratedScene):
                 Indicate(pie.names[2], color=HIGHLIGHT),
                 run_time=beat.until("next"),
             )
+            # ---- the pie goes first, then the model settles where chapter 5 finds it
+            self.play(FadeOut(VGroup(pie, count), shift=RIGHT * 0.3), run_time=beat.until() * 0.3)
             self.play(closing(self, model, None), run_time=beat.until())
