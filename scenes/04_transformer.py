@@ -742,7 +742,7 @@ class Transformer(NarratedScene):
                 run_time=beat.until("blend"),
             )
             # ---- the output: the weighted average of the values (arrows, tip to tail)
-            origin = CENTRE + np.array([2.3, -2.75, 0])
+            origin = CENTRE + np.array([1.75, -2.75, 0])
             full = VGroup(
                 *[
                     Arrow(origin, origin + VALUE_SCALE * np.array([*v, 0]), buff=0, color=VALUE)
@@ -802,12 +802,18 @@ class Transformer(NarratedScene):
     def stack_heads(self, frame, title, run_time: float) -> VGroup:
         """Nine more attention frames fan out behind the open one while a counter ticks to
         ten heads. Returns the deck and the counter (they leave with the attention picture)."""
-        frame.set_fill(BACKGROUND, 1)  # the cards behind it show only their edges
         deck = VGroup()
         for k in range(1, HEADS):
-            card = frame.copy().set_z_index(-1 - k)
-            card.set_stroke(STRUCTURE, opacity=1 - 0.07 * k)
-            deck.add(card)
+            # each card behind shows only its left and bottom edges (the rest is hidden)
+            card = VMobject(stroke_color=STRUCTURE, stroke_width=STROKE)
+            card.set_points_as_corners(
+                [
+                    frame.get_corner(UP + LEFT),
+                    frame.get_corner(DOWN + LEFT),
+                    frame.get_corner(DOWN + RIGHT),
+                ]
+            )
+            deck.add(card.set_stroke(opacity=1 - 0.07 * k))
         count = Counter(HEADS, unit="heads of 128", size=40)
         count.value.set_value(1)
         count.next_to(title, RIGHT, buff=0.6).align_to(title, DOWN)
