@@ -415,7 +415,7 @@ class BaseTraining(NarratedScene):
             star_name.next_to(bars[star], UP, buff=0.12)
             formula = maths(r"\text{loss} = -\ln p(\texttt{star})", size=LABEL_SIZE + 6)
             formula.move_to([4.1, 0.75, 0])
-            self.play(FadeOut(VGroup(everyone, feed, fan, others)), run_time=QUICK)
+            self.play(FadeOut(VGroup(everyone, feed, fan, others, out_name)), run_time=QUICK)
             self.play(
                 Create(floor),
                 LaggedStart(*[GrowFromEdge(b, DOWN) for b in bars], lag_ratio=0.03),
@@ -459,7 +459,7 @@ class BaseTraining(NarratedScene):
             bars.clear_updaters()
             loss.clear_updaters()
             loose = VGroup(bars, floor, bars_name, star_name, formula, readout)
-            self.play(FadeOut(loose), FadeOut(VGroup(in_name, out_name)), run_time=QUICK)
+            self.play(FadeOut(loose), FadeOut(in_name), run_time=QUICK)
             return VGroup(*inputs.cells), chosen
 
     # ------------------------------------------------------------------ packing
@@ -469,34 +469,37 @@ class BaseTraining(NarratedScene):
         with self.beat("packing") as beat:
             # ---- documents: the example sentence is the first; four more web pages follow
             side, pitch = 0.45, 0.5
+            words = VGroup(*[c.label for c in cells])
             self.play(
                 Transform(model, resized(model, 2.3, [-5.85, -0.35, 0])),
                 FadeOut(chosen),
+                FadeOut(words),
                 run_time=QUICK,
             )
             pages = VGroup(
                 *[
-                    Line(ORIGIN, RIGHT * (n * pitch * 0.45), stroke_width=7, color=DIM)
+                    Line(ORIGIN, RIGHT * (n * pitch * 0.8), stroke_width=8, color=DIM)
                     for n in DOC_LENGTHS
                 ]
-            ).arrange(DOWN, buff=0.42, aligned_edge=LEFT)
-            pages.move_to([0.4, -0.2, 0])
+            ).arrange(DOWN, buff=0.5, aligned_edge=LEFT)
+            pages.move_to([0.6, -0.35, 0])
             name = prose("FineWeb-Edu", size=LABEL_SIZE, color=TEXT)
             name.next_to(pages, UP, buff=0.45).align_to(pages, LEFT)
             self.play(
-                ReplacementTransform(cells, pages[0]),
+                ReplacementTransform(VGroup(*[c.box for c in cells]), pages[0]),
                 LaggedStart(*[GrowFromEdge(p, LEFT) for p in pages[1:]], lag_ratio=0.2),
                 FadeIn(name, shift=DOWN * 0.2),
                 run_time=beat.until("bos"),
             )
             # ---- each page becomes tokens with <|bos|> in front
             docs = VGroup()
-            for n, page in zip(DOC_LENGTHS, pages, strict=True):
+            for index, (n, page) in enumerate(zip(DOC_LENGTHS, pages, strict=True)):
+                shade = 0.55 if index % 2 == 0 else 0.25  # neighbours told apart by shade
                 strip = VGroup(
                     token_square(HIGHLIGHT, 0.8, side),
-                    *[token_square(TOKEN, 0.45, side) for _ in range(n - 1)],
+                    *[token_square(TOKEN, shade, side) for _ in range(n - 1)],
                 )
-                strip.arrange(RIGHT, buff=pitch - side).scale(0.5)
+                strip.arrange(RIGHT, buff=pitch - side).scale(0.8)
                 strip.move_to(page).align_to(page, LEFT)
                 docs.add(strip)
             bos_name = mono("<|bos|>", size=SMALL_SIZE, color=HIGHLIGHT)
@@ -548,27 +551,29 @@ class BaseTraining(NarratedScene):
                 run_time=SLOW,
             )
             self.play(FadeIn(brace), FadeIn(row_name), Write(sizes[0]), run_time=beat.until("rows"))
-            # ---- documents cross row edges: the stream runs on into the next row
-            returns = VGroup(
-                *[
-                    CurvedArrow(
-                        slots[GRID_COLS * (r + 1) - 1].get_right() + RIGHT * 0.08,
-                        slots[GRID_COLS * (r + 1)].get_left() + LEFT * 0.08,
-                        angle=-0.35,
-                    ).set_stroke(FAINT, THIN)
-                    for r in range(GRID_ROWS - 1)
-                ]
-            )
-            crossing = VGroup(*[stream[i] for i in range(10, 32)])  # the second document
+            # ---- documents cross row edges: each piece of a broken document outlined
+            starts = np.cumsum([0, *DOC_LENGTHS])
+            pieces = VGroup()
+            for first, end in zip(starts[:-1], starts[1:], strict=True):
+                rows = {}
+                for i in range(first, min(end, GRID_ROWS * GRID_COLS)):
+                    rows.setdefault(i // GRID_COLS, []).append(stream[i])
+                if len(rows) > 1:
+                    for row in rows.values():
+                        pieces.add(
+                            SurroundingRectangle(
+                                VGroup(*row), buff=0.04, color=TEXT, stroke_width=3
+                            )
+                        )
             self.play(
-                LaggedStart(*[Create(r) for r in returns], lag_ratio=0.3),
-                Indicate(crossing, color=TEXT, scale_factor=1.08),
+                LaggedStart(*[Create(piece) for piece in pieces], lag_ratio=0.25),
                 run_time=beat.until("plusone"),
             )
             # ---- the one extra token: the answer to the very last input
             last, extra = stream[-2], stream[-1]
             hop = CurvedArrow(last.get_top() + UP * 0.05, extra.get_top() + UP * 0.05, angle=-2.0)
-            hop.set_stroke(HIGHLIGHT, STROKE)
+            hop.set_color(HIGHLIGHT)
+            self.play(FadeOut(pieces), run_time=QUICK * 0.6)
             self.play(
                 Write(sizes[1].set_color(HIGHLIGHT)),
                 extra.animate.set_stroke(HIGHLIGHT, width=4),
@@ -576,7 +581,7 @@ class BaseTraining(NarratedScene):
                 run_time=STEADY,
             )
             self.play(Indicate(extra, color=HIGHLIGHT, scale_factor=1.3), run_time=beat.until())
-            return VGroup(stream, sizes, brace, row_name, returns, hop)
+            return VGroup(stream, sizes, brace, row_name, hop)
 
     # ------------------------------------------------------------------ horizon
 
@@ -593,9 +598,14 @@ class BaseTraining(NarratedScene):
             x_name.next_to(axes.x_axis, DOWN, buff=0.2).align_to(axes.x_axis, RIGHT)
             y_name = prose("tokens", size=SMALL_SIZE, color=DIM)
             y_name.next_to(axes.y_axis, RIGHT, buff=0.2).align_to(axes.y_axis, UP)
-            self.play(FadeOut(buffer), run_time=QUICK)
+            # the stream of tokens becomes the tokens axis
+            stream, rest = buffer[0], buffer[1:]
+            self.play(FadeOut(rest), ReplacementTransform(stream, axes.y_axis), run_time=STEADY)
             self.play(
-                Create(axes), FadeIn(x_name), FadeIn(y_name), run_time=beat.until("chinchilla")
+                Create(axes.x_axis),
+                FadeIn(x_name),
+                FadeIn(y_name),
+                run_time=beat.until("chinchilla"),
             )
             # ---- one compute budget: a small model on lots of data ... a big one on little
             ours = PARAMS / 1e9 * (20 * PARAMS / 1e9)  # N x D in billions: our budget
@@ -759,7 +769,7 @@ class BaseTraining(NarratedScene):
                     else:
                         moving.append(film.animate.move_to(parts[k][i]).set_opacity(0))
             span = beat.until("gather")
-            self.play(LaggedStart(*moving, lag_ratio=0.002), run_time=span * 0.45)
+            self.play(*moving, run_time=span * 0.45)
             self.play(*[f.animate.set_fill(OPTIMIZER, 0.9) for f in staying], run_time=span * 0.15)
             # each GPU updates only its share of the weights: the film soaks in
             owned = [[parts[g][i] for i in range(len(owner)) if owner[i] == g] for g in range(GPUS)]
@@ -786,7 +796,7 @@ class BaseTraining(NarratedScene):
                                 copies[k].blocks[i], copies[g].blocks[i], path_arc=-0.6
                             )
                         )
-            self.play(LaggedStart(*flights, lag_ratio=0.003), run_time=beat.until("noddp"))
+            self.play(*flights, run_time=beat.until("noddp"))
             for c in copies:
                 paint(c, 0.08)
             # ---- the optimizers did the sharing: no DDP wrapper
@@ -846,7 +856,7 @@ class BaseTraining(NarratedScene):
     def orthogonalise_with_muon(self, found):
         model, remains = found
         with self.beat("muon") as beat:
-            big = paint(ModelStack(), 0.08).scale(0.9).move_to([-4.7, CONTENT_CENTRE[1], 0])
+            big = paint(ModelStack(), 0.08).move_to([-1.7, CONTENT_CENTRE[1], 0])
             self.play(
                 FadeOut(remains),
                 ReplacementTransform(model, big),
@@ -937,10 +947,14 @@ class BaseTraining(NarratedScene):
             sv_name = prose("singular values", size=SMALL_SIZE, color=DIM)
             sv_name.next_to(names_, DOWN, buff=0.15)
             chosen = model.blocks[10]
+            # the model and its labels make room on the left
+            side = VGroup(model, muon_brace, muon_name, adam_marks, adam_names)
+            aside = side.copy().scale(0.9)
+            aside.shift(RIGHT * (-4.7 - aside[0].get_x()))
+            self.play(FadeOut(credit), Transform(side, aside), run_time=QUICK)
             self.play(
                 chosen.animate.set_stroke(HIGHLIGHT, width=STROKE),
                 TransformFromCopy(chosen, shape),
-                FadeOut(credit),
                 run_time=STEADY,
             )
             self.add(arrows)
@@ -1185,6 +1199,7 @@ class BaseTraining(NarratedScene):
                     t.set_stroke(opacity=1 if step.get_value() >= s else 0)
 
             later.add_updater(reveal)
+            self.add(later)
             # the run goes on at one pace through the next two sentences
             to_guess, to_final = beat.until("guess"), beat.until("final")
             midway = step.get_value() + (STEPS - step.get_value()) * to_guess / to_final
@@ -1202,7 +1217,7 @@ class BaseTraining(NarratedScene):
             where = scale_line.point_from_proportion(CORE_LAUNCH)
             pin = Line(where + DOWN * 0.15, where + UP * 0.15).set_stroke(TRAINED, 6)
             score = Counter(CORE_LAUNCH, places=4, size=LABEL_SIZE + 14, colour=TRAINED)
-            score.next_to(pin, UP, buff=0.12)
+            score.next_to(pin, UP, buff=0.1).align_to(pin, LEFT)
             launch = prose("launch run", size=SMALL_SIZE, color=DIM)
             launch.next_to(score, RIGHT, buff=0.3)
             self.play(
