@@ -769,41 +769,49 @@ class BaseTraining(NarratedScene):
                     else:
                         moving.append(film.animate.move_to(parts[k][i]).set_opacity(0))
             span = beat.until("gather")
-            self.play(*moving, run_time=span * 0.45)
+            scatter = mono("reduce_scatter", size=LABEL_SIZE, color=OPTIMIZER)
+            scatter.move_to([0, CONTENT_TOP - 0.3, 0])
+            self.play(*moving, FadeIn(scatter), run_time=span * 0.45)
             self.play(*[f.animate.set_fill(OPTIMIZER, 0.9) for f in staying], run_time=span * 0.15)
-            # each GPU updates only its share of the weights: the film soaks in
-            owned = [[parts[g][i] for i in range(len(owner)) if owner[i] == g] for g in range(GPUS)]
-            colour, opacity, edge = look(0.08)
+            # each GPU updates only its share of the weights (outlined: updated)
+            owned = [
+                [b for i, b in enumerate(copies[g].blocks) if owner[i] == g] for g in range(GPUS)
+            ]
+            colour, opacity, _ = look(0.08)
             self.play(
                 *[f.animate.set_opacity(0) for f in staying],
                 *[
-                    p.animate.set_fill(colour, opacity).set_stroke(edge)
-                    for g in range(GPUS)
-                    for p in owned[g]
-                    if p in copies[g].blocks
+                    b.animate.set_fill(colour, opacity).set_stroke(HIGHLIGHT, width=STROKE)
+                    for share in owned
+                    for b in share
                 ],
                 run_time=span * 0.4,
             )
             self.remove(*[f for film in films for f in film])
             # ---- all-gather: every GPU sends its updated share to all the others
-            flights = []
+            gather = mono("all_gather", size=LABEL_SIZE, color=HIGHLIGHT).move_to(scatter)
+            flyers, landings = [], []
             for g in range(GPUS):
-                for i in range(len(copies[g].blocks)):
-                    k = owner[i]
-                    if k != g:
-                        flights.append(
-                            TransformFromCopy(
-                                copies[k].blocks[i], copies[g].blocks[i], path_arc=-0.6
-                            )
-                        )
-            self.play(*flights, run_time=beat.until("noddp"))
-            for c in copies:
-                paint(c, 0.08)
+                for i, block in enumerate(copies[g].blocks):
+                    if owner[i] != g:
+                        flyer = copies[owner[i]].blocks[i].copy()
+                        flyers.append(flyer)
+                        landings.append((flyer, block))
+            self.play(
+                FadeTransform(scatter, gather),
+                *[flyer.animate(path_arc=-0.5).move_to(block) for flyer, block in landings],
+                run_time=beat.until("noddp") * 0.8,
+            )
+            for flyer, block in landings:
+                block.match_style(flyer)
+            self.remove(*flyers)
+            self.play(*[train_to(c, 0.08, lag=0.0) for c in copies], run_time=beat.until("noddp"))
             # ---- the optimizers did the sharing: no DDP wrapper
             ddp = prose("DDP wrapper", size=LABEL_SIZE + 4, color=DIM)
             ddp.move_to([0, CONTENT_TOP - 0.3, 0])
             strike = Line(ddp.get_left() + LEFT * 0.15, ddp.get_right() + RIGHT * 0.15)
             strike.set_stroke(LOSS, 5)
+            self.play(FadeOut(gather), run_time=QUICK * 0.6)
             self.play(FadeIn(ddp), run_time=QUICK)
             self.play(Create(strike), run_time=beat.until("accumulate"))
             # ---- one GPU: eight passes, gradients summed (each loss / 8), then one update
