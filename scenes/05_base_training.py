@@ -49,6 +49,7 @@ from manim import (
     FadeIn,
     FadeOut,
     FadeTransform,
+    GrowArrow,
     GrowFromCenter,
     GrowFromEdge,
     Indicate,
@@ -800,20 +801,36 @@ class BaseTraining(NarratedScene):
             self.play(
                 FadeTransform(scatter, gather),
                 *[flyer.animate(path_arc=-0.5).move_to(block) for flyer, block in landings],
-                run_time=beat.until("noddp") * 0.8,
+                run_time=beat.until("memory") * 0.8,
             )
             for flyer, block in landings:
                 block.match_style(flyer)
             self.remove(*flyers)
-            self.play(*[train_to(c, 0.08, lag=0.0) for c in copies], run_time=beat.until("noddp"))
-            # ---- the optimizers did the sharing: no DDP wrapper
-            ddp = prose("DDP wrapper", size=LABEL_SIZE + 4, color=DIM)
-            ddp.move_to([0, CONTENT_TOP - 0.3, 0])
-            strike = Line(ddp.get_left() + LEFT * 0.15, ddp.get_right() + RIGHT * 0.15)
-            strike.set_stroke(LOSS, 5)
+            self.play(*[train_to(c, 0.08, lag=0.0) for c in copies], run_time=beat.until("memory"))
+            # ---- why share: each GPU keeps optimizer memory for only its eighth
+            memory_name = prose("optimizer memory per GPU", size=LABEL_SIZE, color=OPTIMIZER)
+            memory_name.move_to([0, CONTENT_TOP - 0.3, 0])
+            full, eighths = VGroup(), VGroup()
+            for k, frame in enumerate(frames):
+                box = Rectangle(width=1.2, height=0.4).move_to(
+                    [frame.get_x(), frame.get_bottom()[1] + 0.42, 0]
+                )
+                full.add(box.set_stroke(OPTIMIZER, THIN).set_fill(OPTIMIZER, 0.6))
+                share = Rectangle(width=box.width / GPUS, height=box.height)
+                share.set_stroke(OPTIMIZER, THIN).set_fill(OPTIMIZER, 0.9)
+                eighths.add(share.move_to(box.get_left() + RIGHT * box.width * (k + 0.5) / GPUS))
+            outlines = VGroup(*[DashedVMobject(b.copy().set_fill(opacity=0)) for b in full])
             self.play(FadeOut(gather), run_time=QUICK * 0.6)
-            self.play(FadeIn(ddp), run_time=QUICK)
-            self.play(Create(strike), run_time=beat.until("accumulate"))
+            self.play(
+                FadeIn(memory_name),
+                LaggedStart(*[GrowFromEdge(b, LEFT) for b in full], lag_ratio=0.05),
+                run_time=QUICK,
+            )
+            self.add(outlines)
+            self.play(
+                *[ReplacementTransform(b, e) for b, e in zip(full, eighths, strict=True)],
+                run_time=beat.until("accumulate"),
+            )
             # ---- one GPU: eight passes, gradients summed (each loss / 8), then one update
             queue = VGroup()
             for _ in range(GPUS):
@@ -834,7 +851,9 @@ class BaseTraining(NarratedScene):
             ).arrange(RIGHT, buff=0.15)
             count.next_to(queue, UP, buff=0.5)
             self.play(
-                FadeOut(VGroup(ddp, strike, *frames[1:], *copies[1:], *names[1:])),
+                FadeOut(
+                    VGroup(memory_name, outlines, eighths, *frames[1:], *copies[1:], *names[1:])
+                ),
                 run_time=QUICK * 0.8,
             )
             self.play(
@@ -1235,7 +1254,26 @@ class BaseTraining(NarratedScene):
                 FadeIn(launch),
                 run_time=QUICK,
             )
-            self.play(score.count(), run_time=beat.until("sample"))
+            self.play(score.count(), run_time=beat.until("gpt2"))
+            # ---- a yardstick: the $300 model slightly beats GPT-2 (README.md:69); the repo
+            # gives no GPT-2 value, so the arrow says "a little higher", not where
+            start = where + DOWN * 0.5
+            higher = Arrow(
+                start,
+                start + RIGHT * 1.2,
+                buff=0,
+                stroke_width=STROKE,
+                color=TEXT,
+                max_tip_length_to_length_ratio=0.2,
+            )
+            yardstick = prose("$300 model: above GPT-2", size=SMALL_SIZE, color=TEXT)
+            yardstick.next_to(higher, RIGHT, buff=0.15)
+            self.play(FadeOut(VGroup(end_names, bpb_name)), run_time=QUICK * 0.6)
+            self.play(
+                GrowArrow(higher),
+                FadeIn(yardstick, shift=RIGHT * 0.2),
+                run_time=beat.until("sample"),
+            )
             # ---- a sample: a fixed prompt, continued greedily (the continuation: an example)
             bos = TokenCell("<|bos|>", HIGHLIGHT, special=True)
             prompt = mono(PROMPT, size=SMALL_SIZE + 2, color=TEXT)
@@ -1246,7 +1284,7 @@ class BaseTraining(NarratedScene):
             example = prose("(example)", size=SMALL_SIZE, color=DIM)
             example.next_to(reply, LEFT, buff=0.2).align_to(bos, RIGHT)
             self.play(
-                FadeOut(end_names),
+                FadeOut(VGroup(higher, yardstick)),
                 FadeIn(bos),
                 AddTextLetterByLetter(prompt),
                 run_time=beat.until("answer"),
