@@ -1266,7 +1266,7 @@ class BaseTraining(NarratedScene):
                 color=TEXT,
                 max_tip_length_to_length_ratio=0.2,
             )
-            yardstick = prose("$300 model: above GPT-2", size=SMALL_SIZE, color=TEXT)
+            yardstick = maths(r"\$300\text{ model} > \text{GPT-2}", size=LABEL_SIZE, color=TEXT)
             yardstick.next_to(higher, RIGHT, buff=0.15)
             self.play(FadeOut(VGroup(end_names, bpb_name)), run_time=QUICK * 0.6)
             self.play(
