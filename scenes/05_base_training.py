@@ -1,23 +1,30 @@
-"""Chapter 5: base pretraining: the data, the objective, the horizon, the GPUs,
-the two optimizers (Muon's Newton-Schulz squash computed for real), the schedule
-and what is watched while it trains.
+"""Chapter 5: base pretraining. The model trains: it starts empty (chapters 1-4) and
+ends as the base model, its blocks filling as the story of one training run unfolds.
 
-Tokens whose text does not matter (rows of 2,048, a batch of 256 rows) are drawn as
-plain coloured squares (:class:`TokenSquare`); the one token shown with its text, the
-``<|bos|>`` in front of a sample prompt, is the shared :class:`mobjects.TokenCell`.
-Every run time comes from the beat tracker (``beat.until(mark)``, ``beat.until()``).
+Beats: the objective (one row, every next token at once, loss 11.09 at step zero), the
+packing (one buffer of 32 rows plus one token), the horizon (Chinchilla's 20 tokens per
+parameter), the GPUs (8 x 32 x 2,048 = 524,288; reduce-scatter, update a share,
+all-gather; gradient accumulation on one GPU), Muon (a lopsided gradient's singular
+values squeezed into a band), the schedule (flat, then down to zero) and what is
+watched while it trains (bits per byte, CORE, a sample).
+
+The numbers on screen are computed here. Muon's worked example, singular values 8 and 1
+through nanochat's normalise-then-five-quintic-steps:
+
+>>> [round(float(s), 2) for s in newton_schulz_values((8, 1))[1]]
+[0.99, 0.12]
+>>> [round(float(s), 2) for s in newton_schulz_values((8, 1))[-1]]
+[0.71, 0.69]
+>>> round(LOSS_AT_START, 2), 560_988_160 * 20 // TOKENS_PER_STEP
+(11.09, 21400)
 
 Narration: script/05-base-training.md. Render alone with
 ``uv run manim -pql scenes/05_base_training.py``.
-
-Five Newton-Schulz iterations squash singular values from 0.09 .. 0.72 into 0.5 .. 1.5:
-
->>> first, *_, last = newton_schulz_history()[3]
->>> bool(first.min() < 0.1 and 0.5 < last.min() and last.max() < 1.5)
-True
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from manim import (
@@ -26,48 +33,53 @@ from manim import (
     ORIGIN,
     RIGHT,
     UP,
-    AnimationGroup,
+    AddTextLetterByLetter,
+    Annulus,
     Arrow,
     Axes,
     Brace,
+    ChangeDecimalToValue,
     Create,
     CurvedArrow,
     DashedLine,
+    DashedVMobject,
+    DecimalNumber,
     Dot,
+    Ellipse,
     FadeIn,
     FadeOut,
+    FadeTransform,
+    GrowArrow,
     GrowFromCenter,
+    GrowFromEdge,
     Indicate,
+    Integer,
     LaggedStart,
     Line,
-    MoveAlongPath,
-    Polygon,
+    MathTex,
     Rectangle,
     ReplacementTransform,
     Square,
-    Succession,
+    SurroundingRectangle,
+    Transform,
     TransformFromCopy,
     ValueTracker,
     VGroup,
     VMobject,
     Write,
     always_redraw,
+    interpolate_color,
     linear,
+    there_and_back,
 )
-from mobjects import (
-    BlockStack,
-    Counter,
-    FileGrid,
-    GpuNode,
-    Labelled,
-    PipelineDiagram,
-    ProgressBar,
-    TokenCell,
-)
+from mobjects import MODEL_LOOKS, Counter, ModelStack, TokenCell, TokenStrip
 from style import (
+    BACKGROUND,
+    CONTENT_BOTTOM,
+    CONTENT_CENTRE,
+    CONTENT_TOP,
     DIM,
     FAINT,
-    GHOST,
     HIGHLIGHT,
     LABEL_SIZE,
     LAG,
@@ -81,7 +93,6 @@ from style import (
     STRUCTURE,
     TEXT,
     THIN,
-    TITLE_SIZE,
     TOKEN,
     TRAINED,
     maths,
@@ -89,27 +100,143 @@ from style import (
     prose,
     setup_canvas,
 )
+from transitions import closing, opening
 
 from explainer.scene import NarratedScene
 
 # ---------------------------------------------------------------- facts (48abd7d)
-SHARDS = 240  # speedrun.sh: python -m nanochat.dataset -n 240
-STEPS = 21_400  # 20 x 560,988,160 params / 524,288 tokens per step
-WARMDOWN_START = STEPS - round(0.2 * STEPS)  # warmdown_ratio 0.2, final_lr_frac 0
-EVAL_EVERY, CORE_EVERY = 250, 2_000
-MOMENTUM_RAMP = 300  # Muon momentum 0.85 -> 0.95 over the first 300 steps
-NS_COEFFS = (3.4445, -4.7750, 2.0315)  # nanochat/muon.py, quintic Newton-Schulz
+VOCAB = 65_536  # tokenizer vocabulary, 2**16
+LOSS_AT_START = math.log(VOCAB)  # every token equally likely: ln 65,536 nats
+GPUS, ROWS_PER_GPU, ROW = 8, 32, 2_048  # speedrun.sh:86, base_train.py:45, :39
+TOKENS_PER_STEP = GPUS * ROWS_PER_GPU * ROW  # 524,288 (base_train.py:46)
+PARAMS = 560_988_160  # d20 (base_train.py:134)
+STEPS = PARAMS * 20 // TOKENS_PER_STEP  # 21,400 (base_train.py:149-150)
+WARMDOWN_START = STEPS - round(0.2 * STEPS)  # 17,120 (base_train.py:53, 186)
+EVAL_EVERY, CORE_EVERY = 250, 2_000  # base_train.py:57, 59
+CORE_LAUNCH = 0.2219  # full base_eval CORE, launch run (README.md:53)
+NS_COEFFS = (3.4445, -4.7750, 2.0315)  # muon.py:21
 NS_STEPS = 5
 
-# ---------------------------------------------------------------- picture constants
-DOC_LENGTHS = [8, 12, 5, 10, 14, 9]  # tokens per document (a <|bos|> is added to each)
-ROW_CELLS = 16  # one drawn row stands for 2,048 tokens
-STAGES = ["tokenizer", "pretraining", "midtraining", "SFT", "RL", "chat"]
+# ---------------------------------------------------------------- the chapter's examples
+SENTENCE = ["<|bos|>", "The", "sun", "is", "a", "star", "made", "of", "hot", "gas"]
+FOCUS = 4  # the position scored in the loss example: after "a" comes "star"
+DOC_LENGTHS = [10, 22, 14, 21, 14]  # tokens per document, <|bos|> included: 4 x 20 + 1
+GRID_ROWS, GRID_COLS = 4, 20  # the drawn buffer: 4 rows stand for 32, 20 cells for 2,048
+PROMPT = "The capital of France is"  # base_train.py:259
+EXAMPLE_REPLY = " Paris, the largest city in France."  # an example, shown as one
+GRADIENT = (8.0, 1.0)  # the worked Muon example: a 2-D gradient's singular values
+GRADIENT_ANGLE = 25 * math.pi / 180  # its long axis, tilted (Newton-Schulz keeps it)
+
+
+def newton_schulz_values(sigmas) -> list[np.ndarray]:
+    """Singular values through Muon's orthogonalisation: as given, divided by the
+    Frobenius norm (muon.py:27), then after each of the five quintic steps (muon.py:29-32).
+
+    On singular values the matrix iteration X <- aX + b(XX^T)X + c(XX^T)^2 X is the
+    polynomial s -> a s + b s^3 + c s^5, applied to each one.
+    """
+    a, b, c = NS_COEFFS
+    s = np.asarray(sigmas, dtype=float)
+    values = [s, s / np.linalg.norm(s)]
+    for _ in range(NS_STEPS):
+        x = values[-1]
+        values.append(a * x + b * x**3 + c * x**5)
+    return values
+
+
+def valley_path(updates: int = 64, seed: int = 7) -> list[tuple[float, float]]:
+    """(step, x) of a ball in the valley f(x) = x^2 under noisy gradient steps whose size
+    follows nanochat's schedule: full until step 17,120, then linearly to zero.
+
+    >>> path = valley_path()
+    >>> abs(path[-1][1]) < 0.1 < max(abs(x) for _, x in path[:50])
+    True
+    """
+    rng = np.random.default_rng(seed)
+    x, out = 2.6, [(0.0, 2.6)]
+    for step in np.linspace(0, STEPS, updates + 1)[1:]:
+        x -= lr_multiplier(step) * (1.75 * x + rng.standard_normal())
+        x = float(np.clip(x, -3.3, 3.3))
+        out.append((float(step), x))
+    return out
+
+
+def lr_multiplier(step: float) -> float:
+    """nanochat's schedule (base_train.py:181-190): no warmup, flat, then linear to zero.
+
+    >>> lr_multiplier(0), lr_multiplier(WARMDOWN_START), lr_multiplier(STEPS)
+    (1.0, 1.0, 0.0)
+    """
+    if step <= WARMDOWN_START:
+        return 1.0
+    return (STEPS - step) / (STEPS - WARMDOWN_START)
+
+
+def bits_per_byte_shape(step: float) -> float:
+    """A falling curve for the picture only (its axis has no numbers): no values claimed."""
+    late = 0.08 * max(0.0, (step - WARMDOWN_START) / (STEPS - WARMDOWN_START))
+    return 0.18 + 0.7 * math.exp(-step / 1500) + 0.22 * math.exp(-step / 9000) - late
+
+
+# ---------------------------------------------------------------- the model as it trains
+
+
+def look(fraction: float) -> tuple:
+    """The model's look after ``fraction`` of pretraining: from untrained to "base"."""
+    colour, start, start_edge = MODEL_LOOKS[None]
+    _, end, end_edge = MODEL_LOOKS["base"]
+    return (
+        colour,
+        start + (end - start) * fraction,
+        interpolate_color(start_edge, end_edge, fraction),
+    )
+
+
+def train_to(model: ModelStack, fraction: float, blocks=None, lag: float = 0.03):
+    """The animation that fills ``model``'s blocks to ``fraction`` of pretraining."""
+    colour, opacity, edge = look(fraction)
+    chosen = model.blocks if blocks is None else blocks
+    return LaggedStart(
+        *[b.animate.set_fill(colour, opacity).set_stroke(edge) for b in chosen], lag_ratio=lag
+    )
+
+
+def paint(model: ModelStack, fraction: float) -> ModelStack:
+    colour, opacity, edge = look(fraction)
+    for block in model.blocks:
+        block.set_fill(colour, opacity).set_stroke(edge, width=THIN)
+    return model
+
+
+def resized(model: ModelStack, height: float, at, label: bool = False) -> ModelStack:
+    """A copy of ``model`` at ``height`` (its blocks and ports), placed at ``at``; its
+    "d20" label hidden unless ``label`` (scaled down, it would be too small to read)."""
+    target = model.copy()
+    target.scale(height / VGroup(target.stream, target.blocks).height)
+    target.move_to(at)
+    if target.label is not None:
+        target.label.set_opacity(1 if label else 0)
+    return target
+
+
+# ---------------------------------------------------------------- chapter-local pictures
+
+
+def plain_axes(x_range, y_range, x_length: float, y_length: float) -> Axes:
+    """Axes without ticks or tips: the chapter's plots label only what matters."""
+    return Axes(
+        x_range=x_range,
+        y_range=y_range,
+        x_length=x_length,
+        y_length=y_length,
+        tips=False,
+        axis_config={"color": STRUCTURE, "stroke_width": STROKE, "include_ticks": False},
+    )
 
 
 def at_full_width(*counters: Counter) -> None:
-    """Lay counters out at their final width, then reset them to zero (left edge fixed),
-    so that neighbours arranged beside them never collide while they count up."""
+    """Lay counters out at their final width, so neighbours arranged beside them never
+    collide while they count; ``reset`` then puts them back to zero."""
     for counter in counters:
         counter.value.set_value(counter.target)
         counter.value.update()
@@ -121,1027 +248,1049 @@ def reset(*counters: Counter) -> None:
         counter.value.update()
 
 
-# ---------------------------------------------------------------- chapter-local mobjects
+def token_square(colour=TOKEN, opacity: float = 0.45, side: float = 0.4) -> Square:
+    """One token whose text does not matter: a square filled with its colour."""
+    return Square(
+        side_length=side,
+        stroke_color=colour,
+        stroke_width=THIN,
+        fill_color=colour,
+        fill_opacity=opacity,
+    )
 
 
-class TokenSquare(Square):
-    """One token with its text left out: a small square filled with its colour.
+def overlay(part, opacity: float) -> Rectangle:
+    """A gradient drawn on a part of the model: a purple film over it."""
+    film = Rectangle(width=part.width, height=max(part.height, 0.02), stroke_width=0)
+    return film.set_fill(OPTIMIZER, opacity).move_to(part)
 
-    The chapter draws thousands of tokens whose text does not matter (a row of 2,048,
-    a batch of 256 rows); the shared ``TokenCell`` is for tokens whose text is shown.
 
-    >>> TokenSquare(TOKEN).side_length
-    0.34
-    """
-
-    def __init__(self, colour=TOKEN, opacity: float = 0.5, side: float = 0.34):
-        super().__init__(
-            side_length=side,
-            stroke_color=colour,
-            stroke_width=THIN,
-            fill_color=colour,
-            fill_opacity=opacity,
+def slices(box, count: int = GPUS) -> list:
+    """``box`` (the embedding or output layer) cut into ``count`` vertical slices."""
+    width = box.width / count
+    left = box.get_left()[0]
+    return [
+        Rectangle(width=width, height=box.height, stroke_width=0).move_to(
+            [left + width * (i + 0.5), box.get_y(), 0]
         )
+        for i in range(count)
+    ]
 
 
-class Heatmap(VGroup):
-    """A matrix drawn as a grid of cells coloured by sign and size (3b1b's value_to_color).
-
-    Positive entries are blue (``TOKEN``), negative red (``LOSS``); the brightest cell is
-    the largest magnitude. ``recolour(values)`` returns the animations to a new matrix.
-
-    >>> Heatmap(np.ones((2, 3))).cells.__len__()
-    6
-    """
-
-    def __init__(self, values: np.ndarray, cell: float = 0.34, gap: float = 0.04):
-        rows, cols = values.shape
-        cells = VGroup(
-            *[
-                Square(side_length=cell, stroke_color=GHOST, stroke_width=1.0)
-                for _ in range(rows * cols)
-            ]
-        ).arrange_in_grid(rows=rows, cols=cols, buff=gap)
-        super().__init__(cells)
-        self.cells, self.shape_rc = cells, (rows, cols)
-        self._paint(values)
-
-    @staticmethod
-    def _colours(values: np.ndarray):
-        flat = values.flatten()
-        scale = max(float(np.abs(flat).max()), 1e-9)
-        return [(TOKEN if v >= 0 else LOSS, 0.1 + 0.85 * abs(v) / scale) for v in flat]
-
-    def _paint(self, values: np.ndarray) -> None:
-        for square, (colour, opacity) in zip(self.cells, self._colours(values), strict=True):
-            square.set_fill(colour, opacity=opacity)
-
-    def recolour(self, values: np.ndarray) -> AnimationGroup:
-        return AnimationGroup(
-            *[
-                square.animate.set_fill(colour, opacity=opacity)
-                for square, (colour, opacity) in zip(self.cells, self._colours(values), strict=True)
-            ]
-        )
-
-
-class SpectrumBars(VGroup):
-    """Singular values as bars on a baseline, with a dashed reference line at one.
-
-    ``unit`` is the height of a bar of value 1. ``to(values)`` returns the animation that
-    moves every bar to new values, keeping their bottoms on the baseline.
-    """
-
-    def __init__(self, values, unit: float = 2.2, bar: float = 0.45, pitch: float = 0.75):
-        count = len(values)
-        baseline = Line(LEFT * (count * pitch / 2 + 0.2), RIGHT * (count * pitch / 2 + 0.2))
-        baseline.set_stroke(STRUCTURE, width=STROKE)
-        bars = VGroup()
-        for i, v in enumerate(values):
-            rect = Rectangle(
-                width=bar,
-                height=max(v * unit, 1e-3),
-                stroke_color=OPTIMIZER,
-                stroke_width=THIN,
-                fill_color=OPTIMIZER,
-                fill_opacity=0.6,
-            )
-            rect.move_to(baseline.get_left() + RIGHT * (0.2 + pitch * (i + 0.5)), aligned_edge=DOWN)
-            bars.add(rect)
-        reference = DashedLine(
-            baseline.get_left() + UP * unit, baseline.get_right() + UP * unit, dash_length=0.1
-        ).set_stroke(HIGHLIGHT, width=THIN)
-        super().__init__(baseline, reference, bars)
-        self.baseline, self.reference, self.bars, self.unit = baseline, reference, bars, unit
-
-    def to(self, values) -> AnimationGroup:
-        floor = self.baseline.get_y()
-        anims = []
-        for rect, v in zip(self.bars, values, strict=True):
-            target = rect.copy().stretch_to_fit_height(max(v * self.unit, 1e-3))
-            target.move_to([rect.get_x(), floor, 0], aligned_edge=DOWN)
-            anims.append(rect.animate.become(target))
-        return AnimationGroup(*anims)
-
-
-class ModelColumn(Labelled):
-    """The model bottom to top: token embedding, the blocks, the output layer.
-
-    Named parts: ``.embedding`` and ``.output`` (boxes), ``.stack`` (a BlockStack),
-    ``.labels`` (inside their boxes).
-    """
-
-    def __init__(self, layers: int = 20, box_width: float = 3.6):
-        embedding = Rectangle(width=box_width, height=0.6, stroke_color=STRUCTURE)
-        output = Rectangle(width=box_width, height=0.6, stroke_color=STRUCTURE)
-        stack = BlockStack(
-            layers, width=box_width - 0.6, block_height=0.09, gap=0.035, colour=STRUCTURE
-        )
-        VGroup(embedding, stack, output).arrange(UP, buff=0.2)
-        labels = VGroup(
-            prose("token embedding", size=SMALL_SIZE, color=TEXT),
-            prose("output layer", size=SMALL_SIZE, color=TEXT),
-        )
-        super().__init__(embedding, stack, output, labels)
-        self.fit_label(labels[0], embedding)
-        self.fit_label(labels[1], output)
-        self.embedding, self.stack, self.output, self.labels = embedding, stack, output, labels
-
-
-class BlockMatrices(Labelled):
-    """The six weight matrices inside one transformer block, drawn to shape.
-
-    q, k, v and o are square (width x width); the MLP's first matrix is four times
-    taller, its second four times wider.
-    """
-
-    def __init__(self, side: float = 0.5, colour=OPTIMIZER):
-        def matrix(w: float, h: float) -> Rectangle:
-            return Rectangle(
-                width=w,
-                height=h,
-                stroke_color=colour,
-                stroke_width=STROKE,
-                fill_color=colour,
-                fill_opacity=0.35,
-            )
-
-        squares = VGroup(*[matrix(side, side) for _ in range(4)]).arrange_in_grid(
-            rows=2, cols=2, buff=0.15
-        )
-        fc = matrix(side, 4 * side)
-        proj = matrix(4 * side, side)
-        VGroup(squares, fc, proj).arrange(RIGHT, buff=0.35)
-        names = ["q", "k", "v", "o", "fc", "proj"]
-        labels = VGroup(*[mono(n, size=SMALL_SIZE, color=TEXT) for n in names])
-        super().__init__(squares, fc, proj, labels)
-        for label, shape in zip(labels, [*squares, fc, proj], strict=True):
-            self.fit_label(label, shape, pad=0.06)
-        self.squares, self.fc, self.proj, self.labels = squares, fc, proj, labels
-
-
-# ---------------------------------------------------------------- numbers computed for real
-
-
-def newton_schulz_history(seed: int = 0, shape=(6, 10)):
-    """A small random 'gradient', its momentum average, and Newton-Schulz run on it.
-
-    Returns (noisy gradients, momentum matrix, list of iterates X_0..X_5, list of
-    singular values of each iterate). X_0 is the momentum divided by its Frobenius
-    norm; each step is X <- aX + (bA + cA^2)X with A = X X^T.
-    """
-    rng = np.random.default_rng(seed)
-    signal = rng.standard_normal(shape)
-    noisy = [signal + 1.6 * rng.standard_normal(shape) for _ in range(4)]
-    momentum = np.mean(noisy, axis=0)
-    a, b, c = NS_COEFFS
-    x = momentum / np.linalg.norm(momentum)
-    iterates, spectra = [x], [np.linalg.svd(x, compute_uv=False)]
-    for _ in range(NS_STEPS):
-        gram = x @ x.T
-        x = a * x + (b * gram + c * gram @ gram) @ x
-        iterates.append(x)
-        spectra.append(np.linalg.svd(x, compute_uv=False))
-    return noisy, momentum, iterates, spectra
-
-
-def momentum_trace(seed: int = 3, steps: int = 48, beta: float = 0.85):
-    """One entry of the gradient over training steps (noisy) and its momentum average."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(steps)
-    gradient = 0.8 * np.sin(t / 7.0) + 0.45 * rng.standard_normal(steps)
-    average = np.zeros(steps)
-    for i in range(steps):
-        average[i] = (beta * average[i - 1] if i else 0.0) + (1 - beta) * gradient[i]
-    return gradient, average
+def ellipse(sigmas, unit: float, centre, angle: float = GRADIENT_ANGLE) -> Ellipse:
+    """The unit circle as the matrix maps it: an ellipse with semi-axes ``sigmas``."""
+    shape = Ellipse(width=2 * sigmas[0] * unit, height=2 * max(sigmas[1], 1e-3) * unit)
+    shape.set_stroke(OPTIMIZER, width=4).set_fill(OPTIMIZER, 0.25)
+    return shape.rotate(angle).move_to(centre)
 
 
 class BaseTraining(NarratedScene):
     def construct(self):
         setup_canvas()
-        self.show_the_data()
-        self.pack_the_rows()
-        self.predict_the_next_token()
-        self.count_the_horizon()
-        self.spread_over_gpus()
-        self.split_the_optimizers()
-        self.squash_with_muon()
-        self.draw_the_schedule()
-        self.watch_it_train()
+        bar, model = opening(self, 5)
+        sentence = self.predict_the_next_token(bar, model)
+        buffer = self.pack_the_rows(model, sentence)
+        plot = self.choose_the_horizon(model, buffer)
+        model = self.spread_over_gpus(model, plot)
+        model, muon = self.orthogonalise_with_muon(model)
+        schedule = self.draw_the_schedule(model, muon)
+        self.watch_it_train(model, schedule)
 
-    # ------------------------------------------------------------------ helpers
+    def gather(self, *groups) -> None:
+        """Put each group on screen as one mobject (its parts, shown one by one, had been
+        added loose), so that its updaters run and it fades or moves as a whole."""
+        for group in groups:
+            self.remove(*group.get_family())
+            self.add(group)
 
-    def adopt(self, *mobs) -> VGroup:
-        """Make each group one top-level mobject of the scene.
+    # ------------------------------------------------------------------ objective
 
-        Pieces shown one by one (a LaggedStart of FadeIns) sit on the scene on their
-        own; a later transform or fade of their group would leave them behind. This
-        detaches the pieces and puts each group back whole.
-        """
-        for mob in mobs:
-            self.remove(*mob.get_family())
-        self.add(*mobs)
-        return VGroup(*mobs)
-
-    # ------------------------------------------------------------------ beats
-
-    def show_the_data(self):
-        with self.beat("data") as beat:
-            title = prose("Base pretraining", size=TITLE_SIZE).to_edge(UP, buff=0.8)
-            pages = FileGrid(18, columns=6, size=0.75, colour=TOKEN).shift(DOWN * 0.3)
-            self.play(Write(title), run_time=STEADY)
-            self.play(
-                LaggedStart(*[FadeIn(p, shift=UP * 0.2) for p in pages.files], lag_ratio=LAG),
-                run_time=beat.until("pages"),
-            )
-            name = prose("FineWeb-Edu", size=LABEL_SIZE * 1.3).to_edge(UP, buff=0.7)
-            self.play(ReplacementTransform(title, name), run_time=QUICK)
-            self.play(
-                LaggedStart(
-                    *[lines.animate.set_color(TOKEN) for lines in pages.page_lines()],
-                    lag_ratio=LAG,
-                ),
-                run_time=beat.until("shards"),
-            )
-            # one shard: a parquet table, one row per document
-            case = Rectangle(width=1.5, height=1.9, stroke_color=TOKEN, stroke_width=STROKE)
-            case.set_fill(TOKEN, opacity=0.2)
-            table = VGroup(
-                *[Line(LEFT * 0.55, RIGHT * 0.55, stroke_width=THIN, color=TOKEN) for _ in range(9)]
-            ).arrange(DOWN, buff=0.16)
-            shard = VGroup(case, table.move_to(case)).shift(UP * 0.2)
-            file_name = mono("shard_00000.parquet", size=SMALL_SIZE, color=TEXT)
-            file_name.next_to(shard, DOWN, buff=0.3)
-            size = maths(r"\approx 250\text{M characters}", size=LABEL_SIZE, color=DIM)
-            size.next_to(file_name, DOWN, buff=0.2)
-            self.adopt(pages)
-            self.play(ReplacementTransform(pages, shard), run_time=STEADY)
-            self.play(FadeIn(file_name), Write(size), run_time=beat.until("download"))
-            grid = VGroup(
+    def predict_the_next_token(self, bar, model):
+        with self.beat("objective") as beat:
+            centre = np.array(CONTENT_CENTRE)
+            small = resized(model, 3.6, centre + UP * 0.05)
+            self.play(bar.enter(5), Transform(model, small), run_time=beat.until("row"))
+            # ---- a row of text goes in below; the guesses come out above
+            # every word cell as wide as the widest word; <|bos|> as wide as it needs
+            width = max(TokenCell(t).width for t in SENTENCE[1:]) + 0.05
+            cells = [
+                TokenCell(t, HIGHLIGHT, special=True)
+                if t.startswith("<|")
+                else TokenCell(t, TOKEN, width=width)
+                for t in SENTENCE
+            ]
+            inputs = TokenStrip(cells[:-1], buff=0.1)
+            inputs.move_to([0.45, CONTENT_BOTTOM + 0.55, 0])
+            in_name = prose("input", size=SMALL_SIZE, color=DIM)
+            in_name.next_to(inputs, LEFT, buff=0.3)
+            feed = VGroup(
                 *[
-                    Square(side_length=0.22, stroke_color=TOKEN, stroke_width=1.0)
-                    for _ in range(SHARDS)
+                    Line(c.get_top(), model.bottom_port(), stroke_width=THIN, color=FAINT)
+                    for c in inputs.cells
                 ]
-            ).arrange_in_grid(rows=12, cols=20, buff=0.08)
-            grid.move_to(LEFT * 1.6 + DOWN * 0.4)
-            count = Counter(SHARDS, unit="shards", size=52, colour=TOKEN)
-            count.move_to(RIGHT * 4.3 + DOWN * 0.4)
-            first = grid[0].copy().set_fill(TOKEN, opacity=0.6)
-            self.play(
-                ReplacementTransform(shard, first),
-                FadeOut(VGroup(file_name, size)),
-                FadeIn(count),
-                run_time=QUICK,
             )
             self.play(
-                LaggedStart(
-                    *[FadeIn(s.set_fill(TOKEN, opacity=0.6), scale=0.5) for s in grid[1:]],
-                    lag_ratio=0.03,
-                ),
-                count.count(),
-                run_time=beat.until(),
-            )
-            self.shards = VGroup(first, self.adopt(*grid[1:]))
-            self.data_name, self.data_count = name, count
-
-    def pack_the_rows(self):
-        with self.beat("packing") as beat:
-            pitch = 0.4
-            # the documents, first as plain lines of text, left-aligned in a column
-            lines = VGroup(
-                *[
-                    Line(ORIGIN, RIGHT * (n * pitch - 0.06), stroke_width=6, color=DIM)
-                    for n in DOC_LENGTHS
-                ]
-            ).arrange(DOWN, buff=0.42, aligned_edge=LEFT)
-            lines.move_to(LEFT * 2.4 + DOWN * 0.2).align_to(LEFT * 5.4, LEFT)
-            source = self.shards[0]
-            self.play(
-                FadeOut(VGroup(self.shards[1:], self.data_name, self.data_count)),
-                source.animate.scale(2.0).next_to(lines, UP, buff=0.5).align_to(lines, LEFT),
-                run_time=QUICK,
-            )
-            self.play(
-                LaggedStart(*[TransformFromCopy(source, ln) for ln in lines], lag_ratio=0.2),
+                LaggedStart(*[FadeIn(c, shift=UP * 0.2) for c in inputs.cells], lag_ratio=LAG),
+                FadeIn(in_name),
                 run_time=STEADY,
             )
-            # tokenised on the fly: each line becomes a strip of token cells
-            docs = VGroup()
-            for index, (n, ln) in enumerate(zip(DOC_LENGTHS, lines, strict=True)):
-                opacity = 0.55 if index % 2 == 0 else 0.2
-                strip = VGroup(*[TokenSquare(TOKEN, opacity) for _ in range(n)])
-                strip.arrange(RIGHT, buff=pitch - 0.34).move_to(ln).align_to(ln, LEFT)
-                docs.add(strip)
+            self.play(Create(feed), model.pulse(), run_time=beat.until("shift"))
+            # ---- the answers: the same row, one step ahead
+            pitch = inputs.cells[1].get_x() - inputs.cells[0].get_x()
+            top_y = CONTENT_TOP - 0.45
+            answers = VGroup(*[c.copy() for c in inputs.cells[1:]], cells[-1])
+            for i, cell in enumerate(answers):
+                cell.move_to([inputs.cells[i].get_x(), top_y, 0])
+            out_name = prose("target", size=SMALL_SIZE, color=DIM)
+            out_name.next_to(answers, LEFT, buff=0.3).align_to(in_name, RIGHT)
+            fan = VGroup(
+                *[
+                    Line(model.top_port(), c.get_bottom(), stroke_width=THIN, color=FAINT)
+                    for c in answers
+                ]
+            )
             self.play(
                 LaggedStart(
                     *[
-                        ReplacementTransform(ln, strip)
-                        for ln, strip in zip(lines, docs, strict=True)
+                        TransformFromCopy(inputs.cells[i + 1], answers[i])
+                        for i in range(len(answers) - 1)
                     ],
-                    lag_ratio=0.2,
+                    lag_ratio=LAG,
                 ),
-                FadeOut(source),
+                FadeIn(answers[-1], shift=LEFT * pitch),
+                FadeIn(out_name),
+                run_time=SLOW,
+            )
+            self.play(Create(fan), model.pulse(), run_time=beat.until("mask"))
+            # ---- the causal mask: guess i sees tokens 0..i only; a curtain hides the rest
+            reach = ValueTracker(0)
+
+            def curtain() -> VGroup:
+                i = int(round(reach.get_value()))
+                seen = inputs.cells[: i + 1]
+                frame = SurroundingRectangle(seen, color=HIGHLIGHT, buff=0.08, stroke_width=STROKE)
+                target = SurroundingRectangle(
+                    answers[i], color=HIGHLIGHT, buff=0.08, stroke_width=STROKE
+                )
+                if i + 1 >= len(inputs.cells):
+                    return VGroup(frame, target)
+                hidden = inputs.cells[i + 1 :]
+                shade = Rectangle(width=hidden.width + 0.2, height=hidden.height + 0.2)
+                shade.set_stroke(width=0).set_fill(BACKGROUND, 0.8).move_to(hidden)
+                return VGroup(shade, frame, target)
+
+            mask = always_redraw(curtain)
+            self.play(FadeIn(mask), run_time=QUICK)
+            self.play(
+                reach.animate.set_value(len(inputs.cells) - 1),
+                run_time=beat.until("loss") * 0.6,
+                rate_func=linear,
+            )
+            mask.clear_updaters()
+            # every guess at once: one pass lights all the answers together
+            everyone = VGroup(
+                *[SurroundingRectangle(c, color=HIGHLIGHT, buff=0.08) for c in answers]
+            )
+            self.play(
+                ReplacementTransform(mask, everyone),
+                model.pulse(),
+                run_time=beat.until("loss"),
+            )
+            # ---- the loss at one position: minus the log of the true token's probability
+            chosen = answers[FOCUS]
+            others = VGroup(*[c for i, c in enumerate(answers) if i != FOCUS])
+            bars = VGroup(*[Rectangle(width=0.15, height=0.42) for _ in range(24)])
+            bars.arrange(RIGHT, buff=0.06, aligned_edge=DOWN)
+            bars.move_to([-4.0, -1.85, 0], aligned_edge=DOWN)
+            star = 15
+            for i, b in enumerate(bars):
+                colour = HIGHLIGHT if i == star else DIM
+                b.set_stroke(width=0).set_fill(colour, 0.85 if i == star else 0.5)
+            floor = Line(
+                bars.get_corner(DOWN + LEFT) + LEFT * 0.1,
+                bars.get_corner(DOWN + RIGHT) + RIGHT * 0.1,
+            ).set_stroke(STRUCTURE, THIN)
+            bars_name = prose("probability of each token", size=SMALL_SIZE, color=DIM)
+            bars_name.next_to(floor, DOWN, buff=0.15)
+            star_name = chosen.label.copy().set_color(HIGHLIGHT)
+            star_name.next_to(bars[star], UP, buff=0.12)
+            formula = maths(r"\text{loss} = -\ln p(\texttt{star})", size=LABEL_SIZE + 6)
+            formula.move_to([4.1, 0.75, 0])
+            self.play(FadeOut(VGroup(everyone, feed, fan, others, out_name)), run_time=QUICK)
+            self.play(
+                Create(floor),
+                LaggedStart(*[GrowFromEdge(b, DOWN) for b in bars], lag_ratio=0.03),
+                FadeIn(bars_name),
+                chosen.animate.set_stroke(HIGHLIGHT, width=STROKE),
+                run_time=STEADY,
+            )
+            self.gather(bars)
+            self.play(
+                TransformFromCopy(chosen.label, star_name),
+                Write(formula),
+                run_time=beat.until("zero"),
+            )
+            # ---- step zero: all 65,536 equally likely, so the loss is ln 65,536 = 11.09
+            chance = maths(
+                r"p(\texttt{star}) = \tfrac{1}{65{,}536}", size=LABEL_SIZE + 4, color=DIM
+            )
+            chance.move_to([4.1, -0.25, 0])
+            p = ValueTracker(1 / VOCAB)
+            loss = DecimalNumber(
+                LOSS_AT_START, num_decimal_places=2, font_size=LABEL_SIZE + 14, color=LOSS
+            )
+            loss.add_updater(lambda m: m.set_value(-math.log(p.get_value())))
+            readout = VGroup(maths(r"\text{loss} =", size=LABEL_SIZE + 10, color=LOSS), loss)
+            readout.arrange(RIGHT, buff=0.2).move_to([4.1, -1.35, 0])
+            self.play(FadeIn(chance, shift=DOWN * 0.2), run_time=QUICK)
+            self.play(FadeIn(readout, shift=DOWN * 0.2), run_time=STEADY)
+            # as it trains, the true token's share grows and the surprise shrinks
+            base = bars[0].height
+
+            def heights(m: VGroup) -> None:
+                share = (p.get_value() - 1 / VOCAB) / 0.6
+                for i, b in enumerate(m):
+                    h = base + 2.4 * share if i == star else base * (1 - 0.8 * share)
+                    b.stretch_to_fit_height(max(h, 0.02), about_edge=DOWN)
+                star_name.next_to(m[star], UP, buff=0.12)
+
+            bars.add_updater(heights)
+            self.play(FadeOut(chance), run_time=QUICK)
+            self.play(p.animate.set_value(0.6), run_time=beat.until())
+            bars.clear_updaters()
+            loss.clear_updaters()
+            loose = VGroup(bars, floor, bars_name, star_name, formula, readout)
+            self.play(FadeOut(loose), FadeOut(in_name), run_time=QUICK)
+            return VGroup(*inputs.cells), chosen
+
+    # ------------------------------------------------------------------ packing
+
+    def pack_the_rows(self, model, sentence):
+        cells, chosen = sentence
+        with self.beat("packing") as beat:
+            # ---- documents: the example sentence is the first; four more web pages follow
+            side, pitch = 0.45, 0.5
+            words = VGroup(*[c.label for c in cells])
+            self.play(
+                Transform(model, resized(model, 2.3, [-5.85, -0.35, 0])),
+                FadeOut(chosen),
+                FadeOut(words),
+                run_time=QUICK,
+            )
+            pages = VGroup(
+                *[
+                    Line(ORIGIN, RIGHT * (n * pitch * 0.8), stroke_width=8, color=DIM)
+                    for n in DOC_LENGTHS
+                ]
+            ).arrange(DOWN, buff=0.5, aligned_edge=LEFT)
+            pages.move_to([0.6, -0.35, 0])
+            name = prose("FineWeb-Edu", size=LABEL_SIZE, color=TEXT)
+            name.next_to(pages, UP, buff=0.45).align_to(pages, LEFT)
+            self.play(
+                ReplacementTransform(VGroup(*[c.box for c in cells]), pages[0]),
+                LaggedStart(*[GrowFromEdge(p, LEFT) for p in pages[1:]], lag_ratio=0.2),
+                FadeIn(name, shift=DOWN * 0.2),
                 run_time=beat.until("bos"),
             )
-            # every document gets a <|bos|> token in front
-            bos = VGroup()
-            for strip in docs:
-                cell = TokenSquare(HIGHLIGHT, 0.8).next_to(strip, LEFT, buff=pitch - 0.34)
-                cell.shift(RIGHT * pitch)
-                bos.add(cell)
-            bos_label = mono("<|bos|>", size=SMALL_SIZE, color=HIGHLIGHT)
-            bos_label.next_to(bos[0], UP, buff=0.15).shift(RIGHT * 0.3)
+            # ---- each page becomes tokens with <|bos|> in front
+            docs = VGroup()
+            for index, (n, page) in enumerate(zip(DOC_LENGTHS, pages, strict=True)):
+                shade = 0.55 if index % 2 == 0 else 0.25  # neighbours told apart by shade
+                strip = VGroup(
+                    token_square(HIGHLIGHT, 0.8, side),
+                    *[token_square(TOKEN, shade, side) for _ in range(n - 1)],
+                )
+                strip.arrange(RIGHT, buff=pitch - side).scale(0.8)
+                strip.move_to(page).align_to(page, LEFT)
+                docs.add(strip)
+            bos_name = mono("<|bos|>", size=SMALL_SIZE, color=HIGHLIGHT)
+            bos_name.next_to(docs, LEFT, buff=0.35)
+            marks = VGroup(
+                *[
+                    Arrow(
+                        bos_name.get_right(),
+                        d[0].get_left(),
+                        buff=0.08,
+                        stroke_width=THIN,
+                        color=HIGHLIGHT,
+                        max_tip_length_to_length_ratio=0.15,
+                    )
+                    for d in docs
+                ]
+            )
             self.play(
-                *[strip.animate.shift(RIGHT * pitch) for strip in docs],
-                LaggedStart(*[GrowFromCenter(c) for c in bos], lag_ratio=0.15),
-                FadeIn(bos_label, shift=DOWN * 0.2),
+                LaggedStart(
+                    *[ReplacementTransform(p, d) for p, d in zip(pages, docs, strict=True)],
+                    lag_ratio=0.15,
+                ),
                 run_time=STEADY,
             )
             self.play(
-                LaggedStart(*[Indicate(c, color=HIGHLIGHT) for c in bos], lag_ratio=0.2),
-                run_time=beat.until("rows"),
+                FadeIn(bos_name),
+                LaggedStart(*[Create(m) for m in marks], lag_ratio=0.1),
+                run_time=beat.until("buffer"),
             )
-            # one stream, cut into rows of 2,048 tokens: rows start mid-document. Each row's
-            # last target is the first token of the next row: 2,048 + 1 tokens per row.
-            stream = VGroup()
-            for cell, strip in zip(bos, docs, strict=True):
-                stream.add(cell, *strip)
-            slots = VGroup(*[Square(side_length=0.34) for _ in range(len(stream))])
-            slots.arrange_in_grid(cols=ROW_CELLS, buff=pitch - 0.34).move_to(DOWN * 0.5)
-            brace = Brace(slots[:ROW_CELLS], UP, buff=0.15, color=DIM)
-            width_label = maths(r"2{,}048 \text{ tokens}", size=LABEL_SIZE).next_to(brace, UP)
+            # ---- end to end into one buffer: 4 rows stand for 32, 20 cells for 2,048
+            slots = VGroup(*[Square(side_length=side) for _ in range(GRID_ROWS * GRID_COLS + 1)])
+            slots[:-1].arrange_in_grid(rows=GRID_ROWS, cols=GRID_COLS, buff=pitch - side)
+            slots[:-1].move_to([0.55, -0.25, 0])
+            slots[-1].next_to(slots[-2], RIGHT, buff=pitch - side)
+            stream = VGroup(*[cell for doc in docs for cell in doc])
+            sizes = MathTex(r"32 \times 2{,}048", r"\;+\;1", font_size=LABEL_SIZE + 4, color=TEXT)
+            sizes.next_to(slots[:-1], DOWN, buff=0.45)
+            brace = Brace(slots[:GRID_COLS], UP, buff=0.12, color=DIM)
+            row_name = maths(r"2{,}048", size=LABEL_SIZE, color=DIM).next_to(brace, UP, buff=0.1)
             self.play(
-                FadeOut(bos_label),
+                FadeOut(VGroup(bos_name, marks, name)),
                 LaggedStart(
-                    *[c.animate.move_to(s) for c, s in zip(stream, slots, strict=True)],
-                    lag_ratio=0.02,
+                    *[
+                        c.animate.scale(side / c.width).move_to(s)
+                        for c, s in zip(stream, slots, strict=True)
+                    ],
+                    lag_ratio=0.012,
                 ),
                 run_time=SLOW,
             )
-            self.play(FadeIn(brace), Write(width_label), run_time=QUICK)
-            extra = stream[ROW_CELLS]
-            plus_one = maths("+1", size=LABEL_SIZE, color=HIGHLIGHT)
-            plus_one.next_to(extra, LEFT, buff=0.2)
-            self.play(
-                FadeIn(plus_one, shift=RIGHT * 0.2),
-                extra.animate.set_stroke(HIGHLIGHT, width=STROKE),
-                Indicate(extra, color=HIGHLIGHT),
-                run_time=beat.until(),
-            )
-            self.adopt(*stream)
-            self.stream, self.row_brace, self.plus_one = (
-                stream,
-                VGroup(brace, width_label),
-                plus_one,
-            )
-
-    def predict_the_next_token(self):
-        with self.beat("objective") as beat:
-            pitch = 0.4
-            inputs = VGroup(*self.stream[:ROW_CELLS])
-            extra = self.stream[ROW_CELLS]  # the +1: the first token of the next row
-            others = VGroup(*self.stream[ROW_CELLS + 1 :])
-            in_label = prose("input", size=SMALL_SIZE, color=DIM)
-            tg_label = prose("target", size=SMALL_SIZE, color=DIM)
-            goal = UP * 2.3 + LEFT * 0.2
-            extra_target = goal + inputs[-1].get_center() - inputs.get_center() + RIGHT * pitch
-            in_label.next_to(inputs.copy().move_to(goal), LEFT, buff=0.35)
-            self.play(
-                FadeOut(VGroup(others, self.row_brace)),
-                inputs.animate.move_to(goal),
-                extra.animate.move_to(extra_target),
-                self.plus_one.animate.next_to(extra_target, UP, buff=0.3),
-                FadeIn(in_label),
-                run_time=STEADY,
-            )
-            k = 5
-            hop = CurvedArrow(
-                inputs[k].get_top() + UP * 0.05,
-                inputs[k + 1].get_top() + UP * 0.05,
-                angle=-2.2,
-                color=HIGHLIGHT,
-                stroke_width=STROKE,
-            )
-            self.play(Create(hop), Indicate(inputs[k + 1], color=HIGHLIGHT), run_time=QUICK)
-            self.play(
-                hop.animate.shift(RIGHT * pitch * 3),
-                Indicate(inputs[k + 4], color=HIGHLIGHT),
-                run_time=beat.until("shift"),
-            )
-            # targets: the same tokens shifted one place to the left
-            sources = [*inputs[1:], extra]
-            targets = VGroup(*[c.copy() for c in sources])
-            for i, t in enumerate(targets):
-                t.move_to(inputs[i].get_center() + DOWN * 0.8)
-            tg_label.next_to(targets, LEFT, buff=0.35).align_to(in_label, RIGHT)
-            self.play(
-                FadeOut(hop),
-                LaggedStart(
-                    *[TransformFromCopy(s, t) for s, t in zip(sources, targets, strict=True)],
-                    lag_ratio=0.05,
-                ),
-                FadeIn(tg_label),
-                run_time=beat.until("loss"),
-            )
-            # cross-entropy at one position: the model's probabilities over candidates
-            probs = [0.12, 0.3, 0.08, 0.18, 0.1, 0.06, 0.1, 0.06]
-            true = 3
-            bar_group = VGroup()
-            for i, p in enumerate(probs):
-                colour = TRAINED if i == true else DIM
-                bar = Rectangle(
-                    width=0.4,
-                    height=p * 5,
-                    stroke_color=colour,
-                    stroke_width=THIN,
-                    fill_color=colour,
-                    fill_opacity=0.6,
-                )
-                bar_group.add(bar)
-            bar_group.arrange(RIGHT, buff=0.14, aligned_edge=DOWN)
-            bar_group.move_to(LEFT * 2.6 + DOWN * 1.6, aligned_edge=DOWN).shift(DOWN * 0.9)
-            floor = Line(
-                bar_group.get_corner(DOWN + LEFT) + LEFT * 0.15,
-                bar_group.get_corner(DOWN + RIGHT) + RIGHT * 0.15,
-                color=STRUCTURE,
-                stroke_width=STROKE,
-            )
-            pointer = Arrow(
-                targets[k].get_bottom(),
-                bar_group.get_top() + UP * 0.1,
-                buff=0.1,
-                color=FAINT,
-                stroke_width=STROKE,
-            )
-            loss = maths(r"\text{loss} = -\log p(\text{true token})", size=LABEL_SIZE, color=LOSS)
-            loss.move_to(RIGHT * 2.9 + DOWN * 1.2)
-            self.play(
-                Indicate(targets[k], color=TRAINED),
-                Create(pointer),
-                Create(floor),
-                LaggedStart(*[GrowFromCenter(b) for b in bar_group], lag_ratio=LAG),
-                run_time=STEADY,
-            )
-            self.play(Write(loss), run_time=STEADY)
-            # as the model learns, the true token's bar grows and the surprise shrinks
-            better = [0.06, 0.12, 0.04, 0.55, 0.06, 0.03, 0.09, 0.05]
-            self.play(
-                *[
-                    b.animate.stretch_to_fit_height(p * 5, about_edge=DOWN)
-                    for b, p in zip(bar_group, better, strict=True)
-                ],
-                run_time=beat.until("bpb"),
-            )
-            bpb = maths(
-                r"\text{bits per byte} = \frac{\sum \text{loss}}{\ln 2 \cdot \text{bytes}}",
-                size=LABEL_SIZE,
-                color=LOSS,
-            ).move_to(loss)
-            self.play(ReplacementTransform(loss, bpb), run_time=STEADY)
-            self.play(Indicate(bpb, color=LOSS, scale_factor=1.05), run_time=beat.until())
-            self.objective = VGroup(
-                targets, tg_label, in_label, self.plus_one, pointer, floor, bar_group, bpb
-            )
-            self.inputs = VGroup(*inputs, extra)
-
-    def count_the_horizon(self):
-        with self.beat("horizon") as beat:
-            strip = VGroup(*[TokenSquare(TOKEN, 0.15, side=0.26) for _ in range(20)])
-            strip.arrange(RIGHT, buff=0.06).move_to(UP * 2.4 + RIGHT * 1.0)
-            param = Dot(radius=0.16, color=OPTIMIZER).next_to(strip, LEFT, buff=1.0)
-            link = Arrow(param.get_right(), strip.get_left(), buff=0.15, color=FAINT)
-            param_label = maths(r"1 \text{ parameter}", size=LABEL_SIZE, color=DIM)
-            param_label.next_to(param, DOWN, buff=0.25)
-            strip_label = maths(r"20 \text{ tokens}", size=LABEL_SIZE, color=DIM)
-            strip_label.next_to(strip, DOWN, buff=0.25)
-            self.adopt(self.objective, self.inputs)
-            self.play(
-                FadeOut(self.objective),
-                ReplacementTransform(self.inputs, strip),
-                run_time=beat.until("rule"),
-            )
-            self.play(
-                GrowFromCenter(param),
-                Create(link),
-                FadeIn(param_label),
-                FadeIn(strip_label),
-                run_time=QUICK,
-            )
-            self.play(
-                LaggedStart(
-                    *[c.animate.set_fill(TOKEN, opacity=0.7) for c in strip], lag_ratio=0.15
-                ),
-                run_time=beat.until("tokens"),
-            )
-            params = Counter(561, unit="M parameters", size=48)
-            times = maths(r"\times\, 20 \;=", size=48)
-            tokens = Counter(11.2, unit="billion tokens", places=1, size=48, colour=TOKEN)
-            at_full_width(params, tokens)
-            row = VGroup(params, times, tokens).arrange(RIGHT, buff=0.4).move_to(UP * 0.5)
-            reset(params, tokens)
-            self.play(FadeIn(row), run_time=QUICK)
-            self.play(params.count(), tokens.count(), run_time=beat.until("steps"))
-            steps = Counter(STEPS, unit="steps", size=48, colour=HIGHLIGHT)
-            per_step = maths(r"\times\; 524{,}288 \text{ tokens}", size=48)
-            at_full_width(steps)
-            line = VGroup(steps, per_step).arrange(RIGHT, buff=0.4).move_to(DOWN * 1.1)
-            reset(steps)
-            bar = ProgressBar(width=6.0).next_to(line, DOWN, buff=0.5)
-            self.play(FadeIn(line), FadeIn(bar), run_time=QUICK)
-            bar.start(beat.until())
-            self.play(steps.count(), run_time=beat.until(), rate_func=linear)
-            bar.fill.clear_updaters()
-            self.horizon = VGroup(param, link, param_label, strip, strip_label, row, steps, bar)
-            self.per_step = per_step
-
-    def spread_over_gpus(self):
-        with self.beat("gpus") as beat:
-            batch = VGroup(
-                *[TokenSquare(TOKEN, 0.5, side=0.14) for _ in range(256)]
-            ).arrange_in_grid(rows=16, cols=16, buff=0.04)
-            batch.move_to(LEFT * 4.4 + DOWN * 0.5)
-            groups = VGroup(*[VGroup(*batch[32 * g : 32 * g + 32]) for g in range(8)])
-            batch_label = maths(r"256 \text{ rows} \times 2{,}048", size=LABEL_SIZE)
-            batch_label.next_to(batch, UP, buff=0.35)
-            node = GpuNode(8).scale(1.2).move_to(RIGHT * 2.4 + DOWN * 0.5)
-            for label, chip in zip(node.labels, node.chips, strict=True):
-                label.next_to(chip.get_top(), DOWN, buff=0.07)
-            self.adopt(self.horizon, self.per_step)
-            self.play(
-                FadeOut(self.horizon),
-                ReplacementTransform(self.per_step, batch_label),
-                LaggedStart(*[FadeIn(c, scale=0.5) for c in batch], lag_ratio=0.004),
-                FadeIn(node.frame),
-                LaggedStart(*[Create(c) for c in node.chips], lag_ratio=LAG),
-                FadeIn(node.labels),
-                run_time=STEADY,
-            )
-            self.adopt(*groups)
-            # eight GPUs, 32 rows each, in one pass
-            home = [c.get_center() for c in batch]  # where each row waits in the batch
-            slots = []
-            for chip in node.chips:
-                slot = VGroup(*[Square(side_length=0.08) for _ in range(32)])
-                slot.arrange_in_grid(rows=4, cols=8, buff=0.02)
-                slot.move_to(chip.get_bottom() + UP * 0.27)
-                slots.append(slot)
-            tag = mono("compiled · bf16", size=SMALL_SIZE, color=DIM)
-            tag.next_to(node, DOWN, buff=0.25)
-            self.play(
-                LaggedStart(
-                    *[
-                        AnimationGroup(
-                            *[
-                                c.animate.scale(0.08 / 0.14).move_to(s)
-                                for c, s in zip(group, slot, strict=True)
-                            ]
+            self.play(FadeIn(brace), FadeIn(row_name), Write(sizes[0]), run_time=beat.until("rows"))
+            # ---- documents cross row edges: each piece of a broken document outlined
+            starts = np.cumsum([0, *DOC_LENGTHS])
+            pieces = VGroup()
+            for first, end in zip(starts[:-1], starts[1:], strict=True):
+                rows = {}
+                for i in range(first, min(end, GRID_ROWS * GRID_COLS)):
+                    rows.setdefault(i // GRID_COLS, []).append(stream[i])
+                if len(rows) > 1:
+                    for row in rows.values():
+                        pieces.add(
+                            SurroundingRectangle(
+                                VGroup(*row), buff=0.04, color=TEXT, stroke_width=3
+                            )
                         )
-                        for group, slot in zip(groups, slots, strict=True)
-                    ],
-                    lag_ratio=0.15,
-                ),
+            self.play(
+                LaggedStart(*[Create(piece) for piece in pieces], lag_ratio=0.25),
+                run_time=beat.until("plusone"),
+            )
+            # ---- the one extra token: the answer to the very last input
+            last, extra = stream[-2], stream[-1]
+            hop = CurvedArrow(last.get_top() + UP * 0.05, extra.get_top() + UP * 0.05, angle=-2.0)
+            hop.set_color(HIGHLIGHT)
+            self.play(FadeOut(pieces), run_time=QUICK * 0.6)
+            self.play(
+                Write(sizes[1].set_color(HIGHLIGHT)),
+                extra.animate.set_stroke(HIGHLIGHT, width=4),
+                Create(hop),
                 run_time=STEADY,
             )
-            self.play(
-                FadeIn(tag, shift=UP * 0.2),
-                LaggedStart(
-                    *[c.animate.set_fill(TOKEN, opacity=0.15) for c in node.chips],
-                    lag_ratio=LAG,
-                ),
-                run_time=beat.until("sync"),
+            self.play(Indicate(extra, color=HIGHLIGHT, scale_factor=1.3), run_time=beat.until())
+            return VGroup(stream, sizes, brace, row_name, hop)
+
+    # ------------------------------------------------------------------ horizon
+
+    def choose_the_horizon(self, model, buffer):
+        with self.beat("horizon") as beat:
+            axes = plain_axes(
+                x_range=[0, 2.2, 0.5],
+                y_range=[0, 42, 10],
+                x_length=9.6,
+                y_length=5.3,
             )
-            # gradients averaged across the GPUs inside the optimizers
-            centre = node.frame.get_center()
-            grads = VGroup(
+            axes.move_to([0.75, -0.55, 0])
+            x_name = prose("parameters", size=SMALL_SIZE, color=DIM)
+            x_name.next_to(axes.x_axis, DOWN, buff=0.2).align_to(axes.x_axis, RIGHT)
+            y_name = prose("tokens", size=SMALL_SIZE, color=DIM)
+            y_name.next_to(axes.y_axis, RIGHT, buff=0.2).align_to(axes.y_axis, UP)
+            # the stream of tokens becomes the tokens axis
+            stream, rest = buffer[0], buffer[1:]
+            self.play(FadeOut(rest), ReplacementTransform(stream, axes.y_axis), run_time=STEADY)
+            self.play(
+                Create(axes.x_axis),
+                FadeIn(x_name),
+                FadeIn(y_name),
+                run_time=beat.until("chinchilla"),
+            )
+            # ---- one compute budget: a small model on lots of data ... a big one on little
+            ours = PARAMS / 1e9 * (20 * PARAMS / 1e9)  # N x D in billions: our budget
+            budget = ValueTracker(ours)
+            n = ValueTracker(0.18)
+
+            def curve() -> VMobject:
+                c = budget.get_value()
+                points = [axes.c2p(x, c / x) for x in np.linspace(max(c / 41, 0.05), 2.2, 60)]
+                line = VMobject().set_points_smoothly(points).set_stroke(FAINT, STROKE)
+                return DashedVMobject(line, num_dashes=40)
+
+            def box() -> VGroup:
+                x = n.get_value()
+                y = budget.get_value() / x
+                area = Rectangle(
+                    width=axes.c2p(x, 0)[0] - axes.c2p(0, 0)[0],
+                    height=axes.c2p(0, y)[1] - axes.c2p(0, 0)[1],
+                )
+                area.set_stroke(OPTIMIZER, THIN).set_fill(OPTIMIZER, 0.25)
+                area.move_to(axes.c2p(0, 0), aligned_edge=DOWN + LEFT)
+                return VGroup(area, Dot(axes.c2p(x, y), radius=0.09, color=OPTIMIZER))
+
+            hyperbola, rect = always_redraw(curve), always_redraw(box)
+            compute = prose("same compute", size=SMALL_SIZE, color=DIM)
+            compute.move_to(axes.c2p(1.75, 7.2))
+            span = beat.until("tokens")
+            self.play(Create(hyperbola), FadeIn(rect), FadeIn(compute), run_time=span * 0.15)
+            self.play(n.animate.set_value(1.9), run_time=span * 0.2)
+            self.play(n.animate.set_value(PARAMS / 1e9), run_time=span * 0.15)
+            # ---- the best point sits on a line: 20 tokens per parameter
+            ratio = Line(axes.c2p(0, 0), axes.c2p(2.05, 41)).set_stroke(HIGHLIGHT, 3)
+            ratio_name = maths(
+                r"\text{tokens} = 20 \times \text{parameters}", size=LABEL_SIZE, color=HIGHLIGHT
+            )
+            ratio_name.move_to(axes.c2p(1.35, 37))
+            self.play(Create(ratio), FadeIn(ratio_name), run_time=span * 0.15)
+            # more compute: model and data grow together, along the line
+            self.play(
+                budget.animate.set_value(ours * 4),
+                n.animate.set_value(2 * PARAMS / 1e9),
+                FadeOut(compute),
+                run_time=span * 0.2,
+            )
+            self.play(
+                budget.animate.set_value(ours),
+                n.animate.set_value(PARAMS / 1e9),
+                run_time=span * 0.15,
+            )
+            # ---- ours: 561M parameters, 11.2 billion tokens
+            dot = axes.c2p(PARAMS / 1e9, 20 * PARAMS / 1e9)
+            guides = VGroup(
+                DashedLine(axes.c2p(PARAMS / 1e9, 0), dot, dash_length=0.08),
+                DashedLine(axes.c2p(0, 20 * PARAMS / 1e9), dot, dash_length=0.08),
+            ).set_stroke(DIM, THIN)
+            n_name = maths(r"561\text{M}", size=LABEL_SIZE, color=TEXT)
+            n_name.next_to(axes.c2p(PARAMS / 1e9, 0), DOWN, buff=0.15)
+            tokens = Counter(
+                11.2, unit="billion tokens", places=1, size=LABEL_SIZE + 8, colour=TOKEN
+            )
+            tokens.value.set_value(11.2)
+            tokens.value.update()
+            tokens.next_to(dot, RIGHT, buff=0.45)
+            tokens.value.set_value(0)
+            tokens.value.update()
+            self.play(Create(guides), FadeIn(n_name), FadeIn(tokens), model.pulse(), run_time=QUICK)
+            self.play(tokens.count(), run_time=beat.until())
+            hyperbola.clear_updaters()
+            rect.clear_updaters()
+            return VGroup(
+                axes, x_name, y_name, hyperbola, rect, ratio, ratio_name, guides, n_name, tokens
+            )
+
+    # ------------------------------------------------------------------ gpus
+
+    def spread_over_gpus(self, model, plot):
+        with self.beat("gpus") as beat:
+            xs = [-5.6 + 1.6 * k for k in range(GPUS)]
+            frames = VGroup(
                 *[
-                    Square(side_length=0.22, stroke_width=0)
-                    .set_fill(OPTIMIZER, opacity=0.9)
-                    .move_to(slot)
-                    for slot in slots
+                    Rectangle(
+                        width=1.42, height=4.55, stroke_color=STRUCTURE, stroke_width=STROKE
+                    ).move_to([x, -0.75, 0])
+                    for x in xs
                 ]
             )
-            self.play(FadeIn(grads, scale=0.5), run_time=QUICK)
+            names = VGroup(*[mono(f"GPU {k}", size=SMALL_SIZE, color=DIM) for k in range(GPUS)])
+            for name, frame in zip(names, frames, strict=True):
+                name.next_to(frame, DOWN, buff=0.12)
+            copies = [
+                paint(ModelStack(width=1.0, height=2.8, label=None), 0.0).move_to([x, -0.35, 0])
+                for x in xs
+            ]
+            self.play(FadeOut(plot), run_time=QUICK)
             self.play(
-                *[g.animate.move_to(centre) for g in grads], run_time=beat.until("accumulate") / 2
+                ReplacementTransform(model, copies[0]),
+                LaggedStart(*[TransformFromCopy(copies[0], c) for c in copies[1:]], lag_ratio=0.1),
+                LaggedStart(*[Create(f) for f in frames], lag_ratio=0.05),
+                FadeIn(names),
+                run_time=beat.until("product"),
             )
+            model = copies[0]
+            # ---- 32 rows each: 8 x 32 x 2,048 = 524,288 tokens a step
+            stripes = VGroup()
+            for frame in frames:
+                stripe = VGroup(*[token_square(TOKEN, 0.5, 0.1) for _ in range(32)])
+                stripe.arrange_in_grid(rows=4, cols=8, buff=0.025)
+                stripes.add(stripe.move_to([frame.get_x(), frame.get_bottom()[1] + 0.42, 0]))
+            product = maths(r"8 \times 32 \times 2{,}048 \;=", size=LABEL_SIZE + 8)
+            per_step = Counter(
+                TOKENS_PER_STEP, unit="tokens a step", size=LABEL_SIZE + 10, colour=TOKEN
+            )
+            equation = VGroup(product, per_step)
+            at_full_width(per_step)
+            equation.arrange(RIGHT, buff=0.25).move_to([0, CONTENT_TOP - 0.3, 0])
+            reset(per_step)
             self.play(
-                *[g.animate.move_to(slot) for g, slot in zip(grads, slots, strict=True)],
+                LaggedStart(*[FadeIn(s, shift=DOWN * 0.3) for s in stripes], lag_ratio=0.08),
+                FadeIn(product),
+                FadeIn(per_step),
+                run_time=QUICK,
+            )
+            self.play(per_step.count(), run_time=beat.until("steps"))
+            steps = maths(r"11.2\text{B} \div 524{,}288 \;=", size=LABEL_SIZE + 8)
+            step_count = Counter(STEPS, unit="steps", size=LABEL_SIZE + 10, colour=HIGHLIGHT)
+            at_full_width(step_count)
+            line = VGroup(steps, step_count).arrange(RIGHT, buff=0.25).move_to(equation)
+            reset(step_count)
+            self.play(FadeTransform(equation, line[0]), FadeIn(step_count), run_time=QUICK)
+            self.play(step_count.count(), run_time=beat.until("grads"))
+            # ---- each GPU: its own rows through its copy; a gradient for every weight
+            rng = np.random.default_rng(5)
+            parts = [[*c.blocks, *slices(c.embed), *slices(c.head)] for c in copies]
+            owner = [i % GPUS for i in range(len(copies[0].blocks))] + list(range(GPUS)) * 2
+            films = [
+                VGroup(*[overlay(p, rng.uniform(0.25, 0.85)) for p in gpu_parts])
+                for gpu_parts in parts
+            ]
+            self.play(
+                *[
+                    s.animate.scale(0.6).move_to(c.bottom_port()).set_opacity(0)
+                    for s, c in zip(stripes, copies, strict=True)
+                ],
+                run_time=QUICK,
+            )
+            self.remove(stripes)
+            self.play(
+                *[c.pulse(lag=0.05) for c in copies],
+                LaggedStart(*[FadeIn(f) for f in films], lag_ratio=0.05),
+                FadeOut(VGroup(line[0], step_count)),
+                run_time=beat.until("scatter"),
+            )
+            # ---- reduce-scatter: each share of the gradient goes to the GPU that owns it
+            # (blocks k, k+8, k+16 and slice k of the two tables), where it is averaged
+            moving, staying = [], []
+            for g in range(GPUS):
+                for i, film in enumerate(films[g]):
+                    k = owner[i]
+                    if k == g:
+                        staying.append(film)
+                    else:
+                        moving.append(film.animate.move_to(parts[k][i]).set_opacity(0))
+            span = beat.until("gather")
+            scatter = mono("reduce_scatter", size=LABEL_SIZE, color=OPTIMIZER)
+            scatter.move_to([0, CONTENT_TOP - 0.3, 0])
+            self.play(*moving, FadeIn(scatter), run_time=span * 0.45)
+            self.play(*[f.animate.set_fill(OPTIMIZER, 0.9) for f in staying], run_time=span * 0.15)
+            # each GPU updates only its share of the weights (outlined: updated)
+            owned = [
+                [b for i, b in enumerate(copies[g].blocks) if owner[i] == g] for g in range(GPUS)
+            ]
+            colour, opacity, _ = look(0.08)
+            self.play(
+                *[f.animate.set_opacity(0) for f in staying],
+                *[
+                    b.animate.set_fill(colour, opacity).set_stroke(HIGHLIGHT, width=STROKE)
+                    for share in owned
+                    for b in share
+                ],
+                run_time=span * 0.4,
+            )
+            self.remove(*[f for film in films for f in film])
+            # ---- all-gather: every GPU sends its updated share to all the others
+            gather = mono("all_gather", size=LABEL_SIZE, color=HIGHLIGHT).move_to(scatter)
+            flyers, landings = [], []
+            for g in range(GPUS):
+                for i, block in enumerate(copies[g].blocks):
+                    if owner[i] != g:
+                        flyer = copies[owner[i]].blocks[i].copy()
+                        flyers.append(flyer)
+                        landings.append((flyer, block))
+            self.play(
+                FadeTransform(scatter, gather),
+                *[flyer.animate(path_arc=-0.5).move_to(block) for flyer, block in landings],
+                run_time=beat.until("memory") * 0.8,
+            )
+            for flyer, block in landings:
+                block.match_style(flyer)
+            self.remove(*flyers)
+            self.play(*[train_to(c, 0.08, lag=0.0) for c in copies], run_time=beat.until("memory"))
+            # ---- why share: each GPU keeps optimizer memory for only its eighth
+            memory_name = prose("optimizer memory per GPU", size=LABEL_SIZE, color=OPTIMIZER)
+            memory_name.move_to([0, CONTENT_TOP - 0.3, 0])
+            full, eighths = VGroup(), VGroup()
+            for k, frame in enumerate(frames):
+                box = Rectangle(width=1.2, height=0.4).move_to(
+                    [frame.get_x(), frame.get_bottom()[1] + 0.42, 0]
+                )
+                full.add(box.set_stroke(OPTIMIZER, THIN).set_fill(OPTIMIZER, 0.6))
+                share = Rectangle(width=box.width / GPUS, height=box.height)
+                share.set_stroke(OPTIMIZER, THIN).set_fill(OPTIMIZER, 0.9)
+                eighths.add(share.move_to(box.get_left() + RIGHT * box.width * (k + 0.5) / GPUS))
+            outlines = VGroup(*[DashedVMobject(b.copy().set_fill(opacity=0)) for b in full])
+            self.play(FadeOut(gather), run_time=QUICK * 0.6)
+            self.play(
+                FadeIn(memory_name),
+                LaggedStart(*[GrowFromEdge(b, LEFT) for b in full], lag_ratio=0.05),
+                run_time=QUICK,
+            )
+            self.add(outlines)
+            self.play(
+                *[ReplacementTransform(b, e) for b, e in zip(full, eighths, strict=True)],
                 run_time=beat.until("accumulate"),
             )
-            # fewer GPUs: several passes, gradients added up before the update
-            accumulator = VGroup(
-                *[
-                    Rectangle(width=0.9, height=0.3, stroke_color=OPTIMIZER, stroke_width=THIN)
-                    for _ in range(4)
-                ]
-            ).arrange(RIGHT, buff=0.06)
-            accumulator.next_to(node, UP, buff=0.35)
-            sum_label = maths(r"\sum \text{gradients}", size=LABEL_SIZE, color=OPTIMIZER)
-            sum_label.next_to(accumulator, LEFT, buff=0.3)
-            idle = VGroup(*node.chips[2:])
+            # ---- one GPU: eight passes, gradients summed (each loss / 8), then one update
+            queue = VGroup()
+            for _ in range(GPUS):
+                stripe = VGroup(*[token_square(TOKEN, 0.5, 0.17) for _ in range(32)])
+                queue.add(stripe.arrange_in_grid(rows=4, cols=8, buff=0.035))
+            queue.arrange_in_grid(rows=2, cols=4, buff=(0.45, 0.5)).move_to([2.1, -0.75, 0])
+            tally = VGroup(*[Rectangle(width=0.9, height=0.36) for _ in range(GPUS)])
+            tally.arrange(UP, buff=0.06).move_to([-3.55, -0.75, 0])
+            for t in tally:
+                t.set_stroke(OPTIMIZER, THIN)
+            tally_name = maths(r"\textstyle\sum \text{gradients}", size=LABEL_SIZE, color=OPTIMIZER)
+            tally_name.next_to(tally, UP, buff=0.2)
+            passes = Integer(0, font_size=LABEL_SIZE + 8, color=TEXT)
+            count = VGroup(
+                maths(r"\text{pass}", size=LABEL_SIZE + 8),
+                passes,
+                maths(r"/\;8", size=LABEL_SIZE + 8),
+            ).arrange(RIGHT, buff=0.15)
+            count.next_to(queue, UP, buff=0.5)
             self.play(
-                FadeOut(grads),
-                FadeOut(VGroup(*node.labels[2:])),
-                idle.animate.set_stroke(GHOST).set_fill(opacity=0),
-                *[
-                    c.animate.scale(0.14 / 0.08).move_to(home[i])
-                    for g in range(2, 8)
-                    for i, c in zip(range(32 * g, 32 * g + 32), groups[g], strict=True)
-                ],
-                FadeIn(accumulator),
-                FadeIn(sum_label),
-                run_time=STEADY,
+                FadeOut(
+                    VGroup(memory_name, outlines, eighths, *frames[1:], *copies[1:], *names[1:])
+                ),
+                run_time=QUICK * 0.8,
             )
-            per_pass = beat.until() / 4
-            filled = VGroup()
-            for p in range(4):
-                if p:
-                    self.play(
-                        *[
-                            c.animate.scale(0.08 / 0.14).move_to(s)
-                            for g, slot in zip((2 * p, 2 * p + 1), slots[:2], strict=True)
-                            for c, s in zip(groups[g], slot, strict=True)
-                        ],
-                        run_time=per_pass * 0.4,
-                    )
-                segment = accumulator[p].copy().set_fill(OPTIMIZER, opacity=0.7)
-                twin = segment.copy()
+            self.play(
+                LaggedStart(*[FadeIn(q, shift=LEFT * 0.3) for q in queue], lag_ratio=0.05),
+                Create(tally),
+                FadeIn(tally_name),
+                FadeIn(count),
+                run_time=QUICK,
+            )
+            per_pass = beat.until() / GPUS
+            for k in range(GPUS):
+                stripe = queue[k]
+                film = tally[k].copy().set_fill(OPTIMIZER, 0.7)
                 self.play(
-                    ReplacementTransform(groups[2 * p], segment),
-                    ReplacementTransform(groups[2 * p + 1], twin),
-                    run_time=per_pass * 0.6,
+                    stripe.animate.scale(0.35).move_to(model.bottom_port()).set_opacity(0),
+                    FadeIn(film, shift=UP * 0.1),
+                    ChangeDecimalToValue(passes, k + 1),
+                    model.pulse(lag=0.02),
+                    run_time=per_pass,
                 )
-                filled.add(segment, twin)
-            self.gpus = VGroup(
-                node.frame, node.labels, tag, accumulator, filled, sum_label, batch_label
-            )
-            self.chips = node.chips
+                self.remove(stripe)
+                tally.add(film)
+            return model, VGroup(frames[0], names[0], tally, tally_name, count)
 
-    def split_the_optimizers(self):
-        with self.beat("optimizers") as beat:
-            model = ModelColumn().move_to(LEFT * 2.2 + DOWN * 0.1)
-            self.adopt(self.gpus, self.chips)
+    # ------------------------------------------------------------------ muon
+
+    def orthogonalise_with_muon(self, found):
+        model, remains = found
+        with self.beat("muon") as beat:
+            big = paint(ModelStack(), 0.08).move_to([-1.7, CONTENT_CENTRE[1], 0])
             self.play(
-                FadeOut(self.gpus),
-                ReplacementTransform(self.chips, model.stack.blocks),
-                FadeIn(model.embedding, shift=UP * 0.2),
-                FadeIn(model.output, shift=DOWN * 0.2),
-                FadeIn(model.labels),
-                run_time=beat.until("adamw"),
+                FadeOut(remains),
+                ReplacementTransform(model, big),
+                run_time=QUICK,
             )
-            adam_labels = VGroup(
-                *[
-                    prose("AdamW", size=LABEL_SIZE, color=TOKEN).next_to(box, LEFT, buff=0.35)
-                    for box in (model.embedding, model.output)
-                ]
-            )
+            model = big
+            # ---- Muon for the matrices in the blocks; AdamW for the two vocabulary tables
+            muon_brace = Brace(model.blocks, RIGHT, buff=0.15, color=OPTIMIZER)
+            muon_name = prose("Muon", size=LABEL_SIZE + 4, color=OPTIMIZER)
+            credit = prose("Keller Jordan, modded-nanogpt", size=SMALL_SIZE, color=DIM)
+            muon_label = VGroup(muon_name, credit).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+            muon_label.next_to(muon_brace, RIGHT, buff=0.15)
             self.play(
-                *[
-                    box.animate.set_stroke(TOKEN, width=STROKE).set_fill(TOKEN, opacity=0.2)
-                    for box in (model.embedding, model.output)
-                ],
-                FadeIn(adam_labels, shift=RIGHT * 0.2),
-                run_time=STEADY,
-            )
-            self.play(
-                Indicate(adam_labels, color=TOKEN, scale_factor=1.1), run_time=beat.until("muon")
-            )
-            muon_label = prose("Muon", size=LABEL_SIZE, color=OPTIMIZER)
-            muon_label.move_to(model.stack).align_to(adam_labels, RIGHT)
-            self.play(
+                GrowFromCenter(muon_brace),
                 LaggedStart(
                     *[
-                        b.animate.set_stroke(OPTIMIZER).set_fill(OPTIMIZER, opacity=0.5)
-                        for b in model.stack.blocks
+                        b.animate(rate_func=there_and_back).set_stroke(OPTIMIZER, width=STROKE)
+                        for b in model.blocks
                     ],
-                    lag_ratio=0.08,
+                    lag_ratio=0.05,
                 ),
                 FadeIn(muon_label, shift=LEFT * 0.2),
+                run_time=beat.until("adamw"),
+            )
+            tables = VGroup(model.embed, model.head)
+            adam_names = VGroup()
+            adam_marks = VGroup()
+            for table in tables:
+                mark = Line(table.get_right() + RIGHT * 0.15, table.get_right() + RIGHT * 0.55)
+                mark.set_stroke(TOKEN, STROKE)
+                name = prose("AdamW", size=LABEL_SIZE, color=TOKEN).next_to(mark, RIGHT, buff=0.1)
+                adam_marks.add(mark)
+                adam_names.add(name)
+            self.play(
+                *[t.animate.set_stroke(TOKEN, width=STROKE) for t in tables],
+                LaggedStart(*[Create(m) for m in adam_marks], lag_ratio=0.2),
+                FadeIn(adam_names, shift=LEFT * 0.2),
                 run_time=STEADY,
             )
-            matrices = BlockMatrices().move_to(RIGHT * 3.2 + DOWN * 0.1)
-            one_block = model.stack.blocks[10]
-            cone = VGroup(
-                Line(one_block.get_right(), matrices.get_corner(UP + LEFT) + LEFT * 0.3),
-                Line(one_block.get_right(), matrices.get_corner(DOWN + LEFT) + LEFT * 0.3),
-            ).set_stroke(FAINT, width=THIN)
+            self.play(Indicate(adam_names, color=TOKEN), run_time=beat.until("lopsided"))
+            # ---- a block's gradient, as what it does to a circle of directions
+            values = newton_schulz_values(GRADIENT)
+            centre = np.array([3.55, -0.45, 0])
+            unit = 1.55
+            raw_unit = 2.55 / GRADIENT[0]  # the raw gradient drawn to fit
+            shape = ellipse(values[0], raw_unit, centre)
+            long_axis = np.array([math.cos(GRADIENT_ANGLE), math.sin(GRADIENT_ANGLE), 0])
+            short_axis = np.array([-math.sin(GRADIENT_ANGLE), math.cos(GRADIENT_ANGLE), 0])
+            s1, s2 = ValueTracker(values[0][0]), ValueTracker(values[0][1])
+            scale = ValueTracker(raw_unit)
+
+            def axes_arrows() -> VGroup:
+                u = scale.get_value()
+                return VGroup(
+                    Arrow(
+                        centre,
+                        centre + long_axis * s1.get_value() * u,
+                        buff=0,
+                        stroke_width=4,
+                        color=TEXT,
+                        max_tip_length_to_length_ratio=0.12,
+                    ),
+                    Arrow(
+                        centre,
+                        centre + short_axis * max(s2.get_value() * u, 0.12),
+                        buff=0,
+                        stroke_width=4,
+                        color=TEXT,
+                        max_tip_length_to_length_ratio=0.5,
+                    ),
+                )
+
+            arrows = always_redraw(axes_arrows)
+            n1 = DecimalNumber(values[0][0], num_decimal_places=2, font_size=LABEL_SIZE + 4)
+            n2 = DecimalNumber(values[0][1], num_decimal_places=2, font_size=LABEL_SIZE + 4)
+            n1.add_updater(lambda m: m.set_value(s1.get_value()))
+            n2.add_updater(lambda m: m.set_value(s2.get_value()))
+            names_ = VGroup(
+                maths(r"\sigma_1 =", size=LABEL_SIZE + 4),
+                n1,
+                maths(r"\sigma_2 =", size=LABEL_SIZE + 4),
+                n2,
+            )
+            names_.arrange(RIGHT, buff=0.15)
+            names_[2].shift(RIGHT * 0.4)
+            names_[3].shift(RIGHT * 0.4)
+            names_.move_to([centre[0], CONTENT_TOP - 0.3, 0])
+            sv_name = prose("singular values", size=SMALL_SIZE, color=DIM)
+            sv_name.next_to(names_, DOWN, buff=0.15)
+            chosen = model.blocks[10]
+            # the model and its labels make room on the left
+            side = VGroup(model, muon_brace, muon_name, adam_marks, adam_names)
+            aside = side.copy().scale(0.9)
+            aside.shift(RIGHT * (-4.7 - aside[0].get_x()))
+            self.play(FadeOut(credit), Transform(side, aside), run_time=QUICK)
             self.play(
-                one_block.animate.set_stroke(HIGHLIGHT, width=STROKE),
-                Create(cone),
-                TransformFromCopy(one_block, VGroup(*matrices.submobjects[:3])),
+                chosen.animate.set_stroke(HIGHLIGHT, width=STROKE),
+                TransformFromCopy(chosen, shape),
                 run_time=STEADY,
             )
-            self.play(Write(matrices.labels), run_time=beat.until())
-            self.model, self.matrices = VGroup(model, adam_labels, muon_label, cone), matrices
-
-    def squash_with_muon(self):
-        with self.beat("muon") as beat:
-            noisy, momentum, iterates, spectra = newton_schulz_history()
-            heat = Heatmap(noisy[0]).move_to(LEFT * 3.5 + UP * 0.3)
-            caption = prose("gradient", size=LABEL_SIZE, color=DIM)
-            caption.next_to(heat, UP, buff=0.3)
-            leftovers = VGroup(self.matrices.squares, self.matrices.proj, self.matrices.labels)
-            self.adopt(self.model, leftovers, self.matrices.fc)
-            # each step's gradient is noisy: the picture jumps from step to step
-            jag, smooth = momentum_trace()
-            xs = np.linspace(0.7, 5.7, len(jag))
-            zero = Line([xs[0], 0.3, 0], [xs[-1], 0.3, 0]).set_stroke(FAINT, width=THIN)
-
-            def trace(values, colour, width):
-                points = [[x, 0.3 + 0.55 * v, 0] for x, v in zip(xs, values, strict=True)]
-                return VMobject().set_points_as_corners(points).set_stroke(colour, width=width)
-
-            noisy_line, smooth_line = trace(jag, DIM, 2.5), trace(smooth, OPTIMIZER, 5)
-            g_name = maths("G", size=LABEL_SIZE, color=DIM)
-            g_name.next_to(noisy_line.get_end(), RIGHT, buff=0.2)
-            m_name = maths("M", size=LABEL_SIZE, color=OPTIMIZER)
-            m_name.next_to(smooth_line.get_end(), RIGHT, buff=0.2)
-            if abs(m_name.get_y() - g_name.get_y()) < 0.45:
-                m_name.shift(DOWN * 0.45)
+            self.add(arrows)
+            self.play(FadeIn(names_), FadeIn(sv_name), run_time=beat.until("ns"))
+            # ---- divide by its size, then five Newton-Schulz steps
+            circle = DashedVMobject(
+                Ellipse(width=2 * unit, height=2 * unit).move_to(centre), num_dashes=48
+            ).set_stroke(DIM, THIN)
+            band = Annulus(inner_radius=0.5 * unit, outer_radius=1.5 * unit, stroke_width=0)
+            band.set_fill(HIGHLIGHT, 0.07).move_to(centre)
+            band_name = maths(r"0.5 \ldots 1.5", size=SMALL_SIZE + 2, color=HIGHLIGHT)
+            band_name.move_to(centre + np.array([-1.5, -1.5, 0]) * unit * 0.72)
+            iteration = Integer(0, font_size=LABEL_SIZE + 4, color=TEXT)
+            step_name = maths(r"\text{step}", size=LABEL_SIZE + 4, color=DIM)
+            of_five = maths(r"/\,5", size=LABEL_SIZE + 4, color=DIM)
+            counter = VGroup(step_name, iteration, of_five).arrange(RIGHT, buff=0.15)
+            counter.move_to([centre[0] - 2.6, CONTENT_BOTTOM + 0.45, 0])
+            span = beat.until("even")
             self.play(
-                FadeOut(self.model),
-                FadeOut(leftovers),
-                ReplacementTransform(self.matrices.fc, heat),
-                FadeIn(caption),
-                run_time=QUICK,
+                FadeOut(sv_name),
+                FadeIn(band),
+                Create(circle),
+                FadeIn(band_name),
+                shape.animate.become(ellipse(values[1], unit, centre)),
+                s1.animate.set_value(values[1][0]),
+                s2.animate.set_value(values[1][1]),
+                scale.animate.set_value(unit),
+                run_time=span * 0.25,
             )
-            self.play(
-                Create(zero),
-                Create(noisy_line),
-                FadeIn(g_name),
-                Succession(*[heat.recolour(g) for g in noisy[1:]]),
-                run_time=beat.until("momentum"),
-                rate_func=linear,
-            )
-            # momentum: a running average of past gradients settles the noise
-            average = maths(r"M \leftarrow \beta M + (1-\beta)\,G", size=LABEL_SIZE + 4)
-            average.move_to(UP * 2.7 + RIGHT * 2.6)
-            smoothed = prose("momentum", size=LABEL_SIZE, color=DIM).move_to(caption)
-            self.play(
-                Write(average),
-                ReplacementTransform(caption, smoothed),
-                noisy_line.animate.set_stroke(opacity=0.5),
-                Create(smooth_line),
-                FadeIn(m_name),
-                heat.recolour(momentum),
-                run_time=beat.until("ns"),
-            )
-            momentum_picture = VGroup(zero, noisy_line, smooth_line, g_name, m_name)
-            # Newton-Schulz: the update's singular values squashed towards one
-            rule = maths(
-                r"X \leftarrow aX + b\,(XX^{\top})X + c\,(XX^{\top})^{2}X",
-                size=LABEL_SIZE + 4,
-            ).move_to(UP * 2.7 + RIGHT * 2.6)
-            coeffs = maths(
-                r"(a, b, c) = (3.4445,\ -4.7750,\ 2.0315)", size=SMALL_SIZE + 2, color=DIM
-            ).next_to(rule, DOWN, buff=0.2)
-            bars = SpectrumBars(spectra[0]).move_to(RIGHT * 3.2 + DOWN * 0.6)
-            bars.shift(UP * (-1.9 - bars.baseline.get_y()))
-            one = maths("1", size=LABEL_SIZE, color=HIGHLIGHT).next_to(
-                bars.reference, LEFT, buff=0.25
-            )
-            bars_label = prose("singular values", size=SMALL_SIZE, color=DIM)
-            bars_label.next_to(bars.baseline, DOWN, buff=0.2)
-            counter = mono("iteration 0/5", size=SMALL_SIZE, color=DIM)
-            counter.next_to(heat, DOWN, buff=0.35)
-            update = prose("update", size=LABEL_SIZE, color=DIM).move_to(smoothed)
-            self.play(
-                FadeOut(momentum_picture),
-                ReplacementTransform(smoothed, update),
-                ReplacementTransform(average, rule),
-                FadeIn(coeffs),
-                heat.recolour(iterates[0]),
-                Create(bars.baseline),
-                LaggedStart(*[GrowFromCenter(b) for b in bars.bars], lag_ratio=LAG),
-                FadeIn(bars_label),
-                FadeIn(counter),
-                run_time=STEADY,
-            )
-            self.play(Create(bars.reference), FadeIn(one), run_time=beat.until("squash"))
-            # the squash runs through the rest of the beat, leaving a sixth for the last look
-            step_time = beat.until() / (NS_STEPS + 1)
+            self.play(FadeIn(counter), run_time=QUICK * 0.5)
+            step_time = (beat.until("even")) / NS_STEPS
             for k in range(1, NS_STEPS + 1):
-                label = mono(f"iteration {k}/5", size=SMALL_SIZE, color=TEXT).move_to(counter)
                 self.play(
-                    bars.to(spectra[k]),
-                    heat.recolour(iterates[k]),
-                    ReplacementTransform(counter, label),
+                    shape.animate.become(ellipse(values[k + 1], unit, centre)),
+                    s1.animate.set_value(values[k + 1][0]),
+                    s2.animate.set_value(values[k + 1][1]),
+                    ChangeDecimalToValue(iteration, k),
                     run_time=step_time,
                 )
-                counter = label
+            # ---- every direction now moves at a similar pace
             self.play(
-                LaggedStart(
-                    *[Indicate(b, color=HIGHLIGHT, scale_factor=1.05) for b in bars.bars],
-                    lag_ratio=0.15,
-                ),
-                Indicate(bars.reference, color=HIGHLIGHT),
+                Indicate(names_, color=HIGHLIGHT, scale_factor=1.05),
+                shape.animate.set_stroke(HIGHLIGHT),
+                train_to(model, 0.16),
                 run_time=beat.until(),
             )
-            self.muon = VGroup(heat, update, rule, coeffs, bars, one, bars_label, counter)
-            self.adopt(self.muon)
+            arrows.clear_updaters()
+            n1.clear_updaters()
+            n2.clear_updaters()
+            picture = VGroup(shape, arrows, names_, circle, band, band_name, counter)
+            labels = VGroup(muon_brace, muon_name, adam_marks, adam_names)
+            return model, VGroup(picture, labels, tables)
 
-    def draw_the_schedule(self):
+    # ------------------------------------------------------------------ schedule
+
+    def draw_the_schedule(self, model, muon):
+        picture, labels, tables = muon
         with self.beat("schedule") as beat:
-            axes = Axes(
-                x_range=[0, STEPS, CORE_EVERY],
-                y_range=[0, 1.2, 0.5],
-                x_length=6.4,
-                y_length=3.2,
-                tips=False,
-                axis_config={"color": STRUCTURE, "stroke_width": STROKE, "include_ticks": False},
-            ).move_to(LEFT * 2.7 + UP * 0.2)
-            y_name = prose("learning rate", size=SMALL_SIZE, color=DIM)
-            y_name.next_to(axes.y_axis, UP, buff=0.2).align_to(axes.y_axis, LEFT)
-            x_name = prose("step", size=SMALL_SIZE, color=DIM).next_to(axes.x_axis, RIGHT)
-            x_ticks = VGroup(
-                maths("0", size=SMALL_SIZE, color=DIM).next_to(axes.c2p(0, 0), DOWN),
-                maths(r"21{,}400", size=SMALL_SIZE, color=DIM).next_to(axes.c2p(STEPS, 0), DOWN),
+            home = resized(model, 5.3, [-5.0, CONTENT_CENTRE[1], 0], label=True)
+            home.blocks[10].set_stroke(look(0.16)[2])
+            for t in (home.embed, home.head):
+                t.set_stroke(STRUCTURE, width=THIN)
+            axes = plain_axes(
+                x_range=[0, STEPS, 2_000], y_range=[0, 1.15, 0.5], x_length=8.6, y_length=2.0
             )
-            flat = Line(axes.c2p(0, 1), axes.c2p(WARMDOWN_START, 1), color=HIGHLIGHT)
-            drop = Line(axes.c2p(WARMDOWN_START, 1), axes.c2p(STEPS, 0), color=HIGHLIGHT)
-            for part in (flat, drop):
-                part.set_stroke(width=4)
-            dot = Dot(axes.c2p(0, 1), radius=0.08, color=HIGHLIGHT)
-            self.play(FadeOut(self.muon), run_time=QUICK)
+            axes.move_to([1.7, 1.35, 0])
+            lr_name = prose("learning rate", size=SMALL_SIZE, color=HIGHLIGHT)
+            lr_name.next_to(axes.y_axis, UP, buff=0.15).align_to(axes.y_axis, LEFT)
+            ticks = VGroup(
+                maths("0", size=SMALL_SIZE, color=DIM).next_to(axes.c2p(0, 0), DOWN, buff=0.12),
+                maths(r"17{,}120", size=SMALL_SIZE, color=DIM).next_to(
+                    axes.c2p(WARMDOWN_START, 0), DOWN, buff=0.12
+                ),
+                maths(r"21{,}400", size=SMALL_SIZE, color=DIM).next_to(
+                    axes.c2p(STEPS, 0), DOWN, buff=0.12
+                ),
+            )
+            ticks[1].shift(LEFT * 0.25)
+            step = ValueTracker(0)
+
+            def drawn() -> VGroup:
+                s = step.get_value()
+                xs = [0.0, *[x for x in (WARMDOWN_START,) if x < s], s]
+                line = (
+                    VMobject()
+                    .set_points_as_corners([axes.c2p(x, lr_multiplier(x)) for x in xs])
+                    .set_stroke(HIGHLIGHT, 4)
+                )
+                return VGroup(
+                    line, Dot(axes.c2p(s, lr_multiplier(s)), radius=0.08, color=HIGHLIGHT)
+                )
+
+            lr_line = always_redraw(drawn)
+            # ---- the valley: f(x) = x^2 drawn wide below, a ball taking the steps
+            mid, spread, depth_ = np.array([1.7, -3.05, 0]), 1.15, 0.16
+
+            def at(x: float) -> np.ndarray:
+                return mid + np.array([spread * x, depth_ * x * x, 0])
+
+            valley = VMobject().set_points_smoothly([at(x) for x in np.linspace(-3.6, 3.6, 40)])
+            valley.set_stroke(STRUCTURE, STROKE)
+            path = valley_path()
+            path_steps = [s for s, _ in path]
+
+            def ball_at() -> Dot:
+                s = step.get_value()
+                x = float(np.interp(s, path_steps, [x for _, x in path]))
+                return Dot(at(x) + UP * 0.13, radius=0.13, color=HIGHLIGHT)
+
+            ball = always_redraw(ball_at)
+            valley_name = prose("loss", size=SMALL_SIZE, color=LOSS).next_to(at(-3.6), UP, buff=0.1)
             self.play(
-                Create(axes),
-                FadeIn(y_name),
-                FadeIn(x_name),
-                FadeIn(x_ticks),
+                FadeOut(VGroup(picture, labels)),
+                Transform(model, home),
                 run_time=QUICK,
             )
-            self.add(dot)
             self.play(
-                Create(flat),
-                MoveAlongPath(dot, flat),
+                Create(axes),
+                FadeIn(lr_name),
+                FadeIn(ticks),
+                Create(valley),
+                FadeIn(valley_name),
+                run_time=QUICK,
+            )
+            self.add(lr_line, ball)
+            self.play(
+                step.animate.set_value(WARMDOWN_START),
                 run_time=beat.until("warmdown"),
                 rate_func=linear,
             )
-            zone = Rectangle(
-                width=axes.c2p(STEPS, 0)[0] - axes.c2p(WARMDOWN_START, 0)[0],
-                height=axes.c2p(0, 1.1)[1] - axes.c2p(0, 0)[1],
-                stroke_width=0,
-                fill_color=HIGHLIGHT,
-                fill_opacity=0.12,
-            ).move_to(axes.c2p(WARMDOWN_START, 0), aligned_edge=DOWN + LEFT)
+            zone = (
+                Rectangle(
+                    width=axes.c2p(STEPS, 0)[0] - axes.c2p(WARMDOWN_START, 0)[0],
+                    height=axes.c2p(0, 1.1)[1] - axes.c2p(0, 0)[1],
+                )
+                .set_stroke(width=0)
+                .set_fill(HIGHLIGHT, 0.12)
+            )
+            zone.move_to(axes.c2p(WARMDOWN_START, 0), aligned_edge=DOWN + LEFT)
             last = maths(r"\text{last } 20\%", size=SMALL_SIZE, color=HIGHLIGHT)
-            last.next_to(zone, UP, buff=0.1)
+            last.next_to(zone, UP, buff=0.08)
             self.play(FadeIn(zone), FadeIn(last), run_time=QUICK)
-            self.play(
-                Create(drop),
-                MoveAlongPath(dot, drop),
-                run_time=beat.until("momentum"),
-                rate_func=linear,
-            )
-            # Muon's momentum ramp over the first 300 steps (zoomed in)
-            inset = Axes(
-                x_range=[0, 1_000, 100],
-                y_range=[0.8, 1.0, 0.05],
-                x_length=3.0,
-                y_length=2.4,
-                tips=False,
-                axis_config={"color": STRUCTURE, "stroke_width": STROKE, "include_ticks": False},
-            ).move_to(RIGHT * 4.5 + UP * 0.2)
-            progress = ValueTracker(1.0)
-
-            def momentum_at(step: float) -> float:
-                return 0.85 + 0.10 * min(step / MOMENTUM_RAMP, 1.0)
-
-            def ramp_so_far() -> VGroup:
-                end = progress.get_value()
-                xs = [x for x in (0.0, MOMENTUM_RAMP) if x < end] + [end]
-                top = [inset.c2p(x, momentum_at(x)) for x in xs]
-                line = VMobject().set_points_as_corners(top).set_stroke(OPTIMIZER, width=4)
-                area = Polygon(inset.c2p(0, 0.8), *top, inset.c2p(end, 0.8))
-                area.set_stroke(width=0).set_fill(OPTIMIZER, opacity=0.25)
-                return VGroup(area, line, Dot(top[-1], radius=0.08, color=OPTIMIZER))
-
-            ramp = always_redraw(ramp_so_far)
-            inset_labels = VGroup(
-                maths("0.85", size=SMALL_SIZE, color=DIM).next_to(inset.c2p(0, 0.85), LEFT),
-                maths("0.95", size=SMALL_SIZE, color=DIM).next_to(inset.c2p(0, 0.95), LEFT),
-                maths("300", size=SMALL_SIZE, color=DIM).next_to(
-                    inset.c2p(MOMENTUM_RAMP, 0.8), DOWN
-                ),
-                prose("momentum", size=SMALL_SIZE, color=OPTIMIZER).next_to(
-                    inset.c2p(500, 1.0), UP, buff=0.2
-                ),
-            )
-            guide = DashedLine(
-                inset.c2p(MOMENTUM_RAMP, 0.8), inset.c2p(MOMENTUM_RAMP, 0.95), dash_length=0.08
-            ).set_stroke(FAINT, width=THIN)
-            self.play(Create(inset), FadeIn(inset_labels), run_time=QUICK)
-            self.add(ramp)
-            self.play(
-                progress.animate.set_value(MOMENTUM_RAMP),
-                Create(guide),
-                run_time=beat.until() * 0.6,
-                rate_func=linear,
-            )
-            self.play(
-                progress.animate.set_value(1_000),
-                Indicate(inset_labels[1], color=OPTIMIZER),
-                run_time=beat.until(),
-                rate_func=linear,
-            )
-            ramp.clear_updaters()
-            self.schedule = dict(
+            self.play(step.animate.set_value(STEPS), run_time=beat.until(), rate_func=linear)
+            lr_line.clear_updaters()
+            ball.clear_updaters()
+            return dict(
                 axes=axes,
-                y_name=y_name,
-                lr=VGroup(flat, drop, dot, zone),
+                lr=VGroup(lr_line, zone),
                 last=last,
-                x_bits=VGroup(x_name, x_ticks),
-                inset=VGroup(inset, ramp, inset_labels, guide),
+                lr_name=lr_name,
+                ticks=ticks,
+                valley=VGroup(valley, ball, valley_name),
             )
 
-    def watch_it_train(self):
+    # ------------------------------------------------------------------ watching
+
+    def watch_it_train(self, model, parts):
+        axes = parts["axes"]
         with self.beat("watching") as beat:
-            parts = self.schedule
-            axes = parts["axes"]
-            y_name = prose("validation bits per byte", size=SMALL_SIZE, color=LOSS)
-            y_name.move_to(parts["y_name"]).align_to(parts["y_name"], LEFT)
+            # ---- validation bits per byte every 250 steps, the model filling as it trains
+            bpb_name = prose("bits/byte", size=SMALL_SIZE, color=LOSS)
+            bpb_name.move_to(parts["lr_name"], aligned_edge=LEFT)
+            step = ValueTracker(0)
+            top = bits_per_byte_shape(0)
 
-            def bpb(step: float) -> float:
-                # a falling shape for the picture only; no real values are claimed
-                decay = 0.2 + 0.85 * np.exp(-step / 1800) + 0.12 * np.exp(-step / 9000)
-                return decay - 0.05 * max(0.0, (step - WARMDOWN_START) / (STEPS - WARMDOWN_START))
+            def curve() -> VGroup:
+                s = max(step.get_value(), 1.0)
+                evals = [e for e in range(0, STEPS + 1, EVAL_EVERY) if e <= s]
+                points = [axes.c2p(e, bits_per_byte_shape(e) / top) for e in evals]
+                points.append(axes.c2p(s, bits_per_byte_shape(s) / top))
+                line = VMobject().set_points_as_corners(points).set_stroke(LOSS, 3)
+                dots = VGroup(*[Dot(p, radius=0.03, color=LOSS) for p in points[:-1]])
+                return VGroup(line, dots)
 
-            evals = list(range(0, STEPS, EVAL_EVERY)) + [STEPS]
-            points = [axes.c2p(s, bpb(s)) for s in evals]
-            curve = VMobject().set_points_smoothly(points).set_stroke(LOSS, width=3)
-            dots = VGroup(*[Dot(p, radius=0.035, color=LOSS) for p in points])
-            self.adopt(parts["lr"], parts["inset"])
+            bpb = always_redraw(curve)
+            counter_name = maths(r"\text{step}", size=LABEL_SIZE, color=DIM)
+            counter = Integer(0, font_size=LABEL_SIZE + 4, color=TEXT, group_with_commas=True)
+            counter.add_updater(lambda m: m.set_value(int(step.get_value())))
+            clock = VGroup(counter_name, counter).arrange(RIGHT, buff=0.15)
+            clock.move_to([5.4, CONTENT_TOP - 0.25, 0])
+            start_fill = 0.16
+
+            def fill(m: ModelStack) -> None:
+                colour, opacity, edge = look(
+                    start_fill + (1 - start_fill) * step.get_value() / STEPS
+                )
+                for b in m.blocks:
+                    b.set_fill(colour, opacity)
+
             self.play(
-                FadeOut(parts["lr"]),
+                FadeOut(parts["valley"]),
+                parts["lr"][0].animate.set_stroke(opacity=0.3),
+                parts["lr"][1].animate.set_fill(opacity=0.05),
                 FadeOut(parts["last"]),
-                FadeOut(parts["inset"]),
-                ReplacementTransform(parts["y_name"], y_name),
+                FadeTransform(parts["lr_name"], bpb_name),
+                FadeIn(clock),
                 run_time=QUICK,
             )
+            self.add(bpb)
+            model.add_updater(fill)
             self.play(
-                Create(curve),
-                LaggedStart(*[FadeIn(d, scale=0.5) for d in dots], lag_ratio=0.05),
+                step.animate.set_value(CORE_EVERY * 3),
                 run_time=beat.until("core"),
                 rate_func=linear,
             )
-            # CORE every 2,000 steps and at the end
-            marks = [*range(CORE_EVERY, STEPS, CORE_EVERY), STEPS]
-            ticks = VGroup(
+            # ---- CORE: 22 tasks, zero for guessing, one for perfect; a quick estimate
+            # (500 examples per task) every 2,000 steps
+            core_ticks = VGroup(
                 *[
-                    Line(
-                        axes.c2p(s, 0), axes.c2p(s, 0) + UP * 0.25, color=HIGHLIGHT, stroke_width=3
-                    )
-                    for s in marks
+                    Line(axes.c2p(s, 0), axes.c2p(s, 0) + UP * 0.22).set_stroke(TRAINED, 4)
+                    for s in [*range(CORE_EVERY, STEPS, CORE_EVERY), STEPS]
                 ]
             )
-            core_name = prose("CORE", size=LABEL_SIZE, color=HIGHLIGHT)
-            core = Counter(0.2219, places=4, size=56, colour=HIGHLIGHT)
-            readout = (
-                VGroup(core_name, core).arrange(DOWN, buff=0.25).move_to(RIGHT * 4.4 + UP * 1.2)
+            scale_line = Line([-2.3, -0.75, 0], [6.0, -0.75, 0]).set_stroke(STRUCTURE, STROKE)
+            ends = VGroup(
+                maths("0", size=LABEL_SIZE, color=DIM).next_to(scale_line.get_start(), DOWN, 0.15),
+                maths("1", size=LABEL_SIZE, color=DIM).next_to(scale_line.get_end(), DOWN, 0.15),
             )
+            end_names = VGroup(
+                prose("guessing", size=SMALL_SIZE, color=DIM).next_to(ends[0], RIGHT, buff=0.15),
+                prose("perfect", size=SMALL_SIZE, color=DIM).next_to(ends[1], LEFT, buff=0.15),
+            )
+            core_name = prose("CORE", size=LABEL_SIZE, color=TRAINED)
+            core_name.next_to(scale_line.get_start(), UP, buff=0.15).align_to(scale_line, LEFT)
+            quick = prose("500 examples per task", size=SMALL_SIZE, color=DIM)
+            quick.next_to(core_name, RIGHT, buff=0.4)
             self.play(
-                LaggedStart(*[Create(t) for t in ticks], lag_ratio=0.2),
-                FadeIn(readout),
+                Create(scale_line),
+                FadeIn(ends),
+                FadeIn(core_name),
+                FadeIn(quick),
+                LaggedStart(*[Create(t) for t in core_ticks[:3]], lag_ratio=0.2),
                 run_time=STEADY,
             )
-            self.play(core.count(), run_time=beat.until("samples"))
-            # sample completions from fixed prompts; the base model just continues the text
-            # (nanochat puts <|bos|> in front of each prompt)
-            start = TokenCell("<|bos|>", HIGHLIGHT, special=True, size=LABEL_SIZE)
-            prompt = mono("The capital of France is", size=LABEL_SIZE, color=TEXT)
-            prompt.next_to(start, RIGHT, buff=0.25)
-            VGroup(start, prompt).move_to(DOWN * 2.75).align_to(axes, LEFT)
-            more = VGroup(*[TokenSquare(TOKEN, 0.0, side=0.3) for _ in range(6)])
-            more.arrange(RIGHT, buff=0.08).next_to(prompt, RIGHT, buff=0.3)
-            self.play(FadeIn(start, scale=0.8), Write(prompt), run_time=beat.until("next"))
+            later = core_ticks[3:]
+            for t in later:
+                t.set_stroke(opacity=0)
+            marks = [*range(CORE_EVERY * 4, STEPS, CORE_EVERY), STEPS]
+
+            def reveal(group: VGroup) -> None:
+                for t, s in zip(group, marks, strict=True):
+                    t.set_stroke(opacity=1 if step.get_value() >= s else 0)
+
+            later.add_updater(reveal)
+            self.add(later)
+            # the run goes on at one pace through the next two sentences
+            to_guess, to_final = beat.until("guess"), beat.until("final")
+            midway = step.get_value() + (STEPS - step.get_value()) * to_guess / to_final
+            self.play(step.animate.set_value(midway), run_time=to_guess, rate_func=linear)
+            self.play(FadeOut(quick), run_time=QUICK * 0.6)
             self.play(
-                LaggedStart(
-                    *[
-                        Succession(FadeIn(c, scale=0.5), c.animate.set_fill(TOKEN, opacity=0.6))
-                        for c in more
-                    ],
-                    lag_ratio=0.4,
-                ),
-                run_time=beat.until("handover"),
+                FadeIn(end_names),
+                step.animate.set_value(STEPS),
+                run_time=beat.until("final"),
+                rate_func=linear,
             )
-            # hand over: pretraining done, midtraining next
-            pipeline = PipelineDiagram(STAGES, optional=["RL"]).scale(0.9).move_to(ORIGIN)
-            frame = VGroup(axes.x_axis, axes.y_axis)
-            rest_of_it = VGroup(
-                parts["x_bits"], y_name, curve, dots, ticks, readout, start, prompt, more
-            )
-            self.adopt(frame, rest_of_it)
+            later.clear_updaters()
+            model.clear_updaters()
+            # ---- the end of the launch run: the full CORE evaluation, 0.2219
+            where = scale_line.point_from_proportion(CORE_LAUNCH)
+            pin = Line(where + DOWN * 0.15, where + UP * 0.15).set_stroke(TRAINED, 6)
+            score = Counter(CORE_LAUNCH, places=4, size=LABEL_SIZE + 14, colour=TRAINED)
+            score.next_to(pin, UP, buff=0.1).align_to(pin, LEFT)
+            launch = prose("launch run", size=SMALL_SIZE, color=DIM)
+            launch.next_to(score, RIGHT, buff=0.3)
             self.play(
-                FadeOut(rest_of_it),
-                ReplacementTransform(frame, pipeline.boxes[1]),
-                FadeIn(
-                    VGroup(pipeline.boxes[0], pipeline.boxes[2:], pipeline.arrows, pipeline.labels)
-                ),
-                run_time=STEADY,
+                model.learn("base"),
+                GrowFromCenter(pin),
+                FadeIn(score),
+                FadeIn(launch),
+                run_time=QUICK,
+            )
+            self.play(score.count(), run_time=beat.until("gpt2"))
+            # ---- a yardstick: the $300 model slightly beats GPT-2 (README.md:69); the repo
+            # gives no GPT-2 value, so the arrow says "a little higher", not where
+            start = where + DOWN * 0.5
+            higher = Arrow(
+                start,
+                start + RIGHT * 1.2,
+                buff=0,
+                stroke_width=STROKE,
+                color=TEXT,
+                max_tip_length_to_length_ratio=0.2,
+            )
+            yardstick = maths(r"\$300\text{ model} > \text{GPT-2}", size=LABEL_SIZE, color=TEXT)
+            yardstick.next_to(higher, RIGHT, buff=0.15)
+            self.play(FadeOut(VGroup(end_names, bpb_name)), run_time=QUICK * 0.6)
+            self.play(
+                GrowArrow(higher),
+                FadeIn(yardstick, shift=RIGHT * 0.2),
+                run_time=beat.until("sample"),
+            )
+            # ---- a sample: a fixed prompt, continued greedily (the continuation: an example)
+            bos = TokenCell("<|bos|>", HIGHLIGHT, special=True)
+            prompt = mono(PROMPT, size=SMALL_SIZE + 2, color=TEXT)
+            prompt_line = VGroup(bos, prompt).arrange(RIGHT, buff=0.2)
+            prompt_line.move_to([-2.3, -2.2, 0], aligned_edge=LEFT)
+            reply = mono(EXAMPLE_REPLY.strip(), size=SMALL_SIZE + 2, color=TOKEN)
+            reply.next_to(prompt_line, DOWN, buff=0.28).align_to(prompt, LEFT)
+            example = prose("(example)", size=SMALL_SIZE, color=DIM)
+            example.next_to(reply, LEFT, buff=0.2).align_to(bos, RIGHT)
+            self.play(
+                FadeOut(VGroup(higher, yardstick)),
+                FadeIn(bos),
+                AddTextLetterByLetter(prompt),
+                run_time=beat.until("answer"),
             )
             self.play(
-                pipeline.settle(1),
-                pipeline.labels[1].animate.set_color(TEXT),
-                pipeline.light(2),
-                run_time=beat.until(),
+                AddTextLetterByLetter(reply), FadeIn(example), run_time=beat.until("handover")
             )
+            # ---- hand over: the base model, home in the middle
+            self.play(closing(self, model, "base"), run_time=beat.until())
