@@ -1,54 +1,65 @@
-"""Chapter 1: what nanochat is, what it costs, what comes out, and the pinned commit.
+"""Chapter 1: what it takes to build a ChatGPT, answered in compute; where nanochat comes
+from; the six stages and what each does to the model; the pinned commit.
 
 Narration: script/01-introduction.md. Render alone with
 ``uv run manim -pql scenes/01_introduction.py``.
+
+Chapter 1 is where the video's two recurring pictures are born: the model
+(``ModelStack().build()``) and the pipeline bar, built in the middle of the frame while
+the stages are named, then docked. It ends on the boundary frame every later chapter
+starts from: the bar docked, the untrained model in the middle.
+
+The compute is one picture that transforms: a rectangle N parameters wide and D tokens
+tall, six sheets deep (FLOPs = 6 N D), is poured into a bar as tall as the node's peak
+rate, whose length is then the time; real utilisation and the other stages stretch it,
+and the hour ticks become dollars.
 """
 
 from __future__ import annotations
 
+import numpy as np
 from manim import (
     DOWN,
     LEFT,
-    ORIGIN,
     RIGHT,
     UP,
-    Arrow,
+    AnimationGroup,
+    Brace,
+    ChangeDecimalToValue,
     Create,
+    DecimalNumber,
     FadeIn,
     FadeOut,
-    GrowFromEdge,
+    GrowFromCenter,
     Indicate,
     LaggedStart,
     Line,
+    MathTex,
+    Mobject,
+    Rectangle,
     ReplacementTransform,
-    Rotate,
+    ValueTracker,
     VGroup,
-    Write,
+    linear,
 )
-from mobjects import (
-    BlockStack,
-    BudgetTiers,
-    ChatBubble,
-    Clock,
-    CommitGraph,
-    Counter,
-    FileGrid,
-    GpuNode,
-    PipelineDiagram,
-    ProgressBar,
-)
+from mobjects import ChatBubble, Counter, ModelStack, PipelineBar, PriceTag
 from style import (
+    BODY_SIZE,
+    CONTENT_CENTRE,
     DIM,
     FAINT,
     HIGHLIGHT,
     LABEL_SIZE,
     LAG,
     MONEY,
+    OPTIMIZER,
     QUICK,
     SMALL_SIZE,
     STEADY,
+    STROKE,
+    STRUCTURE,
     TEXT,
-    TITLE_SIZE,
+    THIN,
     TOKEN,
     TRAINED,
     maths,
@@ -56,229 +67,466 @@ from style import (
     prose,
     setup_canvas,
 )
+from transitions import closing, morph
 
 from explainer.scene import NarratedScene
 
-STAGES = ["tokenizer", "pretraining", "midtraining", "SFT", "RL", "chat"]
+# ---- the arithmetic (sources in the script's comment)
+PARAMS_M = 561  # d20, millions of parameters (speedrun.sh:76)
+TOKENS_B = 11.2  # 20 tokens per parameter (speedrun.sh:77)
+FLOPS_E19 = 3.8  # 6 * 561e6 * 11.2e9 = 3.77e19
+PEAK_HOURS = 1.3  # 3.77e19 / (8 * 989e12) s
+REAL_HOURS = 2.7  # at about half the peak (run1000.sh:38)
+TOTAL_HOURS = 3.85  # the launch run: 3h51m (README.md:61)
+DOLLARS_PER_HOUR = 24  # README.md:15
+
+# ---- the layout of the compute picture
+WORK_LEFT, WORK_BOTTOM = -3.7, -2.45  # the N x D rectangle's lower-left corner
+WORK_WIDTH, WORK_HEIGHT = 5.4, 4.3
+SHEET_STEP = np.array([0.16, 0.13, 0.0])  # each of the six sheets sits behind the last
+SIDE = np.array([5.5, -0.3, 0.0])  # where the model stands beside the arithmetic
+SIDE_SCALE = 0.6
+AXIS_LEFT, AXIS_Y, HOUR = -5.0, -2.35, 2.0  # the time axis: x of 0 h, its height, units per hour
+ROWS, ROW_HEIGHT, ROW_GAP = 8, 0.36, 0.05  # one row per GPU
+
+# ---- the bar in the middle (chapter 1 builds it there, then docks it)
+BAR_Y = 2.1
+LINEAGE_ZOOM = 2.0  # nanoGPT's one stage, drawn large before the others join it
+MIDDLE_MODEL_TOP, MIDDLE_MODEL_BOTTOM = 1.35, -3.55
+STAGE_WORDS = [  # what each stage does to the model, said beside it
+    "its alphabet",
+    "knowledge of text",
+    "conversations, tools",
+    "polished answers",
+    "sharper maths",
+    "talking back",
+]
+STAGE_MARKS = ["tok", "pre", "mid", "sft", "rl", "chat"]
+STAGE_LOOKS = [None, "base", "mid", "sft", "rl", None]  # None: the weights do not change
+SPEEDRUN_STAGES = 4  # speedrun.sh runs tokenizer, pretraining, midtraining and SFT
+REPO_LINES = 9817  # .py/.sh/.md/.rs/.html/.toml at 48abd7d
+
+
+class GpuTime(VGroup):
+    """The work laid out in time: one row per GPU, as long as the hours it takes.
+
+    ``hours`` and ``efficiency`` are ValueTrackers: the rows stretch with the hours and
+    their fill fades with the efficiency, so the area (the work) can stay the same while
+    the time grows. ``extra`` is a second, paler segment after the rows (other stages).
+
+    >>> gpu = GpuTime()
+    >>> len(gpu.rows), float(gpu.hours.get_value())
+    (8, 0.0)
+    """
+
+    def __init__(self, left: float = AXIS_LEFT, bottom: float = AXIS_Y + 0.25, unit: float = HOUR):
+        super().__init__()
+        self.left, self.bottom, self.unit = left, bottom, unit
+        self.hours, self.efficiency, self.more = ValueTracker(0), ValueTracker(1), ValueTracker(0)
+        self.rows = VGroup(
+            *[
+                Rectangle(width=1e-3, height=ROW_HEIGHT, stroke_color=TOKEN, stroke_width=THIN)
+                for _ in range(ROWS)
+            ]
+        )
+        self.extra = Rectangle(
+            width=1e-3,
+            height=ROWS * ROW_HEIGHT + (ROWS - 1) * ROW_GAP,
+            stroke_color=STRUCTURE,
+            stroke_width=THIN,
+        ).set_fill(FAINT, 0.5)
+        self.add(self.rows, self.extra)
+        self.rows.add_updater(self._stretch_rows)
+        self.extra.add_updater(self._stretch_extra)
+        self._stretch_rows(self.rows)
+        self._stretch_extra(self.extra)
+
+    def _stretch_rows(self, rows: VGroup) -> None:
+        width = max(self.hours.get_value() * self.unit, 1e-3)
+        for index, row in enumerate(rows):
+            row.stretch_to_fit_width(width)
+            row.move_to(
+                [self.left, self.bottom + index * (ROW_HEIGHT + ROW_GAP), 0],
+                aligned_edge=LEFT + DOWN,
+            )
+            row.set_fill(TOKEN, 0.7 * self.efficiency.get_value())
+
+    def _stretch_extra(self, extra: Rectangle) -> None:
+        width = max(self.more.get_value() * self.unit, 1e-3)
+        extra.stretch_to_fit_width(width)
+        start = self.left + self.hours.get_value() * self.unit
+        extra.move_to([start, self.bottom, 0], aligned_edge=LEFT + DOWN)
+        extra.set_stroke(opacity=1.0 if self.more.get_value() > 0.01 else 0.0)
+        extra.set_fill(opacity=0.5 if self.more.get_value() > 0.01 else 0.0)
+
+    def end(self) -> np.ndarray:
+        """The right end of everything drawn so far, at mid height."""
+        x = self.left + (self.hours.get_value() + self.more.get_value()) * self.unit
+        return np.array([x, self.rows.get_center()[1], 0.0])
+
+    def freeze(self) -> GpuTime:
+        self.rows.clear_updaters()
+        self.extra.clear_updaters()
+        return self
 
 
 class Introduction(NarratedScene):
     def construct(self):
         setup_canvas()
-        self.ask_the_question()
-        self.show_one_repo()
-        self.run_the_speedrun()
-        self.meet_the_model()
-        self.walk_the_stages()
-        self.compare_tiers()
-        self.pin_the_commit()
+        model, chat = self.build_the_model()
+        work = self.multiply_it_out(model, chat)
+        spent = self.spend_the_hours(model, work)
+        bar, name = self.trace_the_lineage(model, spent)
+        self.walk_the_stages(bar, model, name)
+        marks = self.run_the_speedrun(bar, model)
+        self.pin_the_commit(bar, model, marks)
 
     # ------------------------------------------------------------------ beats
 
-    def ask_the_question(self):
+    def build_the_model(self) -> tuple[ModelStack, VGroup]:
+        """hook: a question in a chat window, and the model behind it grows from nothing."""
         with self.beat("hook") as beat:
-            title = prose("nanochat", size=TITLE_SIZE).to_edge(UP, buff=0.8)
-            question = ChatBubble("Why is the sky blue?", role="user").shift(UP * 0.6 + LEFT * 1.2)
-            answer = ChatBubble("Sunlight scatters off the air...", role="assistant", width=5.4)
-            answer.next_to(question, DOWN, buff=0.35).shift(RIGHT * 2.0)
-            self.play(Write(title), FadeIn(question, shift=UP * 0.3), run_time=beat.until("whole"))
-            self.play(FadeIn(answer.box), Write(answer.label), run_time=STEADY)
-            beat.wait_until("whole")
-            chat = VGroup(question, answer)
+            question = ChatBubble("Why is the sky blue?", role="user", width=1)
+            question.to_edge(LEFT, buff=0.7).shift(UP * 1.4)
+            self.play(FadeIn(question, shift=UP * 0.3), run_time=beat.until("model"))
+            model = ModelStack().move_to(CONTENT_CENTRE)
+            self.play(model.build(), run_time=beat.until("answer"))
+            reply = ChatBubble("Air scatters blue light most.", role="assistant", width=1)
+            reply.to_edge(RIGHT, buff=0.7).shift(DOWN * 1.2)
             self.play(
-                FadeOut(title), chat.animate.scale(0.8).to_edge(RIGHT, buff=0.6), run_time=STEADY
+                model.pulse(),
+                AnimationGroup(FadeIn(reply, shift=UP * 0.3), lag_ratio=0.6),
+                run_time=beat.until(),
             )
-            beat.wait_until("text")
-            pages = FileGrid(24, columns=4, size=0.36, colour=TOKEN).to_edge(LEFT, buff=0.7)
-            self.play(
-                LaggedStart(*[FadeIn(p, shift=RIGHT * 0.2) for p in pages.files], lag_ratio=LAG),
-                run_time=beat.until("answer"),
-            )
-            model = BlockStack(6, width=1.4, label="model").shift(LEFT * 1.2)
-            arrows = VGroup(
-                Arrow(pages.get_right(), model.get_left(), buff=0.3, color=FAINT),
-                Arrow(model.get_right(), chat.get_left(), buff=0.3, color=FAINT),
-            )
-            self.play(Create(arrows[0]), GrowFromEdge(model, DOWN), run_time=STEADY)
-            self.play(Create(arrows[1]), Indicate(answer, color=TOKEN), run_time=STEADY)
-            self.hook = VGroup(pages, arrows, chat)
-            self.hook_model = model
+        return model, VGroup(question, reply)
 
-    def show_one_repo(self):
-        with self.beat("one-repo") as beat:
-            folder = mono("nanochat/", size=TITLE_SIZE * 0.8).to_edge(UP, buff=0.9)
+    def multiply_it_out(self, model: ModelStack, chat: VGroup) -> VGroup:
+        """compute: N parameters wide, D tokens tall, six sheets deep: 3.8e19 FLOPs."""
+        with self.beat("compute") as beat:
+            # the chat window goes; the model steps aside for the arithmetic
             self.play(
-                FadeOut(self.hook, shift=DOWN * 0.3),
-                ReplacementTransform(self.hook_model, folder),
-                run_time=beat.until("repo"),
+                FadeOut(chat, shift=DOWN * 0.3),
+                model.animate.scale(SIDE_SCALE).move_to(SIDE),
+                run_time=beat.until("params"),
             )
-            files = FileGrid(48, columns=12).next_to(folder, DOWN, buff=0.5)
+            corner = np.array([WORK_LEFT, WORK_BOTTOM, 0.0])
+            base = Line(corner, corner + RIGHT * WORK_WIDTH, color=TEXT, stroke_width=STROKE)
+            side = Line(corner, corner + UP * WORK_HEIGHT, color=TOKEN, stroke_width=STROKE)
+            params = Counter(PARAMS_M, unit="M parameters", size=BODY_SIZE)
+            params.next_to(base, DOWN, buff=0.3)
+            n = maths("N", color=TEXT).next_to(params, LEFT, buff=0.3)
+            tokens = Counter(TOKENS_B, unit="B tokens", places=1, size=BODY_SIZE, colour=TOKEN)
+            tokens.next_to(side, LEFT, buff=0.3).shift(UP * 0.6)
+            d = maths("D", color=TOKEN).next_to(tokens, UP, buff=0.25).align_to(tokens, RIGHT)
+            # --- N: the model's weights along the bottom edge
             self.play(
-                LaggedStart(*[FadeIn(f, scale=0.6) for f in files.files], lag_ratio=LAG),
-                run_time=beat.span("repo", "lines"),
-            )
-            lines = Counter(9817, unit="lines of code", size=52).next_to(files, DOWN, buff=0.5)
-            self.play(FadeIn(lines), run_time=QUICK)
-            self.play(
-                lines.count(), files.page_lines().animate.set_color(TOKEN), run_time=beat.until()
-            )
-            self.repo = VGroup(folder, files, lines)
-
-    def run_the_speedrun(self):
-        with self.beat("speedrun") as beat:
-            script = mono("speedrun.sh", size=LABEL_SIZE * 1.3, color=HIGHLIGHT)
-            script.to_edge(UP, buff=0.8)
-            folder, rest = self.repo[0], self.repo[1:]
-            bar = ProgressBar(width=5.0).next_to(script, DOWN, buff=0.3)
-            self.play(
-                ReplacementTransform(folder, script),
-                FadeOut(rest, shift=DOWN * 0.3),
-                FadeIn(bar),
+                Indicate(model.blocks, color=HIGHLIGHT, scale_factor=1.05),
+                Create(base),
+                FadeIn(n),
+                FadeIn(params),
                 run_time=QUICK,
             )
-            bar.start(beat.remaining)
-            # the pipeline as a pictogram here: its labels come with the "stages" beat
-            diagram = PipelineDiagram(STAGES, optional=["RL"])
-            pipeline = VGroup(diagram.boxes, diagram.arrows).scale(0.55).set_color(DIM)
-            pipeline.next_to(bar, DOWN, buff=0.6)
-            pairs = zip(diagram.boxes, [*diagram.arrows, None], strict=True)
-            steps = [m for pair in pairs for m in pair if m is not None]
-            self.play(
-                LaggedStart(*[FadeIn(b, shift=RIGHT * 0.2) for b in steps], lag_ratio=0.3),
-                run_time=beat.until("node"),
+            self.play(params.count(), run_time=beat.until("tokens"))
+            # --- D: the tokens stand up along the left edge
+            self.play(Create(side), FadeIn(d), FadeIn(tokens), run_time=QUICK)
+            face = Rectangle(
+                width=WORK_WIDTH, height=WORK_HEIGHT, stroke_color=STRUCTURE, stroke_width=STROKE
+            ).move_to(corner, aligned_edge=LEFT + DOWN)
+            self.play(tokens.count(), run_time=beat.until("six"))
+            # --- six operations for every (parameter, token) pair: six sheets of work
+            self.play(Create(face), face.animate.set_fill(TOKEN, 0.12), run_time=QUICK)
+            cost = VGroup(
+                *[MathTex(t, font_size=BODY_SIZE * 1.6, color=TEXT) for t in "2+4=6"]
+            ).arrange(RIGHT, buff=0.45)
+            cost[0].set_color(TOKEN)
+            cost[2].set_color(OPTIMIZER)
+            cost.move_to(face).shift(UP * 0.4)
+            forward = prose("forward", size=LABEL_SIZE, color=TOKEN).next_to(
+                cost[0], DOWN, buff=0.3
             )
-            self.play(FadeOut(pipeline, shift=UP * 0.2), run_time=QUICK)
-            node = GpuNode(8).shift(LEFT * 2.6 + DOWN * 0.3)
+            backward = prose("backward", size=LABEL_SIZE, color=OPTIMIZER)
+            backward.next_to(cost[2], DOWN, buff=0.3)
+            per_pair = prose("per parameter, per token", size=LABEL_SIZE, color=DIM)
+            per_pair.next_to(cost, UP, buff=0.4)
+            self.play(FadeIn(per_pair), run_time=beat.until("forward"))
+            # the sheets start hidden behind the face and fan out, one per operation
+            sheets = VGroup()
+            for index in range(1, 6):
+                colour = TOKEN if index < 2 else OPTIMIZER
+                sheet = face.copy().set_stroke(colour, width=THIN).set_fill(colour, 0.08)
+                sheets.add(sheet.set_z_index(-index))
+            self.add(sheets)
             self.play(
-                FadeIn(node.frame),
-                LaggedStart(*[Create(c) for c in node.chips], lag_ratio=LAG),
-                FadeIn(node.labels),
+                FadeIn(cost[0]),
+                FadeIn(forward),
+                sheets[0].animate.shift(SHEET_STEP),
+                face.animate.set_stroke(TOKEN),
+                run_time=beat.until("backward"),
+            )
+            self.play(
+                FadeIn(cost[1:]),
+                FadeIn(backward),
+                LaggedStart(
+                    *[s.animate.shift(SHEET_STEP * i) for i, s in enumerate(sheets[1:], start=2)],
+                    lag_ratio=0.3,
+                ),
+                run_time=beat.until("flops"),
+            )
+            # --- the volume: 6 N D
+            total = VGroup(
+                maths(r"6 \cdot N \cdot D \approx"),
+                DecimalNumber(0, num_decimal_places=1, font_size=BODY_SIZE, color=MONEY),
+                maths(r"\times 10^{19}\ \text{FLOPs}", color=MONEY),
+            ).arrange(RIGHT, buff=0.2)
+            total.next_to(VGroup(face, sheets), UP, buff=0.35).align_to(face, LEFT)
+            self.play(
+                FadeOut(VGroup(cost, forward, backward, per_pair)),
+                FadeIn(total),
+                face.animate.set_fill(TOKEN, 0.3),
+                run_time=QUICK,
+            )
+            self.play(
+                ChangeDecimalToValue(total[1], FLOPS_E19),
+                LaggedStart(*[s.animate.set_fill(opacity=0.25) for s in sheets], lag_ratio=0.2),
+                run_time=beat.until(),
+            )
+        return VGroup(face, sheets, base, side, n, params, d, tokens, total)
+
+    def spend_the_hours(self, model: ModelStack, work: VGroup) -> VGroup:
+        """hours: the same work poured into the node's peak rate; its length is the time."""
+        face, sheets, base, side, n, params, d, tokens, total = work
+        with self.beat("hours") as beat:
+            gpu = GpuTime()
+            axis = Line(
+                [AXIS_LEFT, AXIS_Y, 0], [AXIS_LEFT + 4.3 * HOUR, AXIS_Y, 0], color=STRUCTURE
+            )
+            ticks, hours = VGroup(), VGroup()
+            for h in range(5):
+                x = AXIS_LEFT + h * HOUR
+                ticks.add(Line([x, AXIS_Y - 0.1, 0], [x, AXIS_Y + 0.1, 0], color=STRUCTURE))
+                hours.add(maths(rf"{h}\,\text{{h}}", size=LABEL_SIZE, color=DIM))
+                hours[-1].next_to(ticks[-1], DOWN, buff=0.15)
+            rate = maths(
+                r"8 \times \text{H100} \approx 8 \times 10^{15}\ \text{FLOPs/s}", size=LABEL_SIZE
+            )
+            rate.next_to([AXIS_LEFT, gpu.bottom + ROWS * (ROW_HEIGHT + ROW_GAP), 0], UP, buff=0.2)
+            rate.align_to([AXIS_LEFT, 0, 0], LEFT)
+            # --- the node's peak rate is the height; the work pours in, and its length is time
+            gpu.hours.set_value(PEAK_HOURS)
+            gpu.update()
+            poured = gpu.rows.copy().clear_updaters()
+            self.play(FadeOut(VGroup(base, side, n, params, d, tokens)), run_time=QUICK)
+            beat.wait_until("node")
+            self.play(
+                ReplacementTransform(VGroup(face, sheets), poured),
+                Create(axis),
+                FadeIn(ticks),
+                FadeIn(hours),
+                FadeIn(rate),
+                total.animate.to_edge(UP, buff=0.5).align_to([AXIS_LEFT, 0, 0], LEFT),
+                run_time=beat.until("peak"),
+            )
+            self.remove(poured)
+            self.add(gpu)
+            readout = VGroup(
+                DecimalNumber(0, num_decimal_places=1, font_size=BODY_SIZE, color=TEXT),
+                maths(r"\text{h}", color=TEXT),
+            ).arrange(RIGHT, buff=0.1)
+
+            def follow(group: VGroup) -> None:
+                group[0].set_value(gpu.hours.get_value() + gpu.more.get_value())
+                group[1].next_to(group[0], RIGHT, buff=0.1)
+                group.next_to(gpu.end(), RIGHT, buff=0.25)
+
+            follow(readout)
+            readout.add_updater(follow)
+            self.play(FadeIn(readout, shift=LEFT * 0.2), run_time=QUICK)
+            self.play(
+                Indicate(rate, color=HIGHLIGHT, scale_factor=1.05), run_time=beat.until("half")
+            )
+            # --- real GPUs: half the rate, twice the time, the same area
+            self.play(
+                gpu.hours.animate.set_value(REAL_HOURS),
+                gpu.efficiency.animate.set_value(0.5),
+                run_time=beat.until("rest"),
+            )
+            stages = prose("other stages", size=SMALL_SIZE, color=DIM)
+            self.play(
+                gpu.more.animate.set_value(TOTAL_HOURS - REAL_HOURS),
+                run_time=beat.until("price"),
+                rate_func=linear,
+            )
+            stages.move_to(gpu.extra)
+            self.play(FadeIn(stages), run_time=QUICK)
+            # --- the hours become dollars
+            dollars = VGroup()
+            for h in range(1, 5):
+                label = maths(rf"\${h * DOLLARS_PER_HOUR}", size=LABEL_SIZE, color=MONEY)
+                dollars.add(label.next_to(hours[h], DOWN, buff=0.12))
+            readout.clear_updaters()
+            gpu.freeze()
+            tag = PriceTag("$100", size=BODY_SIZE).next_to(gpu.extra, UP, buff=0.3)
+            self.play(
+                LaggedStart(*[FadeIn(x, shift=DOWN * 0.15) for x in dollars], lag_ratio=0.3),
                 run_time=STEADY,
+            )
+            self.play(FadeIn(tag, shift=LEFT * 0.2), run_time=beat.until("kid"))
+            self.play(model.pulse(), run_time=beat.until())
+        return VGroup(gpu, axis, ticks, hours, dollars, rate, total, readout, stages, tag)
+
+    def trace_the_lineage(self, model: ModelStack, spent: VGroup) -> tuple[PipelineBar, Mobject]:
+        """lineage: nanoGPT's one stage, made fast by modded-nanogpt; nanochat adds the rest."""
+        with self.beat("lineage") as beat:
+            bar = PipelineBar(docked=False).move_to([0, BAR_Y, 0])
+            self.play(
+                FadeOut(spent),
+                model.animate.scale_to_fit_height(MIDDLE_MODEL_TOP - MIDDLE_MODEL_BOTTOM).move_to(
+                    [0, MIDDLE_MODEL_TOP, 0], aligned_edge=UP
+                ),
+                run_time=beat.until("nanogpt"),
+            )
+            # --- nanoGPT: one stage, drawn large first
+            first = VGroup(bar.boxes[1], bar.labels[1]).copy().scale(LINEAGE_ZOOM)
+            first.move_to([0, BAR_Y, 0])
+            first[0].set_stroke(HIGHLIGHT).set_fill(HIGHLIGHT, 0.18)
+            first[1].set_color(TEXT)
+            caption = mono("nanoGPT", size=BODY_SIZE, color=TEXT).next_to(first, UP, buff=0.3)
+            self.play(
+                GrowFromCenter(first[0]),
+                FadeIn(first[1]),
+                FadeIn(caption, shift=DOWN * 0.2),
+                run_time=STEADY,
+            )
+            self.play(Indicate(first[1], color=HIGHLIGHT), run_time=beat.until("modded"))
+            # --- modded-nanogpt: the same stage, raced for speed
+            modded = mono("modded-nanogpt", size=BODY_SIZE, color=TEXT).move_to(caption)
+            streaks = VGroup(
+                *[
+                    Line(
+                        first.get_left() + LEFT * 0.8 + UP * dy,
+                        first.get_right() + RIGHT * 0.8 + UP * dy,
+                        color=HIGHLIGHT,
+                        stroke_width=4,
+                    )
+                    for dy in (-0.3, 0.0, 0.3)
+                ]
+            ).set_z_index(11)
+            self.play(morph(caption, modded), run_time=QUICK)
+            self.play(
+                LaggedStart(*[Create(s) for s in streaks], lag_ratio=0.25),
+                run_time=STEADY,
+            )
+            self.play(FadeOut(streaks, shift=RIGHT * 0.6), run_time=beat.until("nanochat"))
+            # --- nanochat: the stage takes its place, and every other stage comes around it
+            name = mono("nanochat", size=BODY_SIZE, color=TEXT).next_to(bar.boxes, UP, buff=0.45)
+            others = [i for i in range(len(bar.boxes)) if i != 1]
+            bar.boxes[1].set_stroke(FAINT).set_fill(FAINT, 0)
+            bar.labels[1].set_color(DIM)
+            self.play(
+                morph(modded, name),
+                ReplacementTransform(first[0], bar.boxes[1]),
+                ReplacementTransform(first[1], bar.labels[1]),
+                run_time=QUICK,
             )
             self.play(
                 LaggedStart(
-                    *[c.animate.set_fill(TOKEN, opacity=0.35) for c in node.chips], lag_ratio=0.15
+                    *[GrowFromCenter(bar.boxes[i]) for i in others],
+                    *[Create(a) for a in bar.arrows],
+                    lag_ratio=LAG,
                 ),
-                run_time=beat.until("clock"),
-            )
-            clock = Clock().shift(RIGHT * 2.2 + UP * 0.5)
-            hours = Counter(4, unit="hours", size=40).next_to(clock, DOWN, buff=0.4)
-            self.play(FadeIn(clock), FadeIn(hours), run_time=QUICK)
-            self.play(
-                Rotate(clock.hand, angle=-8 * 3.14159265, about_point=clock.face.get_center()),
-                hours.count(),
-                run_time=beat.until("price"),
-            )
-            cost = maths(r"\$24/\text{h} \times 4\,\text{h} \approx \$100", color=MONEY)
-            cost.next_to(VGroup(node, clock), DOWN, buff=0.6)
-            self.play(Write(cost), run_time=beat.until())
-            bar.fill.clear_updaters()
-            self.speedrun = VGroup(script, bar, node, clock, hours, cost)
-
-    def meet_the_model(self):
-        with self.beat("model") as beat:
-            stack = BlockStack(20, width=2.6, label="d20").shift(LEFT * 2.8 + DOWN * 0.2)
-            self.play(FadeOut(self.speedrun, shift=UP * 0.5), run_time=QUICK)
-            self.play(
-                Write(stack.label),
-                LaggedStart(*[FadeIn(b, shift=DOWN * 0.4) for b in stack.blocks], lag_ratio=0.3),
-                run_time=beat.until("params"),
-            )
-            params = Counter(561, unit="M parameters", size=56).shift(RIGHT * 2.2 + UP * 1.2)
-            self.play(FadeIn(params), run_time=QUICK)
-            self.play(params.count(), run_time=beat.until("kid"))
-            scale = Line(LEFT * 2.2, RIGHT * 2.2, color=FAINT).shift(RIGHT * 2.2 + DOWN * 0.8)
-            ends = VGroup(
-                prose("kindergarten", size=SMALL_SIZE, color=DIM).next_to(scale.get_left(), DOWN),
-                prose("expert", size=SMALL_SIZE, color=DIM).next_to(scale.get_right(), DOWN),
-            )
-            marker = maths(r"\blacktriangledown", size=36, color=HIGHLIGHT)
-            marker.next_to(scale.get_right(), UP, buff=0.05)
-            self.play(Create(scale), FadeIn(ends), FadeIn(marker), run_time=QUICK)
-            self.play(
-                marker.animate.next_to(scale.get_left(), UP, buff=0.05), run_time=beat.until()
-            )
-            self.model = VGroup(stack, params, scale, ends, marker)
-
-    def walk_the_stages(self):
-        with self.beat("stages") as beat:
-            pipeline = PipelineDiagram(STAGES, optional=["RL"]).move_to(ORIGIN)
-            stack, rest = self.model[0], self.model[1:]
-            self.play(
-                FadeOut(rest, shift=RIGHT * 0.3),
-                ReplacementTransform(stack, pipeline.boxes[1]),
-                FadeIn(
-                    VGroup(pipeline.boxes[0], pipeline.boxes[2:], pipeline.arrows, pipeline.labels)
-                ),
-                run_time=beat.until("tok"),
-            )
-            token = maths(r"\bullet", size=60, color=TOKEN).next_to(pipeline.boxes[0], UP, buff=0.2)
-            self.add(token)
-            marks = ["tok", "pre", "mid", "sft", "rl", "chat"]
-            for index, mark in enumerate(marks):
-                beat.wait_until(mark)
-                self.play(
-                    pipeline.light(index),
-                    token.animate.next_to(pipeline.boxes[index], UP, buff=0.2),
-                    *([pipeline.settle(index - 1)] if index else []),
-                    run_time=QUICK,
-                )
-            self.play(pipeline.settle(len(marks) - 1), run_time=beat.until())
-            self.remove(token)
-            self.pipeline = pipeline
-
-    def compare_tiers(self):
-        with self.beat("tiers") as beat:
-            tiers = BudgetTiers().move_to(ORIGIN)
-            columns = tiers.columns
-            self.play(
-                FadeOut(
-                    VGroup(
-                        self.pipeline.boxes[0],
-                        self.pipeline.boxes[2:],
-                        self.pipeline.arrows,
-                        self.pipeline.labels,
-                    ),
-                    shift=UP * 0.3,
-                ),
-                ReplacementTransform(self.pipeline.boxes[1], columns[0][0]),
-                FadeIn(columns[0][1:]),
-                run_time=beat.until("t300"),
-            )
-            for index, mark, until in ((1, "t300", "t1000"), (2, "t1000", None)):
-                beat.wait_until(mark)
-                appear, train = tiers.grow(index)
-                self.play(appear, run_time=STEADY)
-                self.play(train, run_time=beat.until(until))  # the bigger model "trains"
-            self.tiers = columns
-
-    def pin_the_commit(self):
-        with self.beat("pinned") as beat:
-            graph = CommitGraph().shift(UP * 0.3)
-            self.play(FadeOut(self.tiers), Create(graph.line), run_time=QUICK)
-            self.play(
-                LaggedStart(*[FadeIn(d, scale=0.5) for d in graph.dots], lag_ratio=LAG),
-                run_time=beat.until("commit"),
-            )
-            label = mono("48abd7d", size=LABEL_SIZE * 1.4, color=HIGHLIGHT).next_to(
-                graph.pinned, UP
-            )
-            date = prose("1 January 2026", size=LABEL_SIZE, color=TEXT).next_to(graph.pinned, DOWN)
-            later = prose("later changes: end of video", size=SMALL_SIZE, color=DIM)
-            later.next_to(graph.later, DOWN, buff=0.9).align_to(graph.dots[-1], RIGHT)
-            self.play(
-                Write(label), FadeIn(date), Indicate(graph.pinned, color=HIGHLIGHT), run_time=STEADY
-            )
-            self.play(
-                FadeIn(later),
-                graph.later.animate.set_color(FAINT),
-                run_time=beat.until("tour"),
-            )
-            folder = mono("nanochat/", size=TITLE_SIZE * 0.8, color=TRAINED).shift(DOWN * 1.8)
-            self.play(
-                FadeOut(VGroup(graph, date, later)),
-                label.animate.to_edge(UP, buff=0.8),
-                FadeIn(folder, shift=UP * 0.3),
+                LaggedStart(*[FadeIn(bar.labels[i]) for i in others], lag_ratio=LAG),
                 run_time=STEADY,
             )
-            self.play(folder.animate.scale(1.4).move_to(ORIGIN), run_time=beat.until())
+            # the pieces become the one bar the rest of the video keeps
+            self.remove(*bar.get_family())
+            self.add(bar)
+            self.keep(bar)
+            self.play(Indicate(name, color=HIGHLIGHT, scale_factor=1.05), run_time=beat.until())
+        return bar, name
+
+    def walk_the_stages(self, bar: PipelineBar, model: ModelStack, name: Mobject) -> None:
+        """stages: each stage lights up, and the model beside it changes as that stage would."""
+        with self.beat("stages") as beat:
+            self.play(FadeOut(name, shift=UP * 0.2), run_time=beat.until("tok"))
+            words = None
+            for index, mark in enumerate(STAGE_MARKS):
+                beat.wait_until(mark)
+                following = STAGE_MARKS[index + 1] if index + 1 < len(STAGE_MARKS) else None
+                said = prose(STAGE_WORDS[index], size=LABEL_SIZE, color=TEXT)
+                said.next_to(model.blocks, RIGHT, buff=0.6)
+                light = [
+                    bar.boxes[index].animate.set_stroke(HIGHLIGHT).set_fill(HIGHLIGHT, 0.18),
+                    bar.labels[index].animate.set_color(TEXT),
+                ]
+                if index:
+                    light.append(
+                        bar.boxes[index - 1].animate.set_stroke(TRAINED).set_fill(TRAINED, 0.12)
+                    )
+                self.play(
+                    *light,
+                    morph(words, said) if words is not None else FadeIn(said, shift=LEFT * 0.2),
+                    run_time=QUICK,
+                )
+                words = said
+                self.play(self._change(model, index), run_time=beat.until(following))
+            self.play(
+                bar.boxes[-1].animate.set_stroke(TRAINED).set_fill(TRAINED, 0.12),
+                FadeOut(words),
+                run_time=QUICK,
+            )
+
+    @staticmethod
+    def _change(model: ModelStack, index: int):
+        """What stage ``index`` does to the model, as an animation."""
+        if index == 0:  # the tokenizer: what the model reads (embedding) and writes (output)
+            return AnimationGroup(
+                model.embed.animate.set_fill(TOKEN, 0.6), model.head.animate.set_fill(TOKEN, 0.6)
+            )
+        if STAGE_LOOKS[index] is not None:
+            return model.learn(STAGE_LOOKS[index])
+        return model.pulse()  # chat: no training, the model runs
+
+    def run_the_speedrun(self, bar: PipelineBar, model: ModelStack) -> VGroup:
+        """speedrun: one script covers the first four stages; RL and chat are yours to start;
+        the whole repository, docs and tests included, is under ten thousand lines."""
+        with self.beat("speedrun") as beat:
+            ran = VGroup(*bar.boxes[:SPEEDRUN_STAGES])
+            brace = Brace(ran, UP, color=STRUCTURE, buff=0.1)
+            script = mono("speedrun.sh", size=LABEL_SIZE, color=HIGHLIGHT).next_to(brace, UP, 0.1)
+            yours = Brace(VGroup(*bar.boxes[SPEEDRUN_STAGES:]), UP, color=STRUCTURE, buff=0.1)
+            you = prose("you", size=LABEL_SIZE, color=TEXT).next_to(yours, UP, 0.1)
+            self.play(GrowFromCenter(brace), FadeIn(script), run_time=QUICK)
+            self.play(
+                LaggedStart(
+                    *[Indicate(b, color=TRAINED, scale_factor=1.08) for b in ran], lag_ratio=0.4
+                ),
+                run_time=beat.until("you"),
+            )
+            self.play(GrowFromCenter(yours), FadeIn(you), run_time=QUICK)
+            self.play(
+                LaggedStart(
+                    *[Indicate(b, color=HIGHLIGHT) for b in bar.boxes[SPEEDRUN_STAGES:]],
+                    lag_ratio=0.4,
+                ),
+                run_time=beat.until("lines"),
+            )
+            lines = Counter(REPO_LINES, unit="lines", size=BODY_SIZE)
+            lines.next_to(model.blocks, LEFT, buff=0.6).shift(UP * 0.3)
+            note = prose("docs and tests included", size=SMALL_SIZE, color=DIM)
+            note.next_to(lines, DOWN, buff=0.2).align_to(lines, RIGHT)
+            self.play(FadeIn(lines), FadeIn(note), run_time=QUICK)
+            self.play(lines.count(), run_time=beat.until())
+        return VGroup(brace, script, yours, you, lines, note)
+
+    def pin_the_commit(self, bar: PipelineBar, model: ModelStack, marks: VGroup) -> None:
+        """pinned: commit 48abd7d; the model empties, the bar docks: the boundary frame."""
+        with self.beat("pinned") as beat:
+            commit = mono("48abd7d", size=BODY_SIZE, color=HIGHLIGHT)
+            date = mono("2026-01-01", size=LABEL_SIZE, color=DIM)
+            pin = VGroup(commit, date).arrange(DOWN, buff=0.2)
+            pin.next_to(model.blocks, RIGHT, buff=0.6)
+            self.play(FadeIn(pin, shift=LEFT * 0.2), run_time=beat.until("empty"))
+            # every stage back to grey, the weights back to empty
+            self.play(bar.enter(1), model.learn(None), FadeOut(marks), run_time=STEADY)
+            self.play(bar.dock(), closing(self, model, None), run_time=beat.until())
+            bar.pin(self)
