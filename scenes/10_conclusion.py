@@ -1,29 +1,28 @@
-"""Chapter 10: the d20 report card, the CORE ladder, the budgets, the takeaways, what
-changed later, and the credits.
+"""Chapter 10: how good the model is, on one CORE axis among GPT-2's; the chat scores
+against guessing; the one idea under every stage; what changed after the pinned commit;
+an invitation to train your own.
 
 Narration: script/10-conclusion.md. Render alone with
 ``uv run manim -pql scenes/10_conclusion.py``.
 
-Numbers: the launch report card of the d20 speedrun (README.md at 48abd7d) and the CORE
-of the GPT-2 family (dev/estimate_gpt3_core.ipynb); see ../shared/nanochat-facts.md §10.
-Everything in the "since-then" beat is dated after 48abd7d (§0, §3, §10 leaderboard).
+Numbers: the launch run's report card (README.md:41-61 at 48abd7d); GPT-2's CORE from
+base_eval's --hf-path, first recorded in dev/estimate_gpt3_core.ipynb at 54e59c3
+(2026-01-05). The "since then" beat is dated after 48abd7d and says so on screen.
 
-Pictures: the report card (``ReportCard``, bars per stage MID/SFT/RL) and the CORE ladder
-(``Ladder``) are this chapter's own; the $100/$300/$1,000 columns are the shared
-``mobjects.BudgetTiers`` that chapter 1 also draws, grown here out of the ladder's d20 bar.
-Every animation is timed from the narration with ``beat.until(mark)``.
+Pictures: one CORE axis (``CoreAxis``) that first shows the whole scale, 0 = guessing to
+1 = perfect, with the centring worked out against a raw-accuracy line, then zooms in to
+where the models are; the models on it are the video's ``ModelStack``, shrunk to icons.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
+import numpy as np
 from manim import (
     DOWN,
     LEFT,
-    ORIGIN,
     RIGHT,
     UP,
+    AnimationGroup,
     ChangeDecimalToValue,
     Create,
     DashedLine,
@@ -31,33 +30,34 @@ from manim import (
     Dot,
     FadeIn,
     FadeOut,
+    GrowFromCenter,
     GrowFromEdge,
     Indicate,
     LaggedStart,
     Line,
+    MoveAlongPath,
     Rectangle,
     ReplacementTransform,
-    SurroundingRectangle,
+    ValueTracker,
     VGroup,
-    Write,
 )
-from mobjects import BudgetTiers, PipelineDiagram, PriceTag
+from mobjects import STAGES, ModelStack, PriceTag, TokenStrip
 from style import (
     BODY_SIZE,
+    CONTENT_CENTRE,
     DIM,
     FAINT,
     HIGHLIGHT,
     LABEL_SIZE,
-    LAG,
     LOSS,
+    OPTIMIZER,
     QUICK,
-    SLOW,
     SMALL_SIZE,
     STEADY,
+    STROKE,
     STRUCTURE,
     TEXT,
     THIN,
-    TITLE_SIZE,
     TOKEN,
     TRAINED,
     maths,
@@ -65,484 +65,490 @@ from style import (
     prose,
     setup_canvas,
 )
+from transitions import closing, morph, opening
 
 from explainer.scene import NarratedScene
 
-# ---- the launch report card of the d20 speedrun (README.md at 48abd7d)
+# ---- scores: the launch run (README.md:41-61) and GPT-2 (base_eval --hf-path, 54e59c3)
 CORE_D20 = 0.2219
-STAGE_COLOURS = {"MID": DIM, "SFT": TOKEN, "RL": TRAINED}
-REPORT = [
-    ("ARC-Easy", {"MID": 0.3561, "SFT": 0.3876}),
-    ("ARC-Challenge", {"MID": 0.2875, "SFT": 0.2807}),
-    ("MMLU", {"MID": 0.3111, "SFT": 0.3151}),
-    ("GSM8K", {"MID": 0.0250, "SFT": 0.0455, "RL": 0.0758}),
-    ("HumanEval", {"MID": 0.0671, "SFT": 0.0854}),
-    ("ChatCORE", {"MID": 0.0730, "SFT": 0.0884}),
-]
-CHANCE = 0.25  # four options: guessing scores 25% on ARC and MMLU
-MULTIPLE_CHOICE = ("ARC-Easy", "ARC-Challenge", "MMLU")
+GPT2 = [("124M", 0.1139), ("355M", 0.1849), ("774M", 0.2146), ("1.5B", 0.2565)]
+D26_AT = 0.2625  # "slightly outperforms GPT-2" (README.md:69): no number is published
+D32_AT = 0.292  # no score at the pin: drawn with a question mark
+MMLU, MMLU_CHANCE = 0.3151, 0.25
+GSM_SFT, GSM_RL = 0.0455, 0.0758
+D24_CORE = 0.2626  # leaderboard run 6, 1b1cc3c (after the pin)
 
-# ---- CORE of the GPT-2 family (dev/estimate_gpt3_core.ipynb) and d20, in ladder order
-LADDER = [
-    ("Small", "124M", 0.1139),
-    ("Medium", "355M", 0.1849),
-    ("Large", "774M", 0.2146),
-    ("d20", "561M", CORE_D20),
-    ("XL", "1.5B", 0.2565),
-]
-D20_SLOT = 3
+# ---- the CORE axis
+AXIS_Y = -1.0
+AXIS_LEFT, AXIS_RIGHT = -6.0, 6.0
+ZOOM = (0.1, 0.3)  # the stretch of the axis where the models are
+RAW_Y = 1.3  # the raw-accuracy line above it, for the worked example
+ICON_HEIGHT = 2.0  # a ModelStack of 20 layers, shrunk to stand on the axis
+ICON_SCALE = ICON_HEIGHT / ModelStack().height
 
-STAGES = ["tokenizer", "pretraining", "midtraining", "SFT", "RL", "chat"]
-STAGE_FILES = ["tok_train.py", "base_train.py", "mid_train.py", "chat_sft.py", "chat_rl.py",
-               "engine.py"]  # fmt: skip
-STAGE_MARKS = ["tok", "pre", "mid", "sft", "rl", "chat"]
+# ---- the idea: the same prediction, on different text (token strips)
+TEXTS = {
+    "predict": (["The", " sky", " is"], " blue"),
+    "web": (["Photo", "synthesis", " turns", " light", " into"], " sugar"),
+    "chats": (["<|user_start|>", "Hi", "<|user_end|>", "<|assistant_start|>"], "Hello"),
+    "own": (["<|assistant_start|>", "6", " times", " 7", " is"], " 42"),
+}
+STRIP_WIDTH = 4.0  # the token strips fit left of the model
+IDEA_BAR = {"predict": 3, "web": 5, "chats": 7, "own": 8}  # bar.enter(n): the stage lit
+IDEA_LOOK = {"predict": None, "web": "base", "chats": "sft", "own": "rl"}
 
-# ---- later changes, grouped by month (all after 48abd7d); (text, colour, removed?)
-LATER = [
-    ("jan", "2026-01", [("vocab 32,768", TOKEN, False), ("mid_train.py", LOSS, True)]),
-    ("mar", "2026-03", [("ClimbMix data", TOKEN, False), ("GPT-2 in 1.65 h", TRAINED, False)]),
-    ("jul", "2026-07", [("report.md", LOSS, True), ("chat_web.py", LOSS, True)]),
-]
+STEP_SIZE = 26  # the two commands fit beside the model
+TOOLS = ["Manim Community", "manim-voiceover", "Piper, ffmpeg"]  # credited on the last frame
 
-ENTRY_SIZE = LABEL_SIZE * 0.9  # the later changes on the timeline
-TOOL_PITCH = 0.5  # baseline to baseline in the credits' list of tools
-
-TOOLS = ["Manim Community", "manim-voiceover", "Piper TTS: en_US-joe-medium", "ffmpeg"]
+# ---- the mini CORE axis of the "since then" beat: GPT-2 and today's d24
+MINI_LEFT, MINI_RIGHT, MINI_Y = 2.6, 6.4, -2.2
+MINI_RANGE = (0.24, 0.27)
 
 
-class ReportCard(VGroup):
-    """The chat benchmarks as horizontal bars, one row per benchmark, one bar per stage.
+class CoreAxis(VGroup):
+    """A CORE number line whose visible range (``lo`` to ``hi``, ValueTrackers) can zoom.
 
-    Named parts: ``names`` (row labels), ``bars[row][stage]``, ``values`` (the last
-    stage's score at the end of each row), ``axis`` (the shared zero line) and
-    ``chance`` (a dashed line at 25% across the multiple-choice rows).
+    Ticks every 0.05 follow the range (those outside it vanish); ``point(v)`` is where the
+    value ``v`` sits now; ``zoom(lo, hi)`` returns the animation that moves the range.
 
-    >>> card = ReportCard()
-    >>> sorted(card.bars[3])
-    ['MID', 'RL', 'SFT']
+    >>> axis = CoreAxis()
+    >>> [round(float(axis.point(v)[0]), 2) for v in (0, 0.5, 1)]
+    [-6.0, 0.0, 6.0]
     """
 
-    def __init__(self, scale: float = 17.0, bar_height: float = 0.16, gap: float = 0.05):
-        names, rows, values = VGroup(), VGroup(), VGroup()
-        self.bars: list[dict[str, Rectangle]] = []
-        for name, scores in REPORT:
-            stage_bars = {
-                stage: Rectangle(
-                    width=score * scale,
-                    height=bar_height,
-                    stroke_width=0,
-                    fill_color=STAGE_COLOURS[stage],
-                    fill_opacity=0.85,
-                )
-                for stage, score in scores.items()
-            }
-            column = VGroup(*stage_bars.values()).arrange(DOWN, buff=gap, aligned_edge=LEFT)
-            slot = Rectangle(width=0.01, height=3 * bar_height + 2 * gap, stroke_width=0)
-            column.align_to(slot, UP).align_to(slot, LEFT)
-            rows.add(VGroup(slot, column))
-            self.bars.append(stage_bars)
-            names.add(mono(name, size=SMALL_SIZE, color=TEXT))
-        rows.arrange(DOWN, buff=0.24, aligned_edge=LEFT)
-        for name, row in zip(names, rows, strict=True):
-            name.next_to(row[0], LEFT, buff=0.3)
-        for (name, scores), stage_bars in zip(REPORT, self.bars, strict=True):
-            shown = [s for s in scores if s != "RL"]  # RL arrives later, with its own label
-            bars = [stage_bars[s] for s in shown]
-            values.add(self.value_label(name, scores[shown[-1]], shown[-1], bars))
-        axis = Line(rows.get_corner(UP + LEFT), rows.get_corner(DOWN + LEFT), color=STRUCTURE)
-        axis.shift(LEFT * 0.02)
-        mc_rows = VGroup(*[row for (n, _), row in zip(REPORT, rows, strict=True)
-                           if n in MULTIPLE_CHOICE])  # fmt: skip
-        x = axis.get_x() + CHANCE * scale
-        chance = DashedLine(
-            [x, mc_rows.get_top()[1] + 0.1, 0], [x, mc_rows.get_bottom()[1] - 0.05, 0],
-            color=LOSS, stroke_width=THIN, dash_length=0.08,
-        )  # fmt: skip
-        chance_label = prose("chance", size=SMALL_SIZE, color=LOSS).next_to(chance, UP, buff=0.1)
-        super().__init__(axis, names, rows, values, chance, chance_label)
-        self.axis, self.names, self.rows, self.values = axis, names, rows, values
-        self.chance, self.chance_label, self.scale_factor = chance, chance_label, scale
+    def __init__(self, left: float = AXIS_LEFT, right: float = AXIS_RIGHT, y: float = AXIS_Y):
+        super().__init__()
+        self.left, self.right, self.y = left, right, y
+        self.lo, self.hi = ValueTracker(0.0), ValueTracker(1.0)
+        self.line = Line([left, y, 0], [right, y, 0], color=STRUCTURE, stroke_width=STROKE)
+        self.values = [round(0.05 * i, 2) for i in range(21)]
+        self.ticks = VGroup(*[Line(UP * 0.1, DOWN * 0.1, stroke_width=THIN) for _ in self.values])
+        self.numbers = VGroup()  # tick labels, added by the scene for the range it shows
+        self.add(self.line, self.ticks, self.numbers)
+        self.ticks.add_updater(self._place)
+        self._place(self.ticks)
 
-    @staticmethod
-    def value_label(name: str, score: float, stage: str, bars: Sequence[Rectangle]):
-        """The score at the end of a row: a percentage, or ChatCORE's 0-1 number."""
-        text = f"{score:.3f}" if name == "ChatCORE" else f"{100 * score:.1f}%"
-        label = mono(text, size=SMALL_SIZE, color=STAGE_COLOURS[stage])
-        right = max(b.get_right()[0] for b in bars)
-        return label.move_to([right + 0.2 + label.width / 2, bars[-1].get_y(), 0])
+    def x(self, value: float) -> float:
+        lo, hi = self.lo.get_value(), self.hi.get_value()
+        return self.left + (value - lo) / (hi - lo) * (self.right - self.left)
 
+    def point(self, value: float) -> np.ndarray:
+        return np.array([self.x(value), self.y, 0.0])
 
-class CoreScore(VGroup):
-    """The CORE score: its name (``label``) and a number (``value``) that ticks to 0.2219."""
-
-    def __init__(self, size: float = 72):
-        value = DecimalNumber(0, num_decimal_places=4, font_size=size, color=TOKEN)
-        label = prose("CORE", size=size * 0.8, color=TOKEN)
-        label.next_to(value, LEFT, buff=0.35)
-        super().__init__(label, value)
-        self.label, self.value = label, value
-
-    def count(self):
-        return ChangeDecimalToValue(self.value, CORE_D20)
-
-
-class Legend(VGroup):
-    """Small coloured squares naming the stages: MID, SFT, RL."""
-
-    def __init__(self):
-        items = VGroup()
-        for stage, colour in STAGE_COLOURS.items():
-            square = Rectangle(width=0.22, height=0.22, stroke_width=0, fill_color=colour,
-                               fill_opacity=0.85)  # fmt: skip
-            items.add(VGroup(square, mono(stage, size=SMALL_SIZE, color=colour)).arrange(RIGHT))
-        items.arrange(RIGHT, buff=0.45)
-        super().__init__(items)
-        self.items = items
-
-
-class Ladder(VGroup):
-    """Vertical CORE bars in order of score, each with its value above and its name below.
-
-    ``columns[i]`` is ``VGroup(bar, value, name)``; ``line`` is a dashed level at d20.
-
-    >>> ladder = Ladder(LADDER, highlight=D20_SLOT)
-    >>> [float(round(c[0].height / 15, 4)) for c in ladder.columns]
-    [0.1139, 0.1849, 0.2146, 0.2219, 0.2565]
-    """
-
-    def __init__(self, rows: Sequence, highlight: int, scale: float = 15.0, pitch: float = 1.75):
-        columns = VGroup()
-        for index, (name, size, score) in enumerate(rows):
-            ours = index == highlight
-            colour = TOKEN if ours else STRUCTURE
-            bar = Rectangle(width=1.0, height=score * scale, stroke_color=colour,
-                            stroke_width=THIN, fill_color=colour, fill_opacity=0.6 if ours else 0.3)  # fmt: skip
-            bar.move_to([index * pitch, 0, 0], aligned_edge=DOWN)
-            value = mono(f"{score:.4f}", size=SMALL_SIZE, color=TOKEN if ours else DIM)
-            value.next_to(bar, UP, buff=0.22)
-            caption = (mono if ours else prose)(
-                name, size=SMALL_SIZE, color=TOKEN if ours else TEXT
+    def _place(self, ticks: VGroup) -> None:
+        lo, hi = self.lo.get_value(), self.hi.get_value()
+        for value, tick in zip(self.values, ticks, strict=True):
+            major = abs(value * 10 - round(value * 10)) < 1e-6
+            height = 0.3 if major else 0.16
+            tick.put_start_and_end_on(
+                self.point(value) + DOWN * height / 2, self.point(value) + UP * height / 2
             )
-            tag = mono(size, size=SMALL_SIZE, color=DIM)
-            label = VGroup(caption, tag).arrange(DOWN, buff=0.1).next_to(bar, DOWN, buff=0.2)
-            columns.add(VGroup(bar, value, label))
-        base = Line(LEFT * 0.7, RIGHT * ((len(rows) - 1) * pitch + 0.7), color=STRUCTURE)
-        base.align_to(columns[0][0], DOWN)
-        level = columns[highlight][0].get_top()[1]
-        line = DashedLine([base.get_left()[0], level, 0], [base.get_right()[0], level, 0],
-                          color=TOKEN, stroke_width=THIN, dash_length=0.1)  # fmt: skip
-        super().__init__(base, columns, line)
-        self.base, self.columns, self.line = base, columns, line
+            inside = lo - 1e-6 <= value <= hi + 1e-6
+            tick.set_stroke(STRUCTURE if major else FAINT, opacity=1.0 if inside else 0.0)
+
+    def zoom(self, lo: float, hi: float) -> AnimationGroup:
+        return AnimationGroup(self.lo.animate.set_value(lo), self.hi.animate.set_value(hi))
+
+    def number(self, value: float, text: str | None = None) -> VGroup:
+        """A tick label under ``value``, placed for the current range."""
+        label = maths(text or f"{value:g}", size=LABEL_SIZE, color=DIM)
+        return label.next_to(self.point(value), DOWN, buff=0.3)
 
 
-class StruckText(VGroup):
-    """A monospace name with a line through it: a file that was deleted."""
+def icon(layers: int = 20, stage: str | None = "rl") -> ModelStack:
+    """The model as a small icon to stand on the axis; deeper models are taller and wider.
+    Its label keeps a readable size.
 
-    def __init__(self, text: str, colour=LOSS):
-        label = mono(text, size=ENTRY_SIZE, color=colour)
-        strike = Line(label.get_left() + LEFT * 0.05, label.get_right() + RIGHT * 0.05,
-                      color=colour, stroke_width=2.5)  # fmt: skip
-        super().__init__(label, strike)
-        self.label, self.strike = label, strike
+    >>> bool(abs(icon().label.height - mono("d20", size=SMALL_SIZE).height) < 1e-6)
+    True
+    """
+    grow = layers / 20
+    model = ModelStack(layers, height=5.2 * grow, width=3.4 * grow, stage=stage, label=f"d{layers}")
+    model.scale(ICON_SCALE)
+    model.label.scale_to_fit_height(mono(f"d{layers}", size=SMALL_SIZE).height)
+    model.label.next_to(model.embed, DOWN, buff=0.15)
+    return model
+
+
+def stand(model: ModelStack, axis: CoreAxis, value: float) -> ModelStack:
+    """Put ``model`` on the axis above ``value`` (its label just clear of the line)."""
+    return model.move_to(axis.point(value) + UP * 0.15, aligned_edge=DOWN)
 
 
 class Conclusion(NarratedScene):
     def construct(self):
         setup_canvas()
-        self.read_the_report_card()
-        self.climb_the_ladder()
-        self.spend_more()
-        self.sum_up_the_stages()
-        self.look_at_later_changes()
-        self.roll_the_credits()
+        bar, model = opening(self, 10)
+        axis, model, score = self.grade_on_core(bar, model)
+        board = self.compare_with_gpt2(axis, model, score)
+        board = self.place_bigger_models(axis, model, board)
+        rows = self.score_the_chat(axis, model, board)
+        model, strip = self.find_the_one_idea(bar, model, rows)
+        later, merged, pinned = self.look_after_the_pin(bar, model, strip)
+        self.invite_you(bar, model, later, merged, pinned)
 
     # ------------------------------------------------------------------ beats
 
-    def read_the_report_card(self):
-        with self.beat("report-card") as beat:
-            title = prose("d20 report card", size=TITLE_SIZE, color=TEXT)
-            self.play(Write(title), run_time=beat.until("core"))
-            # CORE: one number, the mean of 22 centred task scores (one cell per task)
-            core = CoreScore().move_to(UP * 0.6)
-            tasks = VGroup(
-                *[Rectangle(width=0.38, height=0.38, stroke_color=TOKEN, stroke_width=THIN)
-                  for _ in range(22)]
-            ).arrange(RIGHT, buff=0.12).next_to(core, DOWN, buff=0.7)  # fmt: skip
-            beat.wait_until("core")
+    def grade_on_core(self, bar, model: ModelStack) -> tuple[CoreAxis, ModelStack, VGroup]:
+        """core: 0 = guessing, 1 = perfect; half right on four choices is a third; d20: 0.22."""
+        with self.beat("core") as beat:
+            self.play(bar.enter(10), model.pulse(), run_time=beat.until("core"))
+            axis = CoreAxis()
+            name = prose("CORE", size=BODY_SIZE, color=TOKEN)
+            name.next_to(axis.line, UP, buff=0.25).align_to(axis.line, LEFT)
+            zero, one = axis.number(0), axis.number(1)
+            parked = icon().move_to([5.7, 2.1, 0])
             self.play(
-                title.animate.scale(LABEL_SIZE / TITLE_SIZE).to_corner(UP + LEFT, buff=0.7),
-                FadeIn(core),
-                FadeIn(tasks, shift=UP * 0.2),
+                ReplacementTransform(model, parked),
+                Create(axis.line),
+                FadeIn(axis.ticks),
+                FadeIn(name),
+                run_time=beat.until("scale"),
+            )
+            model = parked
+            guess = prose("guessing", size=LABEL_SIZE, color=DIM).next_to(zero, DOWN, buff=0.15)
+            perfect = prose("perfect", size=LABEL_SIZE, color=DIM).next_to(one, DOWN, buff=0.15)
+            beat.wait_until("zero")
+            self.play(FadeIn(zero), FadeIn(guess, shift=UP * 0.2), run_time=beat.until("one"))
+            self.play(FadeIn(one), FadeIn(perfect, shift=UP * 0.2), run_time=beat.until("example"))
+            # --- the worked example: raw accuracy above, centred score below
+            raw = Line([AXIS_LEFT, RAW_Y, 0], [AXIS_RIGHT, RAW_Y, 0], color=STRUCTURE)
+
+            def raw_at(share: float) -> np.ndarray:
+                return np.array([AXIS_LEFT + share * (AXIS_RIGHT - AXIS_LEFT), RAW_Y, 0.0])
+
+            raw_marks = VGroup()
+            for share, text in ((0, "0\\%"), (0.25, "25\\%"), (0.5, "50\\%"), (1, "100\\%")):
+                tick = Line(raw_at(share) + DOWN * 0.12, raw_at(share) + UP * 0.12, color=STRUCTURE)
+                label = maths(text, size=LABEL_SIZE, color=DIM).next_to(tick, UP, buff=0.15)
+                raw_marks.add(VGroup(tick, label))
+            right = prose("right", size=LABEL_SIZE, color=DIM).next_to(raw, UP, buff=0.25)
+            right.align_to(raw, LEFT).shift(RIGHT * 0.6)
+            fan = VGroup(
+                DashedLine(raw_at(0.25), axis.point(0), color=FAINT, stroke_width=THIN),
+                DashedLine(raw_at(1), axis.point(1), color=FAINT, stroke_width=THIN),
+            )
+            self.play(Create(raw), FadeIn(raw_marks), FadeIn(right), Create(fan), run_time=STEADY)
+            path = Line(raw_at(0.5), axis.point(1 / 3))
+            dot = Dot(raw_at(0.5), radius=0.11, color=HIGHLIGHT)
+            sum_ = maths(
+                r"\frac{0.50 - 0.25}{1 - 0.25} = 0.33", size=BODY_SIZE, color=TEXT
+            ).move_to([2.6, (RAW_Y + AXIS_Y) / 2, 0])
+            self.play(FadeIn(dot, scale=0.5), FadeIn(sum_), run_time=QUICK)
+            self.play(MoveAlongPath(dot, path), run_time=beat.until("third"))
+            third = axis.number(1 / 3, "0.33").set_color(HIGHLIGHT)
+            self.play(FadeIn(third), Indicate(dot, color=HIGHLIGHT), run_time=beat.until("d20"))
+            # --- zoom in to where the models are; ours steps onto its score
+            self.play(
+                FadeOut(VGroup(raw, raw_marks, right, fan, dot, sum_, third, one, perfect)),
+                FadeOut(VGroup(zero, guess, name)),
                 run_time=QUICK,
             )
+            self.play(axis.zoom(*ZOOM), run_time=STEADY)
+            numbers = VGroup(*[axis.number(v) for v in (0.1, 0.2, 0.3)])
+            score = mono(f"{CORE_D20:.4f}", size=LABEL_SIZE, color=TOKEN)
+            home = stand(icon(), axis, CORE_D20)
+            score.next_to(home, UP, buff=0.2)
             self.play(
-                core.count(),
-                LaggedStart(
-                    *[t.animate.set_fill(TOKEN, opacity=0.5) for t in tasks], lag_ratio=LAG
-                ),
-                run_time=beat.until("chat"),
-            )
-            card = ReportCard().move_to(DOWN * 0.55 + RIGHT * 0.5)
-            legend = Legend().next_to(card, UP, buff=0.35).align_to(card.names, LEFT)
-            beat.wait_until("chat")
-            quarter = beat.span("chat", "rl") / 4
-            corner = core.copy().scale(0.7).to_corner(UP + RIGHT, buff=0.7)
-            underline = Line(corner.get_corner(DOWN + LEFT), corner.get_corner(DOWN + RIGHT),
-                             color=TOKEN, stroke_width=3).shift(DOWN * 0.15)  # fmt: skip
-            self.play(
-                ReplacementTransform(tasks, underline),
-                core.animate.scale(0.7).to_corner(UP + RIGHT, buff=0.7),
-                Create(card.axis),
-                LaggedStart(*[FadeIn(n, shift=RIGHT * 0.2) for n in card.names], lag_ratio=LAG),
-                run_time=quarter,
-            )
-            mids = [bars["MID"] for bars in card.bars]
-            sfts = [bars["SFT"] for bars in card.bars]
-            self.play(
-                FadeIn(legend),
-                LaggedStart(*[GrowFromEdge(b, LEFT) for b in mids], lag_ratio=LAG),
-                run_time=quarter,
-            )
-            self.play(
-                LaggedStart(*[GrowFromEdge(b, LEFT) for b in sfts], lag_ratio=LAG),
-                LaggedStart(*[FadeIn(v, shift=RIGHT * 0.2) for v in card.values], lag_ratio=LAG),
-                run_time=quarter,
-            )
-            self.play(
-                Create(card.chance),
-                FadeIn(card.chance_label),
-                run_time=beat.until("rl"),
-            )
-            gsm = 3
-            rl_bar = card.bars[gsm]["RL"]
-            rl_value = mono("7.6%", size=SMALL_SIZE, color=TRAINED)
-            rl_value.next_to(rl_bar, RIGHT, buff=0.2)
-            focus = SurroundingRectangle(
-                VGroup(card.names[gsm], card.rows[gsm], rl_value), color=HIGHLIGHT, buff=0.12
-            )
-            self.play(
-                GrowFromEdge(rl_bar, LEFT),
-                ReplacementTransform(card.values[gsm], rl_value),
+                FadeIn(numbers),
+                model.animate.move_to(home),
                 run_time=STEADY,
             )
-            self.play(Create(focus), run_time=STEADY)
-            self.play(Indicate(rl_value, color=TRAINED, scale_factor=1.15), run_time=beat.until())
-            card.values.submobjects[gsm] = rl_value
-            self.report, self.report_title = VGroup(card, legend, focus), title
-            self.core, self.core_line = core, underline
+            self.play(FadeIn(score, shift=DOWN * 0.2), run_time=beat.until())
+        axis.numbers.add(*numbers)
+        return axis, model, score
 
-    def climb_the_ladder(self):
-        with self.beat("ladder") as beat:
-            ladder = Ladder(LADDER, highlight=D20_SLOT).move_to(DOWN * 0.35)
-            header = prose("CORE score", size=LABEL_SIZE, color=TEXT).to_corner(UP + LEFT, buff=0.7)
-            gpt2 = [c for i, c in enumerate(ladder.columns) if i != D20_SLOT]
-            d20 = ladder.columns[D20_SLOT]
-            # before d20 arrives, the four GPT-2 bars stand evenly spaced: XL closes the gap
-            pitch = ladder.columns[1][0].get_x() - ladder.columns[0][0].get_x()
-            gpt2[-1].shift(LEFT * pitch)
-            four = VGroup(*gpt2)
-            shift = (ladder.base.get_center()[0] - four.get_center()[0]) * RIGHT
-            four.shift(shift)
-            # the CORE score waits above d20's slot, so it can drop straight onto its bar
-            badge = VGroup(self.core, self.core_line)
-            self.play(
-                FadeOut(self.report, shift=DOWN * 0.3),
-                ReplacementTransform(self.report_title, header),
-                badge.animate.shift((d20[0].get_x() - self.core.value.get_x()) * RIGHT),
-                Create(ladder.base),
-                run_time=beat.until("gpt2"),
-            )
-            beat.wait_until("gpt2")
+    def compare_with_gpt2(self, axis: CoreAxis, model: ModelStack, score) -> VGroup:
+        """gpt2: GPT-2's four sizes on the same axis, where the numbers come from; d20 (561M)
+        beats GPT-2 Large (774M) for about $100."""
+        with self.beat("gpt2") as beat:
+            dots, labels = VGroup(), VGroup()
+            for size, value in GPT2:
+                dot = Dot(axis.point(value), radius=0.1, color=TEXT)
+                label = VGroup(
+                    mono(size, size=SMALL_SIZE, color=TEXT),
+                    mono(f"{value:.4f}", size=SMALL_SIZE, color=DIM),
+                ).arrange(DOWN, buff=0.12)
+                dots.add(dot)
+                labels.add(label.next_to(dot, DOWN, buff=0.25))
+            legend = prose("GPT-2, 2019", size=LABEL_SIZE, color=TEXT)
+            legend.next_to(dots[0], UP, buff=0.35)
             self.play(
                 LaggedStart(
                     *[
-                        LaggedStart(
-                            GrowFromEdge(c[0], DOWN), FadeIn(c[1]), FadeIn(c[2]), lag_ratio=0.3
-                        )
-                        for c in gpt2
+                        AnimationGroup(GrowFromCenter(d), FadeIn(lab, shift=UP * 0.15))
+                        for d, lab in zip(dots, labels, strict=True)
                     ],
                     lag_ratio=0.3,
                 ),
-                run_time=beat.until("d20"),
+                FadeIn(legend),
+                run_time=beat.until("how"),
             )
-            beat.wait_until("d20")
-            # the four GPT-2 bars slide apart: XL steps right to make room for d20
+            how = mono("base_eval.py --hf-path openai-community/gpt2…", size=SMALL_SIZE, color=DIM)
+            how.move_to([0, -2.85, 0])
+            when = mono("first recorded 2026-01-05, commit 54e59c3", size=SMALL_SIZE, color=DIM)
+            when.next_to(how, DOWN, buff=0.2)
+            self.play(FadeIn(how, shift=UP * 0.15), run_time=beat.until("when"))
+            self.play(FadeIn(when, shift=UP * 0.15), run_time=beat.until("large"))
+            # --- d20 beats the larger GPT-2 Large
+            large = VGroup(dots[2], labels[2])
+            sizes = mono("561M", size=SMALL_SIZE, color=TOKEN).next_to(score, UP, buff=0.15)
+            self.play(FadeIn(sizes, shift=DOWN * 0.1), run_time=QUICK)
             self.play(
-                VGroup(*gpt2[:-1]).animate.shift(-shift),
-                gpt2[-1].animate.shift(RIGHT * pitch - shift),
+                Indicate(large, color=HIGHLIGHT),
+                Indicate(VGroup(score, sizes), color=HIGHLIGHT),
+                run_time=beat.until("cost"),
+            )
+            tag = PriceTag("$100").next_to(sizes, UP, buff=0.2)
+            self.play(FadeIn(tag, shift=DOWN * 0.2), run_time=QUICK)
+            self.play(model.pulse(), run_time=beat.until())
+        return VGroup(dots, labels, legend, how, when, VGroup(score, sizes, tag))
+
+    def place_bigger_models(self, axis: CoreAxis, model: ModelStack, board: VGroup) -> VGroup:
+        """bigger: d26 for $300 just past GPT-2 XL; d32 for $1,000, its score unmeasured."""
+        dots, labels, legend, how, when, ours = board
+        with self.beat("bigger") as beat:
+            self.play(FadeOut(VGroup(how, when)), run_time=QUICK)
+            d26 = stand(icon(26), axis, D26_AT)
+            tag26 = PriceTag("$300").next_to(d26, UP, buff=0.25)
+            beat.wait_until("d26")
+            self.play(d26.build(lag=0.05), run_time=STEADY)
+            self.play(FadeIn(tag26, shift=DOWN * 0.2), run_time=beat.until("d32"))
+            d32 = stand(icon(32), axis, D32_AT)
+            tag32 = PriceTag("$1,000").next_to(d32, UP, buff=0.25)
+            unknown = maths("?", size=BODY_SIZE * 1.4, color=HIGHLIGHT).next_to(d32, LEFT, buff=0.2)
+            self.play(d32.build(lag=0.05), run_time=STEADY)
+            self.play(FadeIn(tag32, shift=DOWN * 0.2), run_time=beat.until("yours"))
+            self.play(FadeIn(unknown, scale=0.6), run_time=QUICK)
+            self.play(Indicate(unknown, color=HIGHLIGHT), run_time=beat.until())
+        return VGroup(dots, labels, legend, ours, d26, tag26, d32, tag32, unknown)
+
+    def score_the_chat(self, axis: CoreAxis, model: ModelStack, board: VGroup) -> VGroup:
+        """chat: MMLU 31.5 % where guessing gets 25; GSM8K 4.6 -> 7.6 % where guessing gets 0."""
+        with self.beat("chat") as beat:
+            left, right = -3.0, 6.2
+
+            def at(share: float, y: float) -> np.ndarray:
+                return np.array([left + share * (right - left), y, 0.0])
+
+            tracks, names, chances, bars, values = VGroup(), VGroup(), VGroup(), VGroup(), VGroup()
+            for row, (name, y) in enumerate((("MMLU", 0.9), ("GSM8K", -1.6))):
+                tracks.add(Line(at(0, y), at(1, y), color=STRUCTURE))
+                names.add(mono(name, size=LABEL_SIZE, color=TEXT).next_to(at(0, y), UP, 0.35))
+                names[-1].align_to(at(0, y), LEFT)
+                score = MMLU if row == 0 else GSM_SFT
+                bar = Rectangle(width=score * (right - left), height=0.5, stroke_width=0)
+                bar.set_fill(TOKEN, 0.8).move_to(at(0, y), aligned_edge=LEFT)
+                bars.add(bar)
+                value = DecimalNumber(
+                    100 * score, num_decimal_places=1, unit=r"\%", font_size=LABEL_SIZE, color=TOKEN
+                )
+                values.add(value.next_to(bar, RIGHT, buff=0.2))
+            chance = Rectangle(width=MMLU_CHANCE * (right - left), height=0.5, stroke_width=0)
+            chance.set_fill(FAINT, 0.9).move_to(at(0, 0.9), aligned_edge=LEFT)
+            chance_label = prose("guessing: 25%", size=SMALL_SIZE, color=DIM)
+            chance_label.next_to(chance, DOWN, buff=0.2).align_to(chance, LEFT)
+            chances.add(chance, chance_label)
+            nothing = prose("guessing: 0%", size=SMALL_SIZE, color=DIM)
+            nothing.next_to(at(0, -1.6), DOWN, buff=0.45).align_to(at(0, -1.6), LEFT)
+            corner = model.copy().scale(1.35).move_to([-5.3, -0.35, 0])
+            # --- the axis gives way to two benchmark tracks; the model steps to the left
+            self.play(
+                FadeOut(VGroup(board, axis.ticks, axis.numbers)),
+                ReplacementTransform(axis.line, tracks[0]),
+                model.animate.move_to(corner).scale(1.35),
+                run_time=beat.until("mmlu"),
+            )
+            self.play(
+                Create(tracks[1]),
+                FadeIn(names),
+                GrowFromEdge(chance, LEFT),
+                FadeIn(chance_label),
                 run_time=QUICK,
             )
+            self.play(GrowFromEdge(bars[0], LEFT), FadeIn(values[0]), run_time=beat.until("gsm"))
             self.play(
-                GrowFromEdge(d20[0], DOWN),
-                FadeIn(d20[2], shift=UP * 0.2),
-                ReplacementTransform(self.core.value, d20[1]),
-                FadeOut(VGroup(self.core.label, self.core_line), shift=DOWN * 0.2),
+                GrowFromEdge(bars[1], LEFT), FadeIn(values[1]), FadeIn(nothing), run_time=QUICK
+            )
+            rl_bar = bars[1].copy().stretch_to_fit_width(GSM_RL * (right - left))
+            rl_bar.move_to(at(0, -1.6), aligned_edge=LEFT).set_fill(TRAINED, 0.8)
+            values[1].add_updater(lambda m: m.next_to(bars[1], RIGHT, buff=0.2))
+            rl = prose("after RL", size=SMALL_SIZE, color=TRAINED)
+            rl.next_to(values[1], RIGHT, buff=0.9)
+            self.play(
+                bars[1].animate.become(rl_bar),
+                ChangeDecimalToValue(values[1], 100 * GSM_RL),
+                FadeIn(rl),
+                run_time=beat.until("kid"),
+            )
+            values[1].clear_updaters()
+            self.play(model.pulse(), run_time=beat.until())
+        return VGroup(tracks, names, chances, bars, values, nothing, rl)
+
+    def find_the_one_idea(self, bar, model: ModelStack, rows: VGroup):
+        """idea: one loss all along, predict the next token; the text is what changes, and
+        the bar replays with what each stage did to the model."""
+        with self.beat("idea") as beat:
+            home = ModelStack(stage="rl").move_to(CONTENT_CENTRE)
+            self.play(
+                FadeOut(rows),
+                ReplacementTransform(model, home),
+                run_time=beat.until("predict"),
+            )
+            model = home
+            strip, out, arrows = None, None, None
+            for mark in ("predict", "web", "chats", "own"):
+                beat.wait_until(mark)
+                following = {"predict": "web", "web": "chats", "chats": "own", "own": None}[mark]
+                tokens, answer = TEXTS[mark]
+                new_strip = TokenStrip(tokens, size=SMALL_SIZE, max_width=STRIP_WIDTH)
+                new_strip.next_to(model.embed, LEFT, buff=0.6).align_to(model.embed, DOWN)
+                new_out = TokenStrip([answer], size=SMALL_SIZE, colour=HIGHLIGHT)
+                new_out.next_to(model.head, RIGHT, buff=0.6).align_to(model.head, UP)
+                if mark == "own":  # its own answer, graded
+                    new_out.cells[0].recolour(TRAINED)
+                if strip is None:
+                    arrows = VGroup(
+                        Line(new_strip.get_right(), model.embed.get_left(), color=STRUCTURE),
+                        Line(model.head.get_right(), new_out.get_left(), color=STRUCTURE),
+                    )
+                    caption = prose("next token", size=LABEL_SIZE, color=HIGHLIGHT)
+                    caption.next_to(new_out, DOWN, buff=0.3).align_to(new_out, LEFT)
+                    self.play(
+                        bar.enter(IDEA_BAR[mark]),
+                        model.learn(None),
+                        FadeIn(new_strip, shift=RIGHT * 0.3),
+                        Create(arrows[0]),
+                        run_time=QUICK,
+                    )
+                    self.play(model.pulse(), run_time=STEADY)
+                    self.play(
+                        Create(arrows[1]),
+                        FadeIn(new_out, shift=RIGHT * 0.3),
+                        FadeIn(caption),
+                        run_time=QUICK,
+                    )
+                    arrows.add(caption)
+                else:
+                    self.play(
+                        bar.enter(IDEA_BAR[mark]),
+                        morph(strip, new_strip),
+                        FadeOut(out, shift=RIGHT * 0.3),
+                        run_time=QUICK,
+                    )
+                    self.play(model.learn(IDEA_LOOK[mark]), run_time=STEADY)
+                    self.play(FadeIn(new_out, shift=RIGHT * 0.3), run_time=QUICK)
+                strip, out = new_strip, new_out
+                self.play(model.pulse(), run_time=beat.until(following))
+            self.play(bar.enter(10), run_time=QUICK)
+        return model, VGroup(strip, out, arrows)
+
+    def look_after_the_pin(self, bar, model: ModelStack, strip: VGroup):
+        """since-then: after 48abd7d, on the model and the bar: vocabulary, tokens per
+        parameter, d24 in fp8 past GPT-2 in 99 minutes, the repository trimmed, retuned."""
+        with self.beat("since-then") as beat:
+            after = mono("after 48abd7d", size=LABEL_SIZE, color=HIGHLIGHT).move_to([-4.6, 1.9, 0])
+            self.play(FadeOut(strip), run_time=QUICK)
+            self.play(FadeIn(after, shift=DOWN * 0.2), run_time=beat.until("vocab"))
+            # --- the vocabulary halves (narrower embedding and output layers); fewer tokens
+            vocab = VGroup(
+                prose("vocabulary", size=LABEL_SIZE, color=DIM),
+                DecimalNumber(65536, num_decimal_places=0, font_size=BODY_SIZE, color=TOKEN),
+            ).arrange(DOWN, buff=0.15)
+            ratio = VGroup(
+                prose("tokens per parameter", size=LABEL_SIZE, color=DIM),
+                DecimalNumber(20, num_decimal_places=0, font_size=BODY_SIZE, color=TOKEN),
+            ).arrange(DOWN, buff=0.15)
+            VGroup(vocab, ratio).arrange(DOWN, buff=0.6).move_to([-4.6, -0.7, 0])
+            self.play(FadeIn(vocab), FadeIn(ratio), run_time=QUICK)
+            self.play(
+                ChangeDecimalToValue(vocab[1], 32768),
+                model.embed.animate.stretch(0.5, 0),
+                model.head.animate.stretch(0.5, 0),
+                ChangeDecimalToValue(ratio[1], 8),
+                run_time=beat.until("today"),
+            )
+            self.play(ChangeDecimalToValue(ratio[1], 12), run_time=beat.until("d24"))
+            # --- today's speedrun: d24 in fp8, past GPT-2's CORE after 99 minutes
+            line = Line([MINI_LEFT, MINI_Y, 0], [MINI_RIGHT, MINI_Y, 0], color=STRUCTURE)
+
+            def mini(value: float) -> np.ndarray:
+                share = (value - MINI_RANGE[0]) / (MINI_RANGE[1] - MINI_RANGE[0])
+                return np.array([MINI_LEFT + share * (MINI_RIGHT - MINI_LEFT), MINI_Y, 0.0])
+
+            d24 = icon(24).move_to(mini(D24_CORE) + UP * 0.15, aligned_edge=DOWN)
+            fp8 = mono("fp8", size=LABEL_SIZE, color=HIGHLIGHT).next_to(d24, UP, buff=0.2)
+            self.play(d24.build(lag=0.05), run_time=STEADY)
+            self.play(FadeIn(fp8, shift=DOWN * 0.15), run_time=beat.until("gpt2"))
+            xl = VGroup(
+                Dot(mini(GPT2[-1][1]), radius=0.09, color=TEXT),
+                mono("GPT-2", size=SMALL_SIZE, color=TEXT),
+            )
+            xl[1].next_to(xl[0], DOWN, buff=0.25)
+            minutes = mono("99 min", size=SMALL_SIZE, color=TOKEN).next_to(
+                mini(D24_CORE), DOWN, 0.25
+            )
+            minutes.align_to(xl[1], DOWN).shift(RIGHT * 0.35)
+            core = prose("CORE", size=SMALL_SIZE, color=DIM).next_to(line, LEFT, buff=0.15)
+            self.play(
+                Create(line), FadeIn(core), GrowFromCenter(xl[0]), FadeIn(xl[1]), run_time=QUICK
+            )
+            self.play(FadeIn(minutes, shift=UP * 0.15), run_time=QUICK)
+            self.play(Indicate(VGroup(d24, minutes), color=HIGHLIGHT), run_time=beat.until("tree"))
+            # --- the repository: rustbpe a package, midtraining into SFT, the web UI gone
+            tok, mid, chat = (
+                bar.boxes[STAGES.index(s)] for s in ("tokenizer", "midtraining", "chat")
+            )
+            mid_label = bar.labels[STAGES.index("midtraining")]
+            sft = bar.boxes[STAGES.index("SFT")]
+            package = mono("rustbpe: pip", size=SMALL_SIZE, color=TEXT).next_to(tok, DOWN, 0.45)
+            web = mono("web UI", size=SMALL_SIZE, color=LOSS).next_to(chat, DOWN, buff=0.45)
+            strike = Line(web.get_left(), web.get_right(), color=LOSS, stroke_width=3)
+            pinned = VGroup(mid.copy(), mid_label.copy())  # the bar as it was at 48abd7d
+            self.play(FadeIn(package, shift=DOWN * 0.15), run_time=QUICK)
+            self.play(
+                mid.animate.move_to(sft).set_opacity(0),
+                mid_label.animate.move_to(sft).set_opacity(0),
                 run_time=STEADY,
             )
-            self.play(Create(ladder.line), run_time=beat.until("cost"))
-            tag = PriceTag("$100").next_to(ladder.line, RIGHT, buff=0.3)
-            self.play(FadeIn(tag, shift=LEFT * 0.2), run_time=QUICK)
-            self.play(Indicate(d20[1], color=HIGHLIGHT), run_time=beat.until())  # d20's score
-            self.ladder, self.ladder_header, self.ladder_tag = ladder, header, tag
+            self.play(FadeIn(web), run_time=QUICK)
+            self.play(Create(strike), run_time=beat.until("tune"))
+            # --- retuned: the optimizer and attention
+            self.play(model.pulse(colour=OPTIMIZER), run_time=beat.until())
+        later = VGroup(after, vocab, ratio, d24, fp8, line, xl, minutes, core, package, web, strike)
+        return later, VGroup(mid, mid_label), pinned
 
-    def spend_more(self):
-        with self.beat("budgets") as beat:
-            tiers = BudgetTiers().move_to(DOWN * 0.1)
-            columns = tiers.columns
-            beats_gpt2 = maths(r"\text{CORE} > \text{GPT-2 XL}", size=LABEL_SIZE, color=TRAINED)
-            beats_gpt2.next_to(columns[1][0], UP, buff=0.3)
-            script = mono("run1000.sh", size=SMALL_SIZE, color=HIGHLIGHT)
-            script.next_to(columns[2][0], UP, buff=0.3)
-            ladder, d20 = self.ladder, self.ladder.columns[D20_SLOT]
-            others = VGroup(ladder.base, ladder.line, *[c for c in ladder.columns if c is not d20],
-                            d20[1], d20[2], self.ladder_header)  # fmt: skip
-            # the ladder's d20 bar becomes the d20 stack, its $100 tag the column's tag
+    def invite_you(self, bar, model: ModelStack, later: VGroup, merged: VGroup, pinned: VGroup):
+        """invite: back to 48abd7d; check it out, run speedrun.sh, and the model is yours."""
+        with self.beat("invite") as beat:
             self.play(
-                FadeOut(others, shift=DOWN * 0.3),
-                ReplacementTransform(d20[0], columns[0][0].blocks),
-                FadeIn(columns[0][0].label),
-                ReplacementTransform(self.ladder_tag, columns[0][1]),
-                FadeIn(columns[0][2]),
-                run_time=beat.until("t300"),
+                FadeOut(later),
+                model.embed.animate.stretch(2, 0),
+                model.head.animate.stretch(2, 0),
+                *[ReplacementTransform(a, b) for a, b in zip(merged, pinned, strict=True)],
+                run_time=beat.until("commit"),
             )
-            for index, mark, until, note in (
-                (1, "t300", "t1000", beats_gpt2),
-                (2, "t1000", None, script),
-            ):
-                beat.wait_until(mark)
-                appear, train = tiers.grow(index)
-                self.play(appear, run_time=STEADY)
-                self.play(train, Write(note), run_time=beat.until(until))  # the model "trains"
-            self.tiers = VGroup(tiers, beats_gpt2, script)
-
-    def sum_up_the_stages(self):
-        with self.beat("takeaways") as beat:
-            folder = mono("nanochat/", size=TITLE_SIZE * 0.8, color=TEXT).to_edge(UP, buff=0.9)
-            pipeline = PipelineDiagram(STAGES, optional=["RL"]).scale(0.92).move_to(UP * 0.2)
-            files = VGroup()
-            for index, (name, box) in enumerate(zip(STAGE_FILES, pipeline.boxes, strict=True)):
-                label = mono(name, size=SMALL_SIZE, color=TOKEN)
-                side = DOWN if index % 2 == 0 else UP
-                files.add(label.next_to(box, side, buff=0.3))
+            credit = VGroup(
+                mono("nanochat", size=BODY_SIZE, color=TEXT),
+                prose("by Andrej Karpathy", size=LABEL_SIZE, color=TEXT),
+            ).arrange(DOWN, buff=0.2, aligned_edge=LEFT)
+            credit.next_to(model.blocks, RIGHT, buff=0.6).shift(UP * 1.3)
+            steps = VGroup(
+                mono("git checkout 48abd7d", size=STEP_SIZE, color=HIGHLIGHT),
+                mono("bash speedrun.sh", size=STEP_SIZE, color=TEXT),
+            ).arrange(DOWN, buff=0.3, aligned_edge=LEFT)
+            steps.next_to(model.blocks, LEFT, buff=0.4)
+            self.play(FadeIn(credit), run_time=QUICK)
+            beat.wait_until("commit")
             self.play(
-                FadeOut(self.tiers, shift=UP * 0.3),
-                Write(folder),
-                run_time=beat.until("repo"),
+                FadeIn(steps[0], shift=RIGHT * 0.2), model.learn(None), run_time=beat.until("run")
             )
-            beat.wait_until("repo")
-            self.play(
-                LaggedStart(
-                    *[FadeIn(m, shift=RIGHT * 0.2) for m in (*pipeline.boxes, *pipeline.arrows)],
-                    lag_ratio=LAG,
-                ),
-                FadeIn(pipeline.labels),
-                run_time=beat.until("tok"),
-            )
-            token = Dot(radius=0.11, color=HIGHLIGHT)
-            token.move_to(pipeline.boxes[0].get_left() + LEFT * 0.3)
-            self.add(token)
-            for index, mark in enumerate(STAGE_MARKS):
-                beat.wait_until(mark)
-                self.play(
-                    pipeline.light(index),
-                    token.animate.move_to(pipeline.boxes[index].get_corner(UP + LEFT)),
-                    FadeIn(files[index], shift=(UP if index % 2 == 0 else DOWN) * 0.2),
-                    *([pipeline.settle(index - 1)] if index else []),
-                    run_time=QUICK,
-                )
-            self.play(pipeline.settle(len(STAGES) - 1), FadeOut(token), run_time=beat.until())
-            self.takeaways = VGroup(pipeline, files)
-            self.folder = folder
-
-    def look_at_later_changes(self):
-        with self.beat("since-then") as beat:
-            header = prose("Since then: after the pinned commit", size=LABEL_SIZE, color=TEXT)
-            header.to_edge(UP, buff=0.8)
-            line = Line(LEFT * 6.2, RIGHT * 6.2, color=FAINT).shift(DOWN * 0.6)
-            pinned = Dot(radius=0.14, color=HIGHLIGHT).move_to(line.get_left() + RIGHT * 0.7)
-            commit = mono("48abd7d", size=LABEL_SIZE, color=HIGHLIGHT).next_to(pinned, UP, buff=0.2)
-            day = mono("2026-01-01", size=SMALL_SIZE, color=DIM).next_to(pinned, DOWN, buff=0.25)
-            groups = VGroup()
-            for index, (_, month, items) in enumerate(LATER):
-                x = -2.3 + index * 3.5
-                dot = Dot(radius=0.09, color=STRUCTURE).move_to([x, line.get_y(), 0])
-                date = mono(month, size=SMALL_SIZE, color=DIM).next_to(dot, DOWN, buff=0.3)
-                entries = VGroup(
-                    *[
-                        StruckText(text, colour)
-                        if removed
-                        else mono(text, size=ENTRY_SIZE, color=colour)
-                        for text, colour, removed in items
-                    ]
-                ).arrange(DOWN, buff=0.35)
-                entries.next_to(dot, UP, buff=0.45)
-                groups.add(VGroup(dot, date, entries))
-            self.play(
-                FadeOut(self.takeaways, shift=DOWN * 0.3),
-                ReplacementTransform(self.folder, header),
-                Create(line),
-                FadeIn(pinned, scale=0.5),
-                FadeIn(commit),
-                FadeIn(day),
-                run_time=beat.until("jan"),
-            )
-            marker = Dot(radius=0.11, color=HIGHLIGHT).move_to(pinned)
-            self.add(marker)
-            for index, (mark, _, _) in enumerate(LATER):
-                beat.wait_until(mark)
-                until = LATER[index + 1][0] if index + 1 < len(LATER) else None
-                dot, date, entries = groups[index]
-                self.play(
-                    marker.animate.move_to(dot),
-                    FadeIn(dot),
-                    FadeIn(date),
-                    run_time=QUICK,
-                )
-                self.play(
-                    LaggedStart(*[FadeIn(e, shift=UP * 0.2) for e in entries], lag_ratio=0.5),
-                    run_time=STEADY,
-                )
-                self.play(
-                    Indicate(entries, color=HIGHLIGHT, scale_factor=1.04),
-                    run_time=beat.until(until),
-                )
-            self.later = VGroup(header, line, pinned, day, groups, marker)
-            self.commit = commit
-
-    def roll_the_credits(self):
-        with self.beat("credits") as beat:
-            name = prose("nanochat", size=TITLE_SIZE, color=TEXT)
-            author = prose("by Andrej Karpathy", size=BODY_SIZE, color=TEXT)
-            repo = mono("github.com/karpathy/nanochat", size=LABEL_SIZE, color=DIM)
-            commit = mono("48abd7d", size=LABEL_SIZE, color=HIGHLIGHT)
-            pin = VGroup(repo, commit).arrange(RIGHT, buff=0.35)
-            made = prose("made with", size=SMALL_SIZE, color=DIM)
-            tools = VGroup(*[mono(t, size=SMALL_SIZE, color=TOKEN) for t in TOOLS])
-            for index, tool in enumerate(tools):  # even baselines (no first letter descends)
-                tool.shift(DOWN * (index * TOOL_PITCH + tool[0].get_bottom()[1]))
-            credits = VGroup(name, author, pin, made, tools).arrange(DOWN, buff=0.4)
-            credits[3:].shift(DOWN * 0.3)
-            credits.move_to(UP * 0.3)
-            self.play(
-                FadeOut(self.later, shift=DOWN * 0.3),
-                self.commit.animate.move_to(ORIGIN).set_opacity(0.0),
-                run_time=QUICK,
-            )
-            self.remove(self.commit)
-            self.play(Write(name), run_time=STEADY)
-            self.play(FadeIn(author, shift=UP * 0.2), run_time=beat.until("pin"))
-            beat.wait_until("pin")
-            self.play(FadeIn(repo), Write(commit), run_time=STEADY)
-            self.play(Indicate(commit, color=HIGHLIGHT), run_time=beat.until("tools"))
-            self.play(FadeIn(made), run_time=QUICK)
-            self.play(
-                LaggedStart(*[FadeIn(t, shift=UP * 0.2) for t in tools], lag_ratio=0.4),
-                run_time=beat.until("end"),
-            )
-            beat.wait_until("end")
-            self.play(
-                FadeOut(VGroup(pin, made, tools), shift=DOWN * 0.2),
-                VGroup(name, author).animate.move_to(UP * 0.2),
-                run_time=SLOW,
-            )
-            self.play(VGroup(name, author).animate.scale(1.1), run_time=beat.until())
+            self.play(FadeIn(steps[1], shift=RIGHT * 0.2), run_time=QUICK)
+            self.play(model.learn("sft", lag=0.15), run_time=beat.until("thanks"))
+            made = VGroup(
+                prose("made with", size=SMALL_SIZE, color=DIM),
+                *[mono(t, size=SMALL_SIZE, color=DIM) for t in TOOLS],
+            ).arrange(DOWN, buff=0.12, aligned_edge=LEFT)
+            made.next_to(model.blocks, RIGHT, buff=0.6).align_to(model.embed, DOWN)
+            self.keep(credit, steps, made)
+            self.play(FadeIn(made), closing(self, model, "sft"), run_time=beat.until())
