@@ -97,7 +97,7 @@ STAGE_WORDS = [  # what each stage does to the model, said beside it
     "its alphabet",
     "knowledge of text",
     "conversations, tools",
-    "polished answers",
+    "assistant replies",
     "sharper maths",
     "talking back",
 ]

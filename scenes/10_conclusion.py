@@ -77,13 +77,16 @@ D32_AT = 0.292  # no score at the pin: drawn with a question mark
 MMLU, MMLU_CHANCE = 0.3151, 0.25
 GSM_SFT, GSM_RL = 0.0455, 0.0758
 D24_CORE = 0.2626  # leaderboard run 6, 1b1cc3c (after the pin)
+MMLU_Y, GSM_Y, BAR_HEIGHT = 0.5, -1.9, 0.55  # the two benchmark tracks
 
 # ---- the CORE axis
 AXIS_Y = -1.0
 AXIS_LEFT, AXIS_RIGHT = -6.0, 6.0
 ZOOM = (0.1, 0.3)  # the stretch of the axis where the models are
 RAW_Y = 1.3  # the raw-accuracy line above it, for the worked example
-ICON_HEIGHT = 2.0  # a ModelStack of 20 layers, shrunk to stand on the axis
+ICON_HEIGHT = 1.4  # a ModelStack of 20 layers, shrunk to stand on the axis
+RAW_RIGHT = 4.0  # raw accuracy 100 % (the line ends short of the parked model)
+PARKED = (5.6, 2.0)  # where the model waits while the scale is explained
 ICON_SCALE = ICON_HEIGHT / ModelStack().height
 
 # ---- the idea: the same prediction, on different text (token strips)
@@ -197,7 +200,7 @@ class Conclusion(NarratedScene):
             name = prose("CORE", size=BODY_SIZE, color=TOKEN)
             name.next_to(axis.line, UP, buff=0.25).align_to(axis.line, LEFT)
             zero, one = axis.number(0), axis.number(1)
-            parked = icon().move_to([5.7, 2.1, 0])
+            parked = icon().move_to([*PARKED, 0])
             self.play(
                 ReplacementTransform(model, parked),
                 Create(axis.line),
@@ -212,18 +215,18 @@ class Conclusion(NarratedScene):
             self.play(FadeIn(zero), FadeIn(guess, shift=UP * 0.2), run_time=beat.until("one"))
             self.play(FadeIn(one), FadeIn(perfect, shift=UP * 0.2), run_time=beat.until("example"))
             # --- the worked example: raw accuracy above, centred score below
-            raw = Line([AXIS_LEFT, RAW_Y, 0], [AXIS_RIGHT, RAW_Y, 0], color=STRUCTURE)
+            raw = Line([AXIS_LEFT, RAW_Y, 0], [RAW_RIGHT, RAW_Y, 0], color=STRUCTURE)
 
             def raw_at(share: float) -> np.ndarray:
-                return np.array([AXIS_LEFT + share * (AXIS_RIGHT - AXIS_LEFT), RAW_Y, 0.0])
+                return np.array([AXIS_LEFT + share * (RAW_RIGHT - AXIS_LEFT), RAW_Y, 0.0])
 
             raw_marks = VGroup()
             for share, text in ((0, "0\\%"), (0.25, "25\\%"), (0.5, "50\\%"), (1, "100\\%")):
                 tick = Line(raw_at(share) + DOWN * 0.12, raw_at(share) + UP * 0.12, color=STRUCTURE)
                 label = maths(text, size=LABEL_SIZE, color=DIM).next_to(tick, UP, buff=0.15)
                 raw_marks.add(VGroup(tick, label))
-            right = prose("right", size=LABEL_SIZE, color=DIM).next_to(raw, UP, buff=0.25)
-            right.align_to(raw, LEFT).shift(RIGHT * 0.6)
+            right = prose("accuracy", size=LABEL_SIZE, color=DIM)
+            right.next_to(raw_at(0.75), UP, buff=0.3)
             fan = VGroup(
                 DashedLine(raw_at(0.25), axis.point(0), color=FAINT, stroke_width=THIN),
                 DashedLine(raw_at(1), axis.point(1), color=FAINT, stroke_width=THIN),
@@ -233,7 +236,7 @@ class Conclusion(NarratedScene):
             dot = Dot(raw_at(0.5), radius=0.11, color=HIGHLIGHT)
             sum_ = maths(
                 r"\frac{0.50 - 0.25}{1 - 0.25} = 0.33", size=BODY_SIZE, color=TEXT
-            ).move_to([2.6, (RAW_Y + AXIS_Y) / 2, 0])
+            ).move_to([2.0, (RAW_Y + AXIS_Y) / 2, 0])
             self.play(FadeIn(dot, scale=0.5), FadeIn(sum_), run_time=QUICK)
             self.play(MoveAlongPath(dot, path), run_time=beat.until("third"))
             third = axis.number(1 / 3, "0.33").set_color(HIGHLIGHT)
@@ -273,6 +276,8 @@ class Conclusion(NarratedScene):
                 labels.add(label.next_to(dot, DOWN, buff=0.25))
             legend = prose("GPT-2, 2019", size=LABEL_SIZE, color=TEXT)
             legend.next_to(dots[0], UP, buff=0.35)
+            # the tick numbers give way: the GPT-2 scores label the axis from here on
+            self.play(FadeOut(axis.numbers), run_time=QUICK)
             self.play(
                 LaggedStart(
                     *[
@@ -292,14 +297,14 @@ class Conclusion(NarratedScene):
             self.play(FadeIn(when, shift=UP * 0.15), run_time=beat.until("large"))
             # --- d20 beats the larger GPT-2 Large
             large = VGroup(dots[2], labels[2])
-            sizes = mono("561M", size=SMALL_SIZE, color=TOKEN).next_to(score, UP, buff=0.15)
+            sizes = mono("561M", size=SMALL_SIZE, color=TOKEN).next_to(score, UP, buff=0.12)
             self.play(FadeIn(sizes, shift=DOWN * 0.1), run_time=QUICK)
             self.play(
                 Indicate(large, color=HIGHLIGHT),
                 Indicate(VGroup(score, sizes), color=HIGHLIGHT),
                 run_time=beat.until("cost"),
             )
-            tag = PriceTag("$100").next_to(sizes, UP, buff=0.2)
+            tag = PriceTag("$100").next_to(sizes, UP, buff=0.15)
             self.play(FadeIn(tag, shift=DOWN * 0.2), run_time=QUICK)
             self.play(model.pulse(), run_time=beat.until())
         return VGroup(dots, labels, legend, how, when, VGroup(score, sizes, tag))
@@ -316,7 +321,8 @@ class Conclusion(NarratedScene):
             self.play(FadeIn(tag26, shift=DOWN * 0.2), run_time=beat.until("d32"))
             d32 = stand(icon(32), axis, D32_AT)
             tag32 = PriceTag("$1,000").next_to(d32, UP, buff=0.25)
-            unknown = maths("?", size=BODY_SIZE * 1.4, color=HIGHLIGHT).next_to(d32, LEFT, buff=0.2)
+            unknown = maths("?", size=BODY_SIZE, color=HIGHLIGHT).next_to(d32, UP, buff=0.12)
+            tag32.next_to(unknown, UP, buff=0.12)
             self.play(d32.build(lag=0.05), run_time=STEADY)
             self.play(FadeIn(tag32, shift=DOWN * 0.2), run_time=beat.until("yours"))
             self.play(FadeIn(unknown, scale=0.6), run_time=QUICK)
@@ -331,26 +337,33 @@ class Conclusion(NarratedScene):
             def at(share: float, y: float) -> np.ndarray:
                 return np.array([left + share * (right - left), y, 0.0])
 
-            tracks, names, chances, bars, values = VGroup(), VGroup(), VGroup(), VGroup(), VGroup()
-            for row, (name, y) in enumerate((("MMLU", 0.9), ("GSM8K", -1.6))):
+            tracks, names, bars, values = VGroup(), VGroup(), VGroup(), VGroup()
+            for row, (name, y) in enumerate((("MMLU", MMLU_Y), ("GSM8K", GSM_Y))):
                 tracks.add(Line(at(0, y), at(1, y), color=STRUCTURE))
-                names.add(mono(name, size=LABEL_SIZE, color=TEXT).next_to(at(0, y), UP, 0.35))
+                names.add(mono(name, size=LABEL_SIZE, color=TEXT).next_to(at(0, y), DOWN, 0.3))
                 names[-1].align_to(at(0, y), LEFT)
                 score = MMLU if row == 0 else GSM_SFT
-                bar = Rectangle(width=score * (right - left), height=0.5, stroke_width=0)
-                bar.set_fill(TOKEN, 0.8).move_to(at(0, y), aligned_edge=LEFT)
+                bar = Rectangle(width=score * (right - left), height=BAR_HEIGHT, stroke_width=0)
+                bar.set_fill(TOKEN, 0.8).move_to(at(0, y), aligned_edge=LEFT + DOWN)
                 bars.add(bar)
                 value = DecimalNumber(
                     100 * score, num_decimal_places=1, unit=r"\%", font_size=LABEL_SIZE, color=TOKEN
                 )
                 values.add(value.next_to(bar, RIGHT, buff=0.2))
-            chance = Rectangle(width=MMLU_CHANCE * (right - left), height=0.5, stroke_width=0)
-            chance.set_fill(FAINT, 0.9).move_to(at(0, 0.9), aligned_edge=LEFT)
+            # guessing: a quarter of MMLU's four-choice answers, none of GSM8K's
+            chance = DashedLine(
+                at(MMLU_CHANCE, MMLU_Y), at(MMLU_CHANCE, MMLU_Y) + UP * (BAR_HEIGHT + 0.35),
+                color=DIM, stroke_width=STROKE, dash_length=0.08,
+            )  # fmt: skip
             chance_label = prose("guessing: 25%", size=SMALL_SIZE, color=DIM)
-            chance_label.next_to(chance, DOWN, buff=0.2).align_to(chance, LEFT)
-            chances.add(chance, chance_label)
+            chance_label.next_to(chance, UP, buff=0.1)
+            above = Rectangle(
+                width=(MMLU - MMLU_CHANCE) * (right - left), height=BAR_HEIGHT, stroke_width=0
+            ).set_fill(HIGHLIGHT, 0.9)
+            above.move_to(at(MMLU_CHANCE, MMLU_Y), aligned_edge=LEFT + DOWN)
             nothing = prose("guessing: 0%", size=SMALL_SIZE, color=DIM)
-            nothing.next_to(at(0, -1.6), DOWN, buff=0.45).align_to(at(0, -1.6), LEFT)
+            nothing.next_to(at(0, GSM_Y), UP, buff=BAR_HEIGHT + 0.2).align_to(at(0, GSM_Y), LEFT)
+            chances = VGroup(chance, chance_label, nothing)
             corner = model.copy().scale(1.35).move_to([-5.3, -0.35, 0])
             # --- the axis gives way to two benchmark tracks; the model steps to the left
             self.play(
@@ -362,16 +375,19 @@ class Conclusion(NarratedScene):
             self.play(
                 Create(tracks[1]),
                 FadeIn(names),
-                GrowFromEdge(chance, LEFT),
+                Create(chance),
                 FadeIn(chance_label),
                 run_time=QUICK,
             )
-            self.play(GrowFromEdge(bars[0], LEFT), FadeIn(values[0]), run_time=beat.until("gsm"))
+            self.play(GrowFromEdge(bars[0], LEFT), FadeIn(values[0]), run_time=STEADY)
+            # only the part past guessing is knowledge
+            self.play(FadeIn(above), run_time=QUICK)
+            self.play(above.animate.set_fill(opacity=0.35), run_time=beat.until("gsm"))
             self.play(
-                GrowFromEdge(bars[1], LEFT), FadeIn(values[1]), FadeIn(nothing), run_time=QUICK
+                FadeIn(nothing), GrowFromEdge(bars[1], LEFT), FadeIn(values[1]), run_time=QUICK
             )
             rl_bar = bars[1].copy().stretch_to_fit_width(GSM_RL * (right - left))
-            rl_bar.move_to(at(0, -1.6), aligned_edge=LEFT).set_fill(TRAINED, 0.8)
+            rl_bar.move_to(at(0, GSM_Y), aligned_edge=LEFT + DOWN).set_fill(TRAINED, 0.8)
             values[1].add_updater(lambda m: m.next_to(bars[1], RIGHT, buff=0.2))
             rl = prose("after RL", size=SMALL_SIZE, color=TRAINED)
             rl.next_to(values[1], RIGHT, buff=0.9)
@@ -383,18 +399,15 @@ class Conclusion(NarratedScene):
             )
             values[1].clear_updaters()
             self.play(model.pulse(), run_time=beat.until())
-        return VGroup(tracks, names, chances, bars, values, nothing, rl)
+        return VGroup(tracks, names, chances, bars, above, values, rl)
 
     def find_the_one_idea(self, bar, model: ModelStack, rows: VGroup):
         """idea: one loss all along, predict the next token; the text is what changes, and
         the bar replays with what each stage did to the model."""
         with self.beat("idea") as beat:
             home = ModelStack(stage="rl").move_to(CONTENT_CENTRE)
-            self.play(
-                FadeOut(rows),
-                ReplacementTransform(model, home),
-                run_time=beat.until("predict"),
-            )
+            self.play(FadeOut(rows), run_time=QUICK)
+            self.play(ReplacementTransform(model, home), run_time=beat.until("predict"))
             model = home
             strip, out, arrows = None, None, None
             for mark in ("predict", "web", "chats", "own"):
@@ -478,22 +491,17 @@ class Conclusion(NarratedScene):
 
             d24 = icon(24).move_to(mini(D24_CORE) + UP * 0.15, aligned_edge=DOWN)
             fp8 = mono("fp8", size=LABEL_SIZE, color=HIGHLIGHT).next_to(d24, UP, buff=0.2)
-            self.play(d24.build(lag=0.05), run_time=STEADY)
+            core = prose("CORE", size=SMALL_SIZE, color=DIM).next_to(line, LEFT, buff=0.15)
+            self.play(d24.build(lag=0.05), Create(line), FadeIn(core), run_time=STEADY)
             self.play(FadeIn(fp8, shift=DOWN * 0.15), run_time=beat.until("gpt2"))
             xl = VGroup(
                 Dot(mini(GPT2[-1][1]), radius=0.09, color=TEXT),
                 mono("GPT-2", size=SMALL_SIZE, color=TEXT),
             )
             xl[1].next_to(xl[0], DOWN, buff=0.25)
-            minutes = mono("99 min", size=SMALL_SIZE, color=TOKEN).next_to(
-                mini(D24_CORE), DOWN, 0.25
-            )
-            minutes.align_to(xl[1], DOWN).shift(RIGHT * 0.35)
-            core = prose("CORE", size=SMALL_SIZE, color=DIM).next_to(line, LEFT, buff=0.15)
-            self.play(
-                Create(line), FadeIn(core), GrowFromCenter(xl[0]), FadeIn(xl[1]), run_time=QUICK
-            )
-            self.play(FadeIn(minutes, shift=UP * 0.15), run_time=QUICK)
+            minutes = mono("99 min", size=SMALL_SIZE, color=TOKEN).next_to(fp8, UP, buff=0.12)
+            self.play(GrowFromCenter(xl[0]), FadeIn(xl[1]), run_time=QUICK)
+            self.play(FadeIn(minutes, shift=DOWN * 0.15), run_time=QUICK)
             self.play(Indicate(VGroup(d24, minutes), color=HIGHLIGHT), run_time=beat.until("tree"))
             # --- the repository: rustbpe a package, midtraining into SFT, the web UI gone
             tok, mid, chat = (
