@@ -38,6 +38,7 @@ from manim import (
     MoveAlongPath,
     Rectangle,
     ReplacementTransform,
+    UpdateFromFunc,
     ValueTracker,
     VGroup,
 )
@@ -127,7 +128,9 @@ class CoreAxis(VGroup):
         self.values = [round(0.05 * i, 2) for i in range(21)]
         self.ticks = VGroup(*[Line(UP * 0.1, DOWN * 0.1, stroke_width=THIN) for _ in self.values])
         self.numbers = VGroup()  # tick labels, added by the scene for the range it shows
-        self.add(self.line, self.ticks, self.numbers)
+        self.name = prose("CORE", size=BODY_SIZE, color=TOKEN)
+        self.name.next_to(self.line, UP, buff=0.25).align_to(self.line, LEFT)
+        self.add(self.line, self.ticks, self.numbers, self.name)
         self.ticks.add_updater(self._place)
         self._place(self.ticks)
 
@@ -173,6 +176,15 @@ def icon(layers: int = 20, stage: str | None = "rl") -> ModelStack:
     return model
 
 
+def count_along(value: DecimalNumber, bar: Rectangle, target: float) -> AnimationGroup:
+    """The number ticks to ``target`` while riding at the right end of the growing bar."""
+
+    def ride(number: DecimalNumber) -> None:
+        number.next_to(bar, RIGHT, buff=0.2).align_to(bar, DOWN)
+
+    return AnimationGroup(ChangeDecimalToValue(value, target), UpdateFromFunc(value, ride))
+
+
 def stand(model: ModelStack, axis: CoreAxis, value: float) -> ModelStack:
     """Put ``model`` on the axis above ``value`` (its label just clear of the line)."""
     return model.move_to(axis.point(value) + UP * 0.15, aligned_edge=DOWN)
@@ -197,15 +209,13 @@ class Conclusion(NarratedScene):
         with self.beat("core") as beat:
             self.play(bar.enter(10), model.pulse(), run_time=beat.until("core"))
             axis = CoreAxis()
-            name = prose("CORE", size=BODY_SIZE, color=TOKEN)
-            name.next_to(axis.line, UP, buff=0.25).align_to(axis.line, LEFT)
             zero, one = axis.number(0), axis.number(1)
             parked = icon().move_to([*PARKED, 0])
             self.play(
                 ReplacementTransform(model, parked),
                 Create(axis.line),
                 FadeIn(axis.ticks),
-                FadeIn(name),
+                FadeIn(axis.name),
                 run_time=beat.until("scale"),
             )
             model = parked
@@ -244,7 +254,7 @@ class Conclusion(NarratedScene):
             # --- zoom in to where the models are; ours steps onto its score
             self.play(
                 FadeOut(VGroup(raw, raw_marks, right, fan, dot, sum_, third, one, perfect)),
-                FadeOut(VGroup(zero, guess, name)),
+                FadeOut(VGroup(zero, guess)),
                 run_time=QUICK,
             )
             self.play(axis.zoom(*ZOOM), run_time=STEADY)
@@ -275,7 +285,7 @@ class Conclusion(NarratedScene):
                 dots.add(dot)
                 labels.add(label.next_to(dot, DOWN, buff=0.25))
             legend = prose("GPT-2, 2019", size=LABEL_SIZE, color=TEXT)
-            legend.next_to(dots[0], UP, buff=0.35)
+            legend.next_to(labels[0], DOWN, buff=0.35).align_to(labels[0], LEFT)
             # the tick numbers give way: the GPT-2 scores label the axis from here on
             self.play(FadeOut(axis.numbers), run_time=QUICK)
             self.play(
@@ -347,9 +357,9 @@ class Conclusion(NarratedScene):
                 bar.set_fill(TOKEN, 0.8).move_to(at(0, y), aligned_edge=LEFT + DOWN)
                 bars.add(bar)
                 value = DecimalNumber(
-                    100 * score, num_decimal_places=1, unit=r"\%", font_size=LABEL_SIZE, color=TOKEN
+                    0, num_decimal_places=1, unit=r"\%", font_size=LABEL_SIZE, color=TOKEN
                 )
-                values.add(value.next_to(bar, RIGHT, buff=0.2))
+                values.add(value.next_to(at(score, y), RIGHT, buff=0.2).align_to(bar, DOWN))
             # guessing: a quarter of MMLU's four-choice answers, none of GSM8K's
             chance = DashedLine(
                 at(MMLU_CHANCE, MMLU_Y), at(MMLU_CHANCE, MMLU_Y) + UP * (BAR_HEIGHT + 0.35),
@@ -367,37 +377,38 @@ class Conclusion(NarratedScene):
             corner = model.copy().scale(1.35).move_to([-5.3, -0.35, 0])
             # --- the axis gives way to two benchmark tracks; the model steps to the left
             self.play(
-                FadeOut(VGroup(board, axis.ticks, axis.numbers)),
+                FadeOut(VGroup(board, axis.ticks, axis.numbers, axis.name)),
                 ReplacementTransform(axis.line, tracks[0]),
                 model.animate.move_to(corner).scale(1.35),
                 run_time=beat.until("mmlu"),
             )
+            # --- MMLU: the score grows; then where guessing alone would land
+            self.play(Create(tracks[1]), FadeIn(names), run_time=QUICK)
             self.play(
-                Create(tracks[1]),
-                FadeIn(names),
-                Create(chance),
-                FadeIn(chance_label),
-                run_time=QUICK,
+                GrowFromEdge(bars[0], LEFT),
+                count_along(values[0], bars[0], 100 * MMLU),
+                run_time=beat.until("guess"),
             )
-            self.play(GrowFromEdge(bars[0], LEFT), FadeIn(values[0]), run_time=STEADY)
-            # only the part past guessing is knowledge
-            self.play(FadeIn(above), run_time=QUICK)
+            self.play(Create(chance), FadeIn(chance_label), run_time=QUICK)
+            self.play(FadeIn(above), run_time=QUICK)  # only the part past guessing is knowledge
             self.play(above.animate.set_fill(opacity=0.35), run_time=beat.until("gsm"))
+            # --- GSM8K: guessing gets nothing; RL lifts the fine-tuned score
             self.play(
-                FadeIn(nothing), GrowFromEdge(bars[1], LEFT), FadeIn(values[1]), run_time=QUICK
+                GrowFromEdge(bars[1], LEFT),
+                count_along(values[1], bars[1], 100 * GSM_SFT),
+                run_time=beat.until("nothing"),
             )
+            self.play(FadeIn(nothing, shift=DOWN * 0.15), run_time=beat.until("rl"))
             rl_bar = bars[1].copy().stretch_to_fit_width(GSM_RL * (right - left))
             rl_bar.move_to(at(0, GSM_Y), aligned_edge=LEFT + DOWN).set_fill(TRAINED, 0.8)
-            values[1].add_updater(lambda m: m.next_to(bars[1], RIGHT, buff=0.2))
             rl = prose("after RL", size=SMALL_SIZE, color=TRAINED)
-            rl.next_to(values[1], RIGHT, buff=0.9)
+            rl.next_to(rl_bar, RIGHT, buff=1.6)
             self.play(
                 bars[1].animate.become(rl_bar),
-                ChangeDecimalToValue(values[1], 100 * GSM_RL),
+                count_along(values[1], bars[1], 100 * GSM_RL),
                 FadeIn(rl),
                 run_time=beat.until("kid"),
             )
-            values[1].clear_updaters()
             self.play(model.pulse(), run_time=beat.until())
         return VGroup(tracks, names, chances, bars, above, values, rl)
 
