@@ -316,17 +316,30 @@ class Conclusion(NarratedScene):
             )
             tag = PriceTag("$100").next_to(sizes, UP, buff=0.15)
             self.play(FadeIn(tag, shift=DOWN * 0.2), run_time=QUICK)
-            self.play(model.pulse(), run_time=beat.until())
-        return VGroup(dots, labels, legend, how, when, VGroup(score, sizes, tag))
+            self.play(model.pulse(), run_time=beat.until("why"))
+            # --- how a smaller model wins: the text it reads and the design it has
+            why = VGroup(
+                mono("FineWeb-Edu", size=SMALL_SIZE, color=TOKEN),
+                maths("+", size=SMALL_SIZE, color=DIM),
+                prose("newer design", size=SMALL_SIZE, color=DIM),
+            ).arrange(RIGHT, buff=0.25)
+            why.move_to(how).shift(DOWN * 0.2)
+            self.play(FadeOut(VGroup(how, when), shift=DOWN * 0.15), run_time=QUICK)
+            self.play(FadeIn(why[0], shift=UP * 0.15), run_time=QUICK)
+            self.play(FadeIn(why[1:], shift=UP * 0.15), model.pulse(), run_time=beat.until())
+        return VGroup(dots, labels, legend, why, VGroup(score, sizes, tag))
 
     def place_bigger_models(self, axis: CoreAxis, model: ModelStack, board: VGroup) -> VGroup:
-        """bigger: d26 for $300 just past GPT-2 XL; d32 for $1,000, its score unmeasured."""
-        dots, labels, legend, how, when, ours = board
+        """bigger: two tiers not yet supported; d26 for $300 just past GPT-2 XL; d32 for $1,000:
+        3.4x the parameters on 3.4x the tokens, 11x the compute; its score unmeasured."""
+        dots, labels, legend, why, ours = board
         with self.beat("bigger") as beat:
-            self.play(FadeOut(VGroup(how, when)), run_time=QUICK)
+            sketched = prose("experimental", size=LABEL_SIZE, color=DIM)
+            sketched.move_to(why)
+            self.play(FadeOut(why, shift=DOWN * 0.15), run_time=QUICK)
+            self.play(FadeIn(sketched, shift=UP * 0.15), run_time=beat.until("d26"))
             d26 = stand(icon(26), axis, D26_AT)
             tag26 = PriceTag("$300").next_to(d26, UP, buff=0.25)
-            beat.wait_until("d26")
             self.play(d26.build(lag=0.05), run_time=STEADY)
             self.play(FadeIn(tag26, shift=DOWN * 0.2), run_time=beat.until("d32"))
             d32 = stand(icon(32), axis, D32_AT)
@@ -334,13 +347,23 @@ class Conclusion(NarratedScene):
             unknown = maths("?", size=BODY_SIZE, color=HIGHLIGHT).next_to(d32, UP, buff=0.12)
             tag32.next_to(unknown, UP, buff=0.12)
             self.play(d32.build(lag=0.05), run_time=STEADY)
-            self.play(FadeIn(tag32, shift=DOWN * 0.2), run_time=beat.until("yours"))
+            self.play(FadeIn(tag32, shift=DOWN * 0.2), run_time=beat.until("times"))
+            # --- why ten times the money: data grows with size, so compute with size squared
+            compute = maths(
+                r"3.4\times \text{params} \cdot 3.4\times \text{tokens} \approx 11\times \text{compute}",
+                size=LABEL_SIZE,
+                color=TEXT,
+            ).move_to(sketched)
+            self.play(morph(sketched, compute), run_time=QUICK)
+            self.play(
+                Indicate(d32, color=HIGHLIGHT, scale_factor=1.05), run_time=beat.until("yours")
+            )
             self.play(FadeIn(unknown, scale=0.6), run_time=QUICK)
             self.play(Indicate(unknown, color=HIGHLIGHT), run_time=beat.until())
-        return VGroup(dots, labels, legend, ours, d26, tag26, d32, tag32, unknown)
+        return VGroup(dots, labels, legend, ours, d26, tag26, d32, tag32, unknown, compute)
 
     def score_the_chat(self, axis: CoreAxis, model: ModelStack, board: VGroup) -> VGroup:
-        """chat: MMLU 31.5 % where guessing gets 25; GSM8K 4.6 -> 7.6 % where guessing gets 0."""
+        """chat: MMLU 31.5 % where guessing gets 25; GSM8K 4.55 -> 7.58 % where guessing gets 0."""
         with self.beat("chat") as beat:
             left, right = -3.0, 6.2
 
@@ -357,8 +380,8 @@ class Conclusion(NarratedScene):
                 bar.set_fill(TOKEN, 0.8).move_to(at(0, y), aligned_edge=LEFT + DOWN)
                 bars.add(bar)
                 value = DecimalNumber(
-                    0, num_decimal_places=1, unit=r"\%", font_size=LABEL_SIZE, color=TOKEN
-                )
+                    0, num_decimal_places=1 + row, unit=r"\%", font_size=LABEL_SIZE, color=TOKEN
+                )  # GSM8K to two places, as chapter 8 says it
                 values.add(value.next_to(at(score, y), RIGHT, buff=0.2).align_to(bar, DOWN))
             # guessing: a quarter of MMLU's four-choice answers, none of GSM8K's
             chance = DashedLine(
@@ -514,17 +537,13 @@ class Conclusion(NarratedScene):
             self.play(GrowFromCenter(xl[0]), FadeIn(xl[1]), run_time=QUICK)
             self.play(FadeIn(minutes, shift=DOWN * 0.15), run_time=QUICK)
             self.play(Indicate(VGroup(d24, minutes), color=HIGHLIGHT), run_time=beat.until("tree"))
-            # --- the repository: rustbpe a package, midtraining into SFT, the web UI gone
-            tok, mid, chat = (
-                bar.boxes[STAGES.index(s)] for s in ("tokenizer", "midtraining", "chat")
-            )
+            # --- the repository: midtraining into SFT, the web UI gone
+            mid, chat = (bar.boxes[STAGES.index(s)] for s in ("midtraining", "chat"))
             mid_label = bar.labels[STAGES.index("midtraining")]
             sft = bar.boxes[STAGES.index("SFT")]
-            package = mono("rustbpe: pip", size=SMALL_SIZE, color=TEXT).next_to(tok, DOWN, 0.45)
             web = mono("web UI", size=SMALL_SIZE, color=LOSS).next_to(chat, DOWN, buff=0.45)
             strike = Line(web.get_left(), web.get_right(), color=LOSS, stroke_width=3)
             pinned = VGroup(mid.copy(), mid_label.copy())  # the bar as it was at 48abd7d
-            self.play(FadeIn(package, shift=DOWN * 0.15), run_time=QUICK)
             self.play(
                 mid.animate.move_to(sft).set_opacity(0),
                 mid_label.animate.move_to(sft).set_opacity(0),
@@ -534,7 +553,7 @@ class Conclusion(NarratedScene):
             self.play(Create(strike), run_time=beat.until("tune"))
             # --- retuned: the optimizer and attention
             self.play(model.pulse(colour=OPTIMIZER), run_time=beat.until())
-        later = VGroup(after, vocab, ratio, d24, fp8, line, xl, minutes, core, package, web, strike)
+        later = VGroup(after, vocab, ratio, d24, fp8, line, xl, minutes, core, web, strike)
         return later, VGroup(mid, mid_label), pinned
 
     def invite_you(self, bar, model: ModelStack, later: VGroup, merged: VGroup, pinned: VGroup):
