@@ -513,9 +513,8 @@ class Conclusion(NarratedScene):
                 model.embed.animate.stretch(0.5, 0),
                 model.head.animate.stretch(0.5, 0),
                 ChangeDecimalToValue(ratio[1], 8),
-                run_time=beat.until("today"),
+                run_time=beat.until("d24"),
             )
-            self.play(ChangeDecimalToValue(ratio[1], 12), run_time=beat.until("d24"))
             # --- today's speedrun: d24 in fp8, past GPT-2's CORE after 99 minutes
             line = Line([MINI_LEFT, MINI_Y, 0], [MINI_RIGHT, MINI_Y, 0], color=STRUCTURE)
 
