@@ -227,14 +227,16 @@ class Introduction(NarratedScene):
                 run_time=QUICK,
             )
             self.play(params.count(), run_time=beat.until("tokens"))
-            # --- D: the tokens stand up along the left edge
+            # --- D: the tokens stand up along the left edge, twenty for every parameter
             self.play(Create(side), FadeIn(d), FadeIn(tokens), run_time=QUICK)
+            self.play(tokens.count(), run_time=beat.until("twenty"))
             face = Rectangle(
                 width=WORK_WIDTH, height=WORK_HEIGHT, stroke_color=STRUCTURE, stroke_width=STROKE
             ).move_to(corner, aligned_edge=LEFT + DOWN)
-            self.play(tokens.count(), run_time=beat.until("six"))
+            ratio = maths(r"D = 20 \times N", color=TOKEN).move_to(face)
+            self.play(FadeIn(ratio, shift=UP * 0.2), Create(face), run_time=beat.until("six"))
             # --- six operations for every (parameter, token) pair: six sheets of work
-            self.play(Create(face), face.animate.set_fill(TOKEN, 0.12), run_time=QUICK)
+            self.play(FadeOut(ratio), face.animate.set_fill(TOKEN, 0.12), run_time=QUICK)
             cost = VGroup(
                 *[MathTex(t, font_size=BODY_SIZE * 1.6, color=TEXT) for t in "2+4=6"]
             ).arrange(RIGHT, buff=0.45)
