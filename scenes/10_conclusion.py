@@ -346,15 +346,15 @@ class Conclusion(NarratedScene):
             tag32 = PriceTag("$1,000").next_to(d32, UP, buff=0.25)
             unknown = maths("?", size=BODY_SIZE, color=HIGHLIGHT).next_to(d32, UP, buff=0.12)
             tag32.next_to(unknown, UP, buff=0.12)
-            self.play(d32.build(lag=0.05), run_time=STEADY)
+            self.play(d32.build(lag=0.05), FadeOut(sketched), run_time=STEADY)
             self.play(FadeIn(tag32, shift=DOWN * 0.2), run_time=beat.until("times"))
             # --- why ten times the money: data grows with size, so compute with size squared
             compute = maths(
-                r"3.4\times \text{params} \cdot 3.4\times \text{tokens} \approx 11\times \text{compute}",
+                r"6 \cdot 3.4N \cdot 3.4D \approx 11 \times 6ND",
                 size=LABEL_SIZE,
                 color=TEXT,
             ).move_to(sketched)
-            self.play(morph(sketched, compute), run_time=QUICK)
+            self.play(FadeIn(compute, shift=UP * 0.15), run_time=QUICK)
             self.play(
                 Indicate(d32, color=HIGHLIGHT, scale_factor=1.05), run_time=beat.until("yours")
             )
