@@ -117,13 +117,18 @@ def opening(scene, chapter: int):
 
 
 def closing(scene, model, stage: str | None = None, **kwargs) -> Animation:
-    """Return to the boundary frame: everything but the bar fades, and ``model`` (which
-    may have been moved, scaled or reshaped) settles in the middle at its standard size,
-    in the look of ``stage``.
+    """Return to the boundary frame: everything but the bar fades out, then ``model``
+    (which may have been moved, scaled or reshaped) settles in the middle at its
+    standard size, in the look of ``stage``.
     """
     from manim import AnimationGroup
     from mobjects import ModelStack
     from style import CONTENT_CENTRE
 
     home = ModelStack(stage=stage).move_to(CONTENT_CENTRE)
-    return AnimationGroup(clear(scene, model), morph(model, home), **kwargs)
+    kept = {id(m) for m in model.get_family()}
+    kept |= {id(m) for mob in getattr(scene, "_persistent", []) for m in mob.get_family()}
+    if any(id(m) not in kept and m is not scene.camera.frame for m in scene.mobjects):
+        # the rest goes first, then the model moves: it never slides across fading pictures
+        return Succession(clear(scene, model), morph(model, home), **kwargs)
+    return AnimationGroup(morph(model, home), **kwargs)
