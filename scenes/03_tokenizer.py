@@ -873,9 +873,10 @@ class Tokenizer(NarratedScene):
                 mono("# not validated yet", size=SMALL_SIZE, color=TEXT),
             ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
             note.move_to([0, -2.35, 0])
-            who = VGroup()
-            self.play(Write(note), FadeIn(who), run_time=beat.until())
-            self.numbers = VGroup(number, table, limits, caption, note, who)
+            # write the note quickly, then light up its key line while the voice finishes
+            self.play(Write(note), run_time=beat.until() * 0.5)
+            self.play(note[1:].animate.set_color(HIGHLIGHT), run_time=beat.until())
+            self.numbers = VGroup(number, table, limits, caption, note)
 
     @staticmethod
     def digit_row(pieces, colour) -> TokenStrip:
