@@ -1,17 +1,16 @@
-"""Chapter 2: a tour of the repository, the speedrun pipeline, and the depth dial.
+"""Chapter 2: how the pieces fit: one model borrowed by every stage, a checkpoint handed
+from stage to stage, one task file that teaches and grades, and the depth dial that sizes
+the model and sets the budget.
 
 Narration: script/02-architecture.md. Render alone with
 ``uv run manim -pql scenes/02_architecture.py``.
 
-The left half of the first beats is a folder tree that stays put while the right
-half opens each folder in turn (rustbpe merges a shared ``TokenStrip`` pair by
-pair); the speedrun then grows out of the tree's last entry, hands a checkpoint
-from stage to stage, fills a report card and opens a terminal, then a browser.
-The pretraining stage's ``--depth=20`` becomes the shared ``DepthDial`` (the
-same dial chapter 4 turns), and the chapter ends on a question cut into tokens.
-
-Local pictures: ``RepoTree``, ``FileCards``, ``Meter``, ``ReportCard``,
-``ChatWindow``, the ``merge`` helper and the ``model_slab`` the dial regrows.
+The model is the shared ``ModelStack`` throughout: a training script (a short code panel)
+borrows it and its optimizers, it saves a checkpoint that rides a track of checkpoint
+folders, it learns from and is graded on one GSM8K problem, and the shared ``DepthDial``
+regrows it (layers, width, heads) while its parameters, tokens and compute tick beside it
+and the three budgets snap onto the dial. Local pictures: ``CodePanel``, ``FilePage``,
+``Folder``, ``HandKnob`` and ``sized_model``.
 """
 
 from __future__ import annotations
@@ -22,46 +21,44 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    PI,
     RIGHT,
     UP,
     AnimationGroup,
     Arrow,
+    Brace,
+    ChangeDecimalToValue,
+    Circle,
     Create,
+    DashedLine,
     DecimalNumber,
     FadeIn,
     FadeOut,
-    GrowFromEdge,
+    FadeTransform,
+    GrowFromCenter,
     Indicate,
     LaggedStart,
     Line,
     Rectangle,
     ReplacementTransform,
-    Square,
+    SurroundingRectangle,
     TransformFromCopy,
-    TransformMatchingShapes,
     ValueTracker,
     VGroup,
     Write,
     always_redraw,
-    linear,
+    there_and_back,
 )
-from mobjects import (
-    ChatBubble,
-    Counter,
-    DepthDial,
-    FileGrid,
-    Labelled,
-    PipelineDiagram,
-    TokenStrip,
-)
+from mobjects import DepthDial, Labelled, ModelStack, PriceTag, TokenCell
 from style import (
-    BODY_SIZE,
+    CONTENT_CENTRE,
     DIM,
     FAINT,
-    GHOST,
     HIGHLIGHT,
     LABEL_SIZE,
-    LAG,
+    LOSS,
+    MONEY,
+    OPTIMIZER,
     QUICK,
     SMALL_SIZE,
     STEADY,
@@ -69,298 +66,244 @@ from style import (
     STRUCTURE,
     TEXT,
     THIN,
-    TITLE_SIZE,
     TOKEN,
     TRAINED,
     maths,
     mono,
+    prose,
     setup_canvas,
 )
+from transitions import closing, opening
 
 from explainer.scene import NarratedScene
 
-# ---- what the tour shows (all at nanochat commit 48abd7d)
-FOLDERS = ["nanochat/", "scripts/", "tasks/", "rustbpe/", "speedrun.sh"]
-FILE_COUNTS = [17, 11, 8, 4, 1]  # files in each entry (git ls-tree)
-LINE_COUNTS = [3637, 2769, 887, 511, 131]  # .py/.sh/.md/.rs/.html/.toml lines per entry
-TOTAL_LINES, TOTAL_FILES = 9817, 48
-LIBRARY = [
-    "gpt.py",
-    "tokenizer.py",
-    "engine.py",
-    "dataloader.py",
-    "muon.py",
-    "adamw.py",
-    "checkpoint_manager.py",
-    "core_eval.py",
-    "loss_eval.py",
-    "report.py",
+# ---- what the chapter shows (all at nanochat commit 48abd7d)
+TRAIN_SCRIPT = [  # base_train.py, simplified and written fresh: (indent, code)
+    (0, "from nanochat.gpt import GPT"),
+    (0, "model = GPT(depth=20)"),
+    (0, "opt = model.setup_optimizers()"),
+    (0, "for step in range(21_400):"),
+    (1, "loss = model(x, y)"),
+    (1, "loss.backward(); opt.step()"),
+    (0, 'save_checkpoint(model, "base")'),
 ]
-# which library cards light on each spoken role (model, tokenizer, engine, ...)
-LIBRARY_MARKS = [
-    ("m0", [0]),
-    ("m1", [1]),
-    ("m2", [2]),
-    ("m3", [3]),
-    ("m4", [4, 5]),
-    ("m5", [6]),
-    ("m6", [7, 8]),
-    ("m7", [9]),
+FOLDERS = ["base_checkpoints", "mid_checkpoints", "chatsft_checkpoints"]
+HANDOFFS = [("mid_train.py", '"base"'), ("chat_sft.py", '"mid"')]  # script, checkpoint it loads
+# tasks/gsm8k.py's example problem (a row of GSM8K's training split), its answer abridged
+QUESTION = [
+    "Weng earns $12 an hour for babysitting.",
+    "Yesterday, she just did 50 minutes of",
+    "babysitting. How much did she earn?",
 ]
-SCRIPTS = {
-    "train": ["tok_train.py", "base_train.py", "mid_train.py", "chat_sft.py", "chat_rl.py"],
-    "eval": ["tok_eval.py", "base_loss.py", "base_eval.py", "chat_eval.py"],
-    "chat": ["chat_cli.py", "chat_web.py"],
-}
-TASKS = ["arc.py", "gsm8k.py", "mmlu.py", "humaneval.py", "smoltalk.py", "spellingbee.py"]
-PACKAGES = [
-    "torch",
-    "tiktoken",
-    "tokenizers",
-    "datasets",
-    "wandb",
-    "fastapi",
-    "uvicorn",
-    "regex",
-    "psutil",
-    "setuptools",
-    "files-to-prompt",
+ANSWER = [  # (text, calculator call, its result, text after)
+    ("12/60 = $", "12/60", "0.2", "0.2 per minute."),
+    ("0.2 x 50 = $", "0.2*50", "10", "10."),
 ]
-# a made-up word, merged pair by pair the way a BPE trainer would
-MERGES = (["t", "o", "k", "e", "n", "s"], [0, 2, 2, 0, 0])
-MERGE_CELLS = {"size": BODY_SIZE, "stroke": STROKE, "min_width": 0.6}  # its chips, large
-STAGES = ["tokenizer", "pretraining", "midtraining", "SFT", "RL", "chat"]
-VOCAB = 65536  # launch vocabulary: parameters = 2 * VOCAB * width + 12 * width^2 * depth
-TOKENS_PER_PARAM = 20
-KEYS = ("layers", "width", "heads", "tokens")  # the rows of the depth panel
+FINAL = "#### 10"
+VOCAB = 65536
+TOKENS_PER_PARAM = 20  # Chinchilla (base_train.py:43)
+TIERS = [(20, "$100"), (26, "$300"), (32, "$1,000")]
+BY_HAND = [("data shards", (240, 450, 800)), ("rows per GPU", (32, 16, 8))]
 
-# ---- layout of the tour: tree on the left, the opened folder on the right
-TREE_CORNER = np.array([-6.55, 2.55, 0])
-PANEL_LEFT = -2.75
-PANEL_CENTRE = np.array([1.9, 0.0, 0])
-TICKER_AT = np.array([0, -0.95, 0])  # where the speedrun shows the script it runs
+# ---- layout
+MODEL_RIGHT = np.array([3.3, CONTENT_CENTRE[1], 0])  # the model beside the code panel
+DIAL_AT = np.array([-5.35, 0.35, 0])
+STACK_AT = np.array([0.1, CONTENT_CENTRE[1], 0])  # the dial's model
+READOUT_X = 2.75  # left edge of the readout column
+MODEL_HOVER = 1.05  # height of the model above the checkpoint track
+FOLDER_Y = -2.45
+FOLDER_XS = (-4.6, 0.0, 4.6)
+
+
+def sizes(depth: float) -> dict[str, float]:
+    """What the depth sets at launch (base_train.py:89-92, 147-150; gpt.py parameter count).
+
+    >>> s = sizes(20)
+    >>> s["width"], s["heads"], round(s["params"] / 1e6), round(s["tokens"] / 1e9, 1)
+    (1280, 10, 561, 11.2)
+    >>> round(sizes(32)["params"]), round(sizes(26)["compute"] / 1e19, 1)
+    (1879048192, 14.0)
+    """
+    width = 64 * depth
+    params = 2 * VOCAB * width + 12 * width**2 * depth
+    tokens = TOKENS_PER_PARAM * params
+    return {
+        "layers": depth,
+        "width": width,
+        "heads": math.ceil(width / 128 - 1e-9),
+        "params": params,
+        "tokens": tokens,
+        "compute": 6 * params * tokens,
+    }
+
+
+def sized_model(depth: float, heads_shown: float = 0.0) -> VGroup:
+    """The shared model at ``depth``: as many blocks as layers, as wide as 64 x depth, cut
+    into its attention heads (lines drawn at ``heads_shown`` opacity)."""
+    layers = max(1, round(depth))
+    model = ModelStack(layers=layers, width=2.8 * depth / 20, label=None).move_to(STACK_AT)
+    cuts = VGroup()
+    if heads_shown > 0.01:
+        blocks = model.blocks
+        count = max(1, round(64 * depth / 128))
+        step = blocks.width / count
+        for h in range(1, count):
+            x = blocks.get_left()[0] + h * step
+            cuts.add(Line([x, blocks.get_bottom()[1], 0], [x, blocks.get_top()[1], 0]))
+        cuts.set_stroke(HIGHLIGHT, 1.5, opacity=heads_shown)
+    return VGroup(model, cuts)
 
 
 # --------------------------------------------------------------------------- pictures
 
 
-class RepoTree(VGroup):
-    """A folder tree: ``.root`` on top and ``.entries`` hanging off one trunk.
+def checkpoint_icon() -> VGroup:
+    """A checkpoint at a glance: two small pages (weights and settings) side by side."""
+    pages = VGroup()
+    for colour in (TOKEN, TEXT):
+        page = Rectangle(width=0.42, height=0.55, stroke_color=STRUCTURE, stroke_width=THIN)
+        lines = VGroup(
+            *[Line(LEFT * 0.12, RIGHT * 0.12, stroke_width=2, color=colour) for _ in range(3)]
+        ).arrange(DOWN, buff=0.09)
+        pages.add(VGroup(page, lines.move_to(page)))
+    return pages.arrange(RIGHT, buff=0.12)
 
-    ``select(i)`` returns the animation that highlights entry ``i`` and dims the
-    others (``select(None)`` shows them all plainly again).
 
-    >>> tree = RepoTree("repo/", ["src/", "run.sh"])
-    >>> len(tree.entries), len(tree.branches)
-    (2, 3)
+class CodePanel(Labelled):
+    """A few lines of code under a file name, in a frame; ``point(i)`` moves a highlight
+    onto line ``i`` (or several).
+
+    >>> panel = CodePanel("run.py", [(0, "x = 1"), (1, "y = 2")])
+    >>> len(panel.rows), panel.title.text
+    (2, 'run.py')
     """
 
-    def __init__(self, root: str, entries: list[str], size=LABEL_SIZE, spacing=0.85, indent=0.6):
-        root_label = mono(root, size=size)
-        labels = VGroup(*[mono(name, size=size) for name in entries])
-        for i, label in enumerate(labels):
-            label.move_to(root_label.get_left(), aligned_edge=LEFT)
-            label.shift(RIGHT * indent + DOWN * (i + 1) * spacing)
-        trunk_x = root_label.get_left()[0] + indent * 0.35
-        trunk = Line(
-            [trunk_x, root_label.get_bottom()[1] - 0.12, 0],
-            [trunk_x, labels[-1].get_y(), 0],
-            stroke_width=THIN,
-            color=FAINT,
+    def __init__(self, title: str, lines, size: float = SMALL_SIZE, pad: float = 0.35):
+        rows = VGroup(*[mono(code, size=size) for _, code in lines])
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.24)
+        indent = mono("    ", size=size).width or 4 * mono("x", size=size).width
+        for row, (level, _) in zip(rows, lines, strict=True):
+            row.shift(RIGHT * indent * level)
+        title = mono(title, size=SMALL_SIZE, color=DIM)
+        frame = Rectangle(
+            width=rows.width + 2 * pad,
+            height=rows.height + 2 * pad + 0.55,
+            stroke_color=STRUCTURE,
+            stroke_width=STROKE,
         )
-        stubs = VGroup(
-            *[
-                Line([trunk_x, e.get_y(), 0], [e.get_left()[0] - 0.12, e.get_y(), 0]).set_stroke(
-                    FAINT, THIN
-                )
-                for e in labels
-            ]
-        )
-        super().__init__(root_label, trunk, stubs, labels)
-        self.root, self.entries = root_label, labels
-        self.branches = VGroup(trunk, *stubs)
-
-    def select(self, index: int | None):
-        return AnimationGroup(
-            *[
-                e.animate.set_color(TEXT if index is None else HIGHLIGHT if i == index else DIM)
-                for i, e in enumerate(self.entries)
-            ]
-        )
-
-
-class FileCards(Labelled):
-    """Named files as cards in a grid (row by row), each name inside its card.
-
-    ``.items[i]`` is card ``i`` (box and name), ``.boxes`` and ``.labels`` their parts;
-    ``light(i)`` and ``settle(i)`` return the animations that mark a card as the one
-    being talked about, then as visited.
-
-    >>> FileCards(["a.py", "b.py", "c.py"], columns=2).labels[2].text
-    'c.py'
-    """
-
-    def __init__(
-        self,
-        names: list[str],
-        columns: int = 2,
-        card_width: float = 4.5,
-        card_height: float = 0.55,
-        buff: tuple[float, float] = (0.3, 0.2),
-        colour=STRUCTURE,
-    ):
-        items = VGroup()
-        for name in names:
-            box = Rectangle(
-                width=card_width, height=card_height, stroke_color=colour, stroke_width=THIN
-            )
-            items.add(VGroup(box, mono(name, size=SMALL_SIZE)))
-        super().__init__(items)
-        for box, label in items:
-            self.fit_label(label, box, pad=0.08)
-        items.arrange_in_grid(cols=columns, buff=buff)
-        self.items = items
-        self.boxes = VGroup(*[item[0] for item in items])
-        self.labels = VGroup(*[item[1] for item in items])
-
-    def light(self, index: int, colour=HIGHLIGHT):
-        return self.boxes[index].animate.set_stroke(colour, width=STROKE).set_fill(colour, 0.12)
-
-    def settle(self, index: int, colour=STRUCTURE):
-        return self.boxes[index].animate.set_stroke(colour, width=THIN).set_fill(colour, 0.05)
-
-
-def merge(strip: TokenStrip, index: int, **cell_kwargs) -> tuple[TokenStrip, list]:
-    """Join cells ``index`` and ``index + 1``: the merged strip and the animations into it.
-
-    The pair's boxes close into one and its letters slide together, glyph by glyph;
-    the other cells move aside. After playing them the scene swaps the new strip in
-    whole (the animations leave its parts loose on the scene).
-
-    >>> merge(TokenStrip(["t", "o", "k"]), 0)[0].tokens
-    ['to', 'k']
-    """
-    tokens = list(strip.tokens)
-    tokens[index : index + 2] = [tokens[index] + tokens[index + 1]]
-    new = TokenStrip(tokens, **cell_kwargs).move_to(strip)
-    old, cells = strip.cells, new.cells
-    anims = [ReplacementTransform(old[j], cells[j]) for j in range(index)]
-    left, right, joined = old[index], old[index + 1], cells[index]
-    anims += [
-        ReplacementTransform(left.box, joined.box),
-        FadeOut(right.box, target_position=joined.box),
-        ReplacementTransform(VGroup(*left.label, *right.label), joined.label),
-    ]
-    anims += [ReplacementTransform(old[j], cells[j - 1]) for j in range(index + 2, len(old))]
-    return new, anims
-
-
-class Meter(VGroup):
-    """A small upright gauge for "this stage was scored": ``.frame`` and a ``.level``."""
-
-    def __init__(self, colour=TRAINED, width=0.34, height=0.6):
-        frame = Rectangle(width=width, height=height, stroke_color=STRUCTURE, stroke_width=THIN)
-        level = Rectangle(
-            width=width - 0.08,
-            height=height * 0.6,
-            stroke_width=0,
-            fill_color=colour,
-            fill_opacity=0.8,
-        )
-        level.align_to(frame, DOWN).shift(UP * 0.04)
-        super().__init__(frame, level)
-        self.frame, self.level = frame, level
-
-    def fill(self):
-        """The animation that raises the level from empty."""
-        return GrowFromEdge(self.level, DOWN)
-
-
-class ReportCard(Labelled):
-    """A report page: a title inside the top of a frame, and empty ``.slots`` for rows."""
-
-    def __init__(self, title: str = "report.md", rows: int = 4, width=3.4, height=2.0):
-        frame = Rectangle(width=width, height=height, stroke_color=STRUCTURE, stroke_width=STROKE)
-        head = Rectangle(width=width, height=0.6, stroke_width=0).align_to(frame, UP)
-        label = mono(title, size=SMALL_SIZE)
-        slots = VGroup(
-            *[Line(LEFT * (width / 2 - 0.35), RIGHT * (width / 2 - 0.35)) for _ in range(rows)]
-        )
-        slots.set_stroke(GHOST, 6).arrange(DOWN, buff=0.26).next_to(head, DOWN, buff=0.15)
-        super().__init__(frame, head, label, slots)
-        self.fit_label(label, head, pad=0.1)
-        self.frame, self.label, self.slots = frame, label, slots
-
-
-class ChatWindow(Labelled):
-    """A window to talk to the model in: a frame, a title bar naming the script, a message.
-
-    ``kind`` "cli" shows the question as a terminal prompt, "web" as a chat bubble.
-
-    >>> ChatWindow("chat_web.py", "Hi", kind="web").title.text
-    'chat_web.py'
-    """
-
-    def __init__(self, script: str, question: str, kind: str = "cli", width=4.9, height=1.6):
-        frame = Rectangle(width=width, height=height, stroke_color=STRUCTURE, stroke_width=STROKE)
-        bar = Rectangle(width=width, height=0.45, stroke_width=0).align_to(frame, UP)
-        rule = Line(bar.get_corner(DOWN + LEFT), bar.get_corner(DOWN + RIGHT))
+        frame.move_to(rows).shift(UP * 0.275)
+        tab = Rectangle(width=frame.width, height=0.55, stroke_width=0).align_to(frame, UP)
+        rule = Line(tab.get_corner(DOWN + LEFT), tab.get_corner(DOWN + RIGHT))
         rule.set_stroke(FAINT, THIN)
-        title = mono(script, size=SMALL_SIZE, color=DIM)
-        body = Rectangle(width=width, height=height - bar.height, stroke_width=0)
-        body.align_to(frame, DOWN)
-        if kind == "cli":
-            message = mono(f"> {question}", size=SMALL_SIZE, color=TEXT)
+        marker = Rectangle(width=frame.width - 0.16, height=0.42, stroke_width=0)
+        marker.set_fill(HIGHLIGHT, 0.16).move_to(rows[0]).set_x(frame.get_x())
+        marker.set_opacity(0)
+        super().__init__(frame, rule, title, marker, rows)
+        self.fit_label(title, tab, pad=0.08)
+        self.frame, self.title, self.rows, self.marker = frame, title, rows, marker
+
+    def point(self, *indices: int):
+        """Move the highlight onto lines ``indices`` (one band around all of them)."""
+        rows = VGroup(*[self.rows[i] for i in indices])
+        return (
+            self.marker.animate.set_fill(HIGHLIGHT, 0.16)
+            .stretch_to_fit_height(rows.height + 0.2)
+            .move_to([self.frame.get_x(), rows.get_y(), 0])
+        )
+
+
+class FilePage(Labelled):
+    """A file on disk: a page with its contents drawn inside and its name beneath.
+
+    ``lines`` are mono strings written on the page; without them the page is filled with
+    rows of tiny numbers (weights), drawn as short strokes.
+    """
+
+    def __init__(self, name: str, lines=None, width: float = 2.2, height: float = 2.6):
+        page = Rectangle(width=width, height=height, stroke_color=STRUCTURE, stroke_width=STROKE)
+        if lines:
+            body = VGroup(*[mono(text, size=SMALL_SIZE) for text in lines])
+            body.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         else:
-            message = ChatBubble(question, role="user", width=0, size=SMALL_SIZE)
-        super().__init__(frame, bar, rule, title, message)
-        self.fit_label(title, bar, pad=0.08)
-        self.fit_label(message, body, pad=0.15)
-        if kind == "web":  # the user's message sits on the right, as in a chat page
-            message.align_to(body, RIGHT).shift(LEFT * 0.2)
-        self.frame, self.bar, self.rule = frame, bar, rule
-        self.title, self.message = title, message
+            rng = np.random.default_rng(7)
+            body = VGroup()
+            for row in range(9):
+                for col in range(6):
+                    length = 0.12 + 0.14 * rng.random()
+                    dash = Line(LEFT * length / 2, RIGHT * length / 2, stroke_width=3)
+                    dash.set_color(TOKEN if rng.random() > 0.4 else LOSS)
+                    body.add(dash.move_to([col * 0.3, -row * 0.24, 0]))
+        caption = mono(name, size=SMALL_SIZE, color=TEXT).next_to(page, DOWN, buff=0.2)
+        super().__init__(page, body, caption)
+        if lines:
+            self.fit_label(body, page, pad=0.2)
+        else:
+            body.move_to(page)
+        self.page, self.body, self.caption = page, body, caption
 
 
-def model_sizes(depth: float) -> dict[str, float]:
-    """What the depth dial sets at launch (scripts/base_train.py at 48abd7d)."""
-    layers = max(2, 2 * round(depth / 2))  # odd depths do not split into 128-wide heads here
-    width = 64 * layers
-    params = 2 * VOCAB * width + 12 * width**2 * layers
-    return {
-        "layers": layers,
-        "width": width,
-        "heads": math.ceil(width / 128),
-        "tokens": TOKENS_PER_PARAM * params / 1e9,
-    }
+class Folder(Labelled):
+    """A checkpoint folder: a box with a tab, its name and model tag inside."""
+
+    def __init__(self, name: str, tag: str = "d20", width: float = 4.1, height: float = 1.9):
+        box = Rectangle(width=width, height=height, stroke_color=STRUCTURE, stroke_width=STROKE)
+        tab = Rectangle(width=width * 0.35, height=0.18, stroke_color=STRUCTURE)
+        tab.set_stroke(width=STROKE).next_to(box, UP, buff=0).align_to(box, LEFT)
+        label = VGroup(mono(name, size=SMALL_SIZE), mono(tag, size=SMALL_SIZE, color=DIM))
+        label.arrange(DOWN, buff=0.1)
+        super().__init__(box, tab, label)
+        self.fit_label(label, box, pad=0.1)
+        label.align_to(box, UP).shift(DOWN * 0.15)
+        self.box, self.tab, self.label = box, tab, label
+        self.slot = Rectangle(width=1.2, height=0.7, stroke_width=0).move_to(box)
+        self.slot.align_to(box, DOWN).shift(UP * 0.1)  # where a checkpoint sits inside
+        self.add(self.slot)
 
 
-def model_slab(depth: float, heads_shown: float, centre) -> VGroup:
-    """The model as ``layers`` blocks, as wide as its width, split into its heads."""
-    sizes = model_sizes(depth)
-    width = sizes["width"] / 1280 * 1.9
-    blocks = VGroup(
-        *[
-            Rectangle(
-                width=width,
-                height=0.08,
-                stroke_color=TOKEN,
-                stroke_width=1.2,
-                fill_color=TOKEN,
-                fill_opacity=0.3,
-            )
-            for _ in range(sizes["layers"])
-        ]
-    ).arrange(UP, buff=0.035)
-    blocks.move_to(centre, aligned_edge=DOWN)
-    cuts = VGroup()
-    if heads_shown > 0.01:
-        step = width / sizes["heads"]
-        for h in range(1, sizes["heads"]):
-            x = blocks.get_left()[0] + h * step
-            cuts.add(Line([x, blocks.get_bottom()[1], 0], [x, blocks.get_top()[1], 0]))
-        cuts.set_stroke(HIGHLIGHT, 1.5, opacity=heads_shown)
-    return VGroup(blocks, cuts)
+class HandKnob(VGroup):
+    """A small knob turned by hand: three notches for d20, d26 and d32 with the value each
+    needs, and a pointer that starts on the first.
+
+    >>> knob = HandKnob("rows", (32, 16, 8))
+    >>> len(knob.values), knob.values[0].text
+    (3, '32')
+    """
+
+    def __init__(self, name: str, values, radius: float = 0.5):
+        face = Rectangle(width=2 * radius, height=2 * radius, stroke_width=0)
+        ring = Circle(radius=radius, stroke_color=STRUCTURE, stroke_width=STROKE)
+        self.angles = [PI * 0.75, PI * 0.5, PI * 0.25]
+        marks = VGroup()
+        labels = VGroup()
+        for angle, value in zip(self.angles, values, strict=True):
+            direction = np.array([math.cos(angle), math.sin(angle), 0])
+            marks.add(Line(direction * radius * 0.8, direction * radius, color=DIM))
+            labels.add(mono(str(value), size=SMALL_SIZE).move_to(direction * (radius + 0.3)))
+        self.radius = radius
+        pointer = Line(np.zeros(3), self._tip(0), stroke_width=5, color=TEXT)
+        name_label = maths(rf"\text{{{name}}}", size=SMALL_SIZE + 4, color=DIM)
+        name_label.next_to(ring, DOWN, buff=0.2)
+        super().__init__(face, ring, marks, labels, pointer, name_label)
+        self.ring, self.values, self.pointer, self.name = ring, labels, pointer, name_label
+
+    def _tip(self, notch: int):
+        angle = self.angles[notch]
+        return np.array([math.cos(angle), math.sin(angle), 0]) * self.radius * 0.75
+
+    def turn(self, notch: int):
+        """Turn the pointer to notch ``notch`` and highlight that value."""
+        from manim import Rotate
+
+        centre = self.ring.get_center()
+        current = self.pointer.get_end() - centre
+        angle = self.angles[notch] - math.atan2(current[1], current[0])
+        return AnimationGroup(
+            Rotate(self.pointer, angle=angle, about_point=centre),
+            *[
+                label.animate.set_color(HIGHLIGHT if i == notch else DIM)
+                for i, label in enumerate(self.values)
+            ],
+        )
 
 
 # --------------------------------------------------------------------------- the chapter
@@ -369,551 +312,615 @@ def model_slab(depth: float, heads_shown: float, centre) -> VGroup:
 class Architecture(NarratedScene):
     def construct(self):
         setup_canvas()
-        self.draw_the_map()
-        self.open_the_library()
-        self.open_the_scripts()
-        self.open_tasks_and_rustbpe()
-        self.weigh_the_repo()
-        self.start_the_speedrun()
-        self.hand_over_checkpoints()
-        self.turn_the_depth_dial()
-        self.hand_over_to_tokenizer()
+        bar, model = opening(self, 2)
+        model, panel, optimizers = self.borrow_the_model(bar, model)
+        model = self.hand_over_checkpoints(model, panel, optimizers)
+        model = self.follow_one_problem(model)
+        dial, stack, readouts = self.turn_the_dial(model)
+        tags = self.land_on_budgets(dial, stack, readouts)
+        stack = self.set_the_rest_by_hand(stack, readouts)
+        model = self.hand_over_to_tokenizer(bar, dial, stack, tags)
+        self.play(closing(self, model, None))
 
-    # ------------------------------------------------------------------ the tour
+    # ------------------------------------------------------------------ one model, borrowed
 
-    def draw_the_map(self):
-        with self.beat("map") as beat:
-            # chapter 1 ends on this folder name, large and centred
-            folder = mono("nanochat/", size=TITLE_SIZE * 0.8, color=TRAINED).scale(1.4)
-            self.add(folder)
-            tree = RepoTree("nanochat/", FOLDERS).move_to(TREE_CORNER, aligned_edge=UP + LEFT)
+    def borrow_the_model(self, bar, model):
+        with self.beat("library") as beat:
+            # six stages, six copies of the model? No: one, written once and shared
+            label = model.label
+            model.remove(label)
+            copies = VGroup(*[model.copy() for _ in bar.boxes])
+            self.remove(model)
+            self.add(copies)
             self.play(
-                ReplacementTransform(folder, tree.root),
-                run_time=max(beat.until("folders"), QUICK),
+                bar.enter(2),
+                FadeOut(label),
+                *[
+                    copy.animate.scale(0.36).move_to([box.get_x(), 0.2, 0])
+                    for copy, box in zip(copies, bar.boxes, strict=True)
+                ],
+                run_time=STEADY,
             )
-            rows = VGroup()
-            for entry, count in zip(tree.entries, FILE_COUNTS, strict=True):
-                row = FileGrid(count, columns=count, size=0.3)
-                rows.add(row.move_to([PANEL_LEFT, entry.get_y(), 0], aligned_edge=LEFT))
             self.play(
-                Create(tree.branches[:5]),
-                LaggedStart(*[Write(e) for e in tree.entries[:4]], lag_ratio=0.3),
+                LaggedStart(*[c.pulse(lag=0.04) for c in copies], lag_ratio=0.1),
+                run_time=max(beat.until("once"), QUICK),
+            )
+            home = model.copy().scale(0.9).move_to(MODEL_RIGHT)
+            self.play(
+                *[copy.animate.become(home) for copy in copies],
+                run_time=beat.until("model"),
+            )
+            self.remove(copies)
+            model = home
+            self.add(model)
+            tag = mono("nanochat/gpt.py", size=LABEL_SIZE, color=TOKEN)
+            tag.next_to(model.head, UP, buff=0.25)
+            self.play(
+                Write(tag),
                 LaggedStart(
-                    *[FadeIn(f, shift=RIGHT * 0.2) for row in rows[:4] for f in row.files],
-                    lag_ratio=0.04,
+                    *[
+                        b.animate(rate_func=there_and_back).set_fill(TOKEN, 0.5)
+                        for b in model.blocks
+                    ],
+                    lag_ratio=0.05,
                 ),
                 run_time=beat.until("script"),
             )
-            self.play(
-                Create(tree.branches[5]),
-                Write(tree.entries[4]),
-                FadeIn(rows[4], shift=RIGHT * 0.2),
-                run_time=QUICK,
+            panel = CodePanel("scripts/base_train.py", TRAIN_SCRIPT)
+            panel.move_to([-3.45, CONTENT_CENTRE[1] + 0.2, 0])
+            self.play(FadeIn(panel, shift=RIGHT * 0.4), run_time=STEADY)
+            pull = Arrow(
+                panel.rows[1].get_right() + RIGHT * 0.2,
+                model.blocks.get_left() + LEFT * 0.1 + UP * 0.4,
+                buff=0.1,
+                color=TOKEN,
+                stroke_width=4,
             )
-            self.play(
-                tree.entries[4].animate.set_color(HIGHLIGHT),
-                rows[4].files[0][0].animate.set_stroke(HIGHLIGHT),
-                run_time=QUICK,
-            )
-            # a gentle sweep down the folders while the voice finishes
-            self.play(
-                tree.entries[4].animate.set_color(TEXT),
-                rows[4].files[0][0].animate.set_stroke(STRUCTURE),
-                LaggedStart(
-                    *[row.page_lines().animate.set_color(TOKEN) for row in rows], lag_ratio=0.3
-                ),
-                run_time=beat.until(),
-            )
-            self.tree, self.rows = tree, rows
-
-    def open_the_library(self):
-        with self.beat("library") as beat:
-            tree, rows = self.tree, self.rows
-            cards = FileCards(LIBRARY, columns=2).move_to(PANEL_CENTRE)
-            icons = rows[0].files
-            beat.wait_until("lib")
-            self.play(
-                tree.select(0),
-                FadeOut(rows[1:], shift=DOWN * 0.3),
-                *[ReplacementTransform(icons[i], cards.items[i]) for i in range(len(LIBRARY))],
-                FadeOut(icons[len(LIBRARY) :]),
-                run_time=beat.until("m0"),
-            )
-            self.remove(*cards.items)
-            self.add(cards)
-            lit: list[int] = []
-            for mark, indices in LIBRARY_MARKS:
-                beat.wait_until(mark)
-                self.play(
-                    *[cards.light(i) for i in indices],
-                    *[cards.settle(i) for i in lit],
-                    run_time=QUICK,
-                )
-                lit = indices
-            self.play(*[cards.settle(i) for i in lit], run_time=beat.until())
-            self.library = cards
-
-    def open_the_scripts(self):
-        with self.beat("scripts") as beat:
-            tree, cards = self.tree, self.library
-            bar = Labelled()
-            box = Rectangle(width=9.2, height=0.55, stroke_color=TOKEN, stroke_width=STROKE)
-            bar.add(box, mono("nanochat", size=SMALL_SIZE, color=TOKEN))
-            bar.fit_label(bar[1], box)
-            bar.move_to([PANEL_CENTRE[0], -2.3, 0])
-            columns = VGroup(
+            self.play(panel.point(0, 1), Create(pull), run_time=beat.until("opt"))
+            # the model hands out its optimizers: Muon for the block matrices, AdamW for
+            # the input and output tables
+            muon = Brace(model.blocks, RIGHT, color=OPTIMIZER, buff=0.25)
+            muon_label = mono("Muon", size=SMALL_SIZE, color=OPTIMIZER)
+            muon_label.next_to(muon, RIGHT, buff=0.12)
+            adam = VGroup(
                 *[
-                    FileCards(names, columns=1, card_width=2.8, buff=(0, 0.15))
-                    for names in SCRIPTS.values()
+                    Line(
+                        slab.get_right() + RIGHT * 0.2,
+                        slab.get_right() + RIGHT * 0.5,
+                        stroke_width=6,
+                        color=OPTIMIZER,
+                    )
+                    for slab in (model.embed, model.head)
                 ]
             )
-            columns.arrange(RIGHT, buff=0.4, aligned_edge=UP)
-            columns.move_to([PANEL_CENTRE[0], 0, 0]).align_to([0, 2.3, 0], UP)
+            adam_label = mono("AdamW", size=SMALL_SIZE, color=OPTIMIZER)
+            adam_label.next_to(adam[0], RIGHT, buff=0.12)
+            optimizers = VGroup(muon, muon_label, adam, adam_label)
             self.play(
-                tree.select(1),
-                ReplacementTransform(cards, bar),
-                run_time=max(beat.until("scripts"), QUICK),
+                panel.point(2),
+                FadeOut(pull),
+                GrowFromCenter(muon),
+                FadeIn(muon_label, shift=LEFT * 0.2),
+                LaggedStart(*[Create(a) for a in adam], lag_ratio=0.3),
+                FadeIn(adam_label, shift=LEFT * 0.2),
+                run_time=beat.until("loop"),
             )
-            self.play(
-                LaggedStart(
-                    *[FadeIn(item, shift=DOWN * 0.2) for col in columns for item in col.items],
-                    lag_ratio=LAG,
-                ),
-                run_time=beat.until("train"),
-            )
-            for index, (mark, until) in enumerate(
-                (("train", "eval"), ("eval", "chat"), ("chat", "imports"))
-            ):
-                beat.wait_until(mark)
-                column = columns[index]
+            # the loop: predict (a pass up the stack), the loss at the top, a step
+            self.play(panel.point(3, 4, 5), run_time=QUICK)
+            rounds = 2
+            each = max(beat.remaining / rounds, QUICK * 3)
+            for _ in range(rounds):
+                self.play(model.pulse(lag=0.05), run_time=each * 0.45)
                 self.play(
-                    LaggedStart(
-                        *[column.light(i) for i in range(len(column.items))], lag_ratio=0.15
-                    ),
-                    *(
-                        []
-                        if index == 0
-                        else [
-                            columns[index - 1].settle(i)
-                            for i in range(len(columns[index - 1].items))
-                        ]
-                    ),
-                    run_time=min(beat.span(mark, until), STEADY),
+                    model.head.animate(rate_func=there_and_back).set_fill(LOSS, 0.8),
+                    run_time=each * 0.2,
                 )
-            beat.wait_until("imports")
-            arrows = VGroup(
+                self.play(
+                    Indicate(VGroup(muon, adam), color=OPTIMIZER, scale_factor=1.05),
+                    run_time=each * 0.35,
+                )
+            return model, panel, VGroup(optimizers, tag)
+
+    # ------------------------------------------------------------------ a checkpoint, handed on
+
+    def hand_over_checkpoints(self, model, panel, optimizers):
+        with self.beat("checkpoint") as beat:
+            self.play(panel.point(6), run_time=beat.until("save"))
+            weights = FilePage("model_021400.pt").move_to([-4.6, CONTENT_CENTRE[1] + 0.3, 0])
+            meta = FilePage("meta_021400.json", ["depth: 20", "width: 1280", "heads: 10"])
+            meta.move_to([-1.0, CONTENT_CENTRE[1] + 0.3, 0])
+            self.play(FadeOut(panel, shift=LEFT * 0.5), FadeOut(optimizers), run_time=QUICK)
+            self.play(
+                TransformFromCopy(model.blocks, weights.page),
+                FadeIn(weights.caption),
+                run_time=beat.until("weights"),
+            )
+            self.play(
+                LaggedStart(*[Create(d) for d in weights.body], lag_ratio=0.01),
+                run_time=beat.until("shape"),
+            )
+            self.play(
+                TransformFromCopy(model.blocks, meta.page),
+                FadeIn(meta.caption),
+                run_time=QUICK,
+            )
+            self.play(Write(meta.body), run_time=beat.until("mid"))
+            # the track: checkpoint folders, left to right, joined by the scripts that load
+            # one and write the next
+            folders = VGroup(*[Folder(name) for name in FOLDERS])
+            for folder, x in zip(folders, FOLDER_XS, strict=True):
+                folder.move_to([x, FOLDER_Y, 0])
+            arcs = VGroup(
                 *[
                     Arrow(
-                        col.get_bottom(),
-                        [col.get_x(), bar.get_top()[1], 0],
-                        buff=0.12,
+                        a.box.get_top() + RIGHT * 0.9,
+                        b.box.get_top() + LEFT * 0.9,
+                        path_arc=-PI / 2.2,
+                        buff=0.1,
                         color=STRUCTURE,
                         stroke_width=3,
-                        max_tip_length_to_length_ratio=0.15,
                     )
-                    for col in columns
+                    for a, b in zip(folders[:-1], folders[1:], strict=True)
                 ]
             )
-            last = columns[-1]
-            self.play(
-                *[last.settle(i) for i in range(len(last.items))],
-                LaggedStart(*[Create(a) for a in arrows], lag_ratio=0.2),
-                run_time=STEADY,
-            )
-            self.play(Indicate(bar, color=TOKEN, scale_factor=1.05), run_time=beat.until())
-            self.scripts = VGroup(columns, arrows, bar)
-
-    def open_tasks_and_rustbpe(self):
-        with self.beat("tasks") as beat:
-            tree = self.tree
-            cards = FileCards(TASKS, columns=3, card_width=3.0, buff=(0.18, 0.2))
-            cards.move_to([PANEL_CENTRE[0], 0, 0]).align_to([0, 2.1, 0], UP)
-            beat.wait_until("tasks")
-            self.play(
-                tree.select(2),
-                FadeOut(self.scripts, shift=DOWN * 0.3),
-                LaggedStart(*[FadeIn(c, shift=DOWN * 0.2) for c in cards.items], lag_ratio=0.2),
-                run_time=max(beat.until("bench"), QUICK),
-            )
-            # science, maths, exams, code, chats: each card lights as the voice lists them
-            step = beat.until("conv") / len(TASKS)
-            for i in range(len(TASKS)):
-                self.play(cards.light(i), *([cards.settle(i - 1)] if i else []), run_time=step)
-            question = ChatBubble("What is 12 × 5?", role="user", width=3.6)
-            answer = ChatBubble("12 × 5 = 60", role="assistant", width=3.6)
-            chat = VGroup(question, answer).arrange(DOWN, buff=0.25, aligned_edge=LEFT)
-            answer.shift(RIGHT * 1.2)
-            chat.next_to(cards, DOWN, buff=0.5)
-            gsm8k = cards.items[1]
-            self.play(
-                cards.settle(len(TASKS) - 1),
-                cards.light(1),
-                TransformFromCopy(gsm8k[0], question.box),
-                FadeIn(question.label),
-                run_time=QUICK,
-            )
-            self.play(FadeIn(answer, shift=UP * 0.2), run_time=min(beat.until("rust"), STEADY))
-            beat.wait_until("rust")
-            strip = TokenStrip(MERGES[0], **MERGE_CELLS).move_to(PANEL_CENTRE)
-            self.play(
-                tree.select(3),
-                FadeOut(VGroup(cards, chat), shift=DOWN * 0.3),
-                LaggedStart(*[FadeIn(c, shift=UP * 0.2) for c in strip.cells], lag_ratio=LAG),
-                run_time=max(beat.until("merge"), QUICK),
-            )
-            self.add(strip)
-            merges = MERGES[1]
-            step = beat.until() / len(merges)
-            for index in merges:
-                strip, anims = merge(strip, index, **MERGE_CELLS)
-                self.play(*anims, run_time=step)
-                self.swap_in(strip)
-            self.strip = strip
-
-    def swap_in(self, group: VGroup) -> None:
-        """Replace the loose parts an animation left on screen with ``group`` whole."""
-        parts = set(group.get_family())
-        self.remove(*[m for m in self.mobjects if m in parts])
-        self.add(group)
-
-    def weigh_the_repo(self):
-        with self.beat("small") as beat:
-            tree = self.tree
-            longest = max(LINE_COUNTS)
-            bars = VGroup()
-            numbers = VGroup()
-            for entry, lines in zip(tree.entries, LINE_COUNTS, strict=True):
-                bar = Rectangle(
-                    width=max(5.4 * lines / longest, 0.06),
-                    height=0.32,
-                    stroke_width=0,
-                    fill_color=TOKEN,
-                    fill_opacity=0.7,
-                )
-                bar.move_to([PANEL_LEFT, entry.get_y(), 0], aligned_edge=LEFT)
-                bars.add(bar)
-                numbers.add(mono(f"{lines:,}", size=SMALL_SIZE, color=DIM).next_to(bar, RIGHT))
-            total = Counter(TOTAL_LINES, unit=f"lines in {TOTAL_FILES} files", size=52)
-            total.move_to([PANEL_CENTRE[0], -2.2, 0])
-            self.play(
-                tree.select(None),
-                FadeOut(self.strip, shift=DOWN * 0.3),
-                run_time=max(beat.until("lines"), QUICK),
-            )
-            self.play(
-                LaggedStart(*[GrowFromEdge(b, LEFT) for b in bars], lag_ratio=0.2),
-                LaggedStart(*[FadeIn(n) for n in numbers], lag_ratio=0.2),
-                FadeIn(total),
-                run_time=STEADY,
-            )
-            self.play(total.count(), run_time=beat.until("deps"))
-            packages = FileCards(
-                PACKAGES, columns=3, card_width=3.0, card_height=0.5, buff=(0.2, 0.15)
-            )
-            packages.move_to([PANEL_CENTRE[0], 0, 0]).align_to([0, 2.3, 0], UP)
-            self.play(
-                FadeOut(VGroup(bars, numbers), shift=LEFT * 0.3),
-                LaggedStart(*[FadeIn(c, scale=0.8) for c in packages.items], lag_ratio=LAG),
-                total.animate.shift(DOWN * 0.2),
-                run_time=max(beat.until("uv"), QUICK),
-            )
-            command = mono("uv sync", size=LABEL_SIZE, color=HIGHLIGHT)
-            command.next_to(packages, DOWN, buff=0.45)
-            self.play(Write(command), run_time=QUICK)
-            self.play(
-                LaggedStart(
-                    *[packages.light(i, colour=TRAINED) for i in range(len(PACKAGES))],
-                    lag_ratio=0.15,
-                ),
-                run_time=beat.until(),
-            )
-            self.weight = VGroup(packages, command, total)
-
-    # ------------------------------------------------------------------ the speedrun
-
-    def start_the_speedrun(self):
-        with self.beat("speedrun") as beat:
-            tree = self.tree
-            script = tree.entries[4]
-            title = mono("speedrun.sh", size=LABEL_SIZE * 1.3, color=HIGHLIGHT).to_edge(
-                UP, buff=0.7
-            )
-            pipeline = PipelineDiagram(STAGES, optional=["RL"], box_width=1.9, buff=0.32)
-            pipeline.move_to([0, 1.0, 0])
-            pipeline.arrows.set_color(STRUCTURE)
-            meters = VGroup(*[Meter() for _ in STAGES[:-1]])
-            for meter, box in zip(meters, pipeline.boxes, strict=False):
-                meter.next_to(box, DOWN, buff=0.45)
-            links = VGroup(
+            scripts = VGroup(
                 *[
-                    Line(box.get_bottom(), meter.get_top(), stroke_width=THIN, color=FAINT)
-                    for box, meter in zip(pipeline.boxes, meters, strict=False)
+                    mono(name, size=SMALL_SIZE).move_to([arc.get_x(), arc.get_top()[1] + 0.3, 0])
+                    for arc, (name, _) in zip(arcs, HANDOFFS, strict=True)
                 ]
             )
+            first = mono("base_train.py", size=SMALL_SIZE)
+            first.move_to([FOLDER_XS[0] - 0.55, scripts[0].get_y(), 0])
+            into = Arrow(
+                first.get_bottom(),
+                folders[0].tab.get_top() + RIGHT * 0.2,
+                buff=0.1,
+                color=STRUCTURE,
+            )
+            icon = checkpoint_icon().move_to(folders[0].slot)
+            label = model.label
+            model.remove(label)
             self.play(
-                ReplacementTransform(script, title),
-                FadeOut(
-                    VGroup(tree.root, tree.branches, tree.entries[:4], self.rows[4], self.weight),
-                    shift=LEFT * 0.3,
-                ),
+                FadeOut(VGroup(weights.body, weights.caption, meta.body, meta.caption, label)),
+                run_time=QUICK,
+            )
+            self.play(
+                ReplacementTransform(VGroup(weights.page, meta.page), icon),
+                model.animate.scale(0.45).move_to([FOLDER_XS[0], MODEL_HOVER, 0]),
+                LaggedStart(*[FadeIn(f, shift=UP * 0.2) for f in folders], lag_ratio=0.2),
+                FadeIn(first),
+                Create(into),
                 run_time=STEADY,
             )
-            pairs = zip(pipeline.boxes, pipeline.labels, [*pipeline.arrows, None], strict=True)
+            stored = VGroup(icon)
+            for index, ((_script, source), mark, until) in enumerate(
+                zip(HANDOFFS, ("mid", "next"), ("next", "speedrun"), strict=True)
+            ):
+                beat.wait_until(mark)
+                loads = mono(f"load_model({source})", size=SMALL_SIZE, color=TOKEN)
+                spot = np.array([arcs[index].get_x(), MODEL_HOVER, 0])
+                loads.next_to(spot, RIGHT, buff=0.95)
+                carried = stored[-1].copy()
+                self.play(
+                    model.animate.move_to(spot),
+                    Create(arcs[index]),
+                    FadeIn(scripts[index]),
+                    FadeIn(loads, shift=DOWN * 0.2),
+                    run_time=QUICK,
+                )
+                self.play(
+                    carried.animate.move_to(model.embed).scale(0.3).set_opacity(0),
+                    run_time=QUICK,
+                )
+                self.remove(carried)
+                span = beat.until(until)
+                self.play(model.pulse(lag=0.05), run_time=max(span - 2 * QUICK, QUICK))
+                saved = stored[-1].copy().move_to(folders[index + 1].slot)
+                self.play(
+                    TransformFromCopy(model.blocks, saved),
+                    FadeOut(loads),
+                    run_time=QUICK,
+                )
+                stored.add(saved)
+            # speedrun.sh sets all this up and runs it, with RL left commented out
+            runner = mono("speedrun.sh", size=40, color=HIGHLIGHT).move_to([0, 1.9, 0])
+            installs = VGroup(
+                mono("uv sync --extra gpu", size=SMALL_SIZE),
+                mono("rustup, then maturin builds rustbpe", size=SMALL_SIZE),
+            ).arrange(DOWN, buff=0.22, aligned_edge=LEFT)
+            installs.next_to(runner, DOWN, buff=0.3)
+            self.play(FadeOut(model, shift=UP * 0.3), run_time=QUICK)
+            self.play(FadeIn(runner, shift=DOWN * 0.2), run_time=QUICK)
             self.play(
-                LaggedStart(
-                    *[
-                        AnimationGroup(
-                            FadeIn(VGroup(box, label), shift=RIGHT * 0.2),
-                            *([FadeIn(arrow)] if arrow else []),
-                        )
-                        for box, label, arrow in pairs
-                    ],
-                    lag_ratio=0.3,
-                ),
-                LaggedStart(
-                    *[FadeIn(VGroup(ln, m.frame)) for ln, m in zip(links, meters, strict=True)],
-                    lag_ratio=0.3,
-                ),
-                run_time=beat.until("tok"),
+                LaggedStart(*[FadeIn(line, shift=RIGHT * 0.2) for line in installs], lag_ratio=0.5),
+                run_time=beat.until("order"),
             )
-            self.add(pipeline)
-            self.pipeline, self.meters, self.links, self.title = pipeline, meters, links, title
-            # what speedrun.sh is running right now, under the pipeline
-            self.ticker = mono("scripts/tok_train.py", size=LABEL_SIZE, color=TEXT)
-            self.ticker.move_to(TICKER_AT)
-            self.play(pipeline.light(0), FadeIn(self.ticker, shift=UP * 0.2), run_time=QUICK)
-            self.run_stage(beat, 0, None, "tok_eval.py", "base")
-            self.run_stage(beat, 1, "base_train.py", "base_eval.py", "save")
-            checkpoint = Square(0.32, stroke_color=TOKEN, fill_color=TOKEN, fill_opacity=0.6)
-            checkpoint.next_to(pipeline.boxes[1], UP, buff=0.15)
-            self.play(
-                pipeline.settle(1), FadeIn(checkpoint, scale=0.4, shift=UP * 0.2), run_time=QUICK
+            order = [first, *scripts]
+            cursor = SurroundingRectangle(first, color=HIGHLIGHT, buff=0.1)
+            self.play(Create(cursor), run_time=QUICK)
+            step = max(beat.time_until("rl") / 2 - 0.05, QUICK)
+            for script in order[1:]:
+                self.play(
+                    cursor.animate.become(SurroundingRectangle(script, color=HIGHLIGHT, buff=0.1)),
+                    run_time=step,
+                )
+            ghost = mono("# chat_rl.py", size=SMALL_SIZE, color=DIM)
+            ghost.move_to([FOLDER_XS[2] + 0.4, scripts[0].get_y() + 0.8, 0])
+            skip = DashedLine(
+                folders[2].tab.get_top() + UP * 0.05,
+                ghost.get_bottom() + DOWN * 0.1,
+                color=FAINT,
             )
             self.play(
-                checkpoint.animate.next_to(pipeline.boxes[2], UP, buff=0.15),
-                Indicate(pipeline.arrows[1], color=TOKEN),
+                cursor.animate.become(SurroundingRectangle(ghost, color=FAINT, buff=0.1)),
+                FadeIn(ghost),
+                Create(skip),
                 run_time=beat.until(),
             )
-            self.checkpoint = checkpoint
-
-    def run_stage(self, beat, index: int, train: str | None, evaluate: str, until: str):
-        """Stage ``index`` lights and trains, then its evaluation fills its meter, until ``until``.
-
-        With ``train`` None the stage is already lit and its training script already shown.
-        """
-        pipeline = self.pipeline
-        if train is not None:
-            self.play(
-                pipeline.light(index),
-                *([pipeline.settle(index - 1)] if index else []),
-                self.show_running(train),
-                *(
-                    [self.checkpoint.animate.next_to(pipeline.boxes[index], UP, buff=0.15)]
-                    if index > 2
-                    else []
-                ),
-                run_time=QUICK,
+            track = VGroup(
+                folders, arcs, scripts, first, into, stored, runner, installs, cursor, ghost, skip
             )
-        self.play(
-            pipeline.boxes[index].animate.set_fill(HIGHLIGHT, 0.3),
-            run_time=max(beat.time_until(until) / 2, QUICK),
-        )
-        self.play(self.show_running(evaluate), run_time=QUICK)
-        self.play(self.meters[index].fill(), run_time=max(beat.until(until), QUICK))
+            self.track = track
+            model = ModelStack(label=None).scale(0.75).move_to([4.6, CONTENT_CENTRE[1], 0])
+            return model
 
-    def show_running(self, name: str, prefix: str = "", colour=TEXT):
-        """The animation that turns the ticker into ``scripts/name``."""
-        new = mono(f"{prefix}scripts/{name}", size=LABEL_SIZE, color=colour).move_to(TICKER_AT)
-        old, self.ticker = self.ticker, new
-        return TransformMatchingShapes(old, new)
+    # ------------------------------------------------------------------ one task: lesson, reward, exam
 
-    def hand_over_checkpoints(self):
-        with self.beat("handoff") as beat:
-            pipeline, meters, checkpoint = self.pipeline, self.meters, self.checkpoint
-            beat.wait_until("mid")
-            self.run_stage(beat, 2, "mid_train.py", "chat_eval.py", "sft")
-            self.run_stage(beat, 3, "chat_sft.py", "chat_eval.py", "rl")
-            # RL is optional and commented out in speedrun.sh: a ghost visit, no score
-            ghost = checkpoint.copy().set_opacity(0.25)
+    def follow_one_problem(self, model):
+        with self.beat("task") as beat:
+            self.play(FadeOut(self.track, shift=DOWN * 0.3), run_time=QUICK)
+            self.play(FadeIn(model, shift=LEFT * 0.3), run_time=QUICK)
+            self.play(model.pulse(lag=0.05), run_time=beat.until("problem"))
+            card = self.problem_card().move_to([-2.6, 0.6, 0])
+            self.play(FadeIn(card, shift=RIGHT * 0.3), run_time=beat.until("conv"))
+            chat = self.problem_chat().move_to(card).align_to(card, LEFT)
             self.play(
-                pipeline.settle(3),
-                ghost.animate.next_to(pipeline.boxes[4], UP, buff=0.15),
-                Indicate(pipeline.boxes[4], color=DIM),
-                self.show_running("chat_rl.py", prefix="# ", colour=DIM),
+                FadeTransform(card.answer, chat.answer),
+                FadeTransform(card.question, chat.question),
+                FadeTransform(card.head, chat.head),
                 run_time=STEADY,
             )
+            self.play(Indicate(chat.calls, color=HIGHLIGHT), run_time=beat.until("train"))
+            # lessons: midtraining and fine-tuning learn from the chat
+            for name in ("midtraining", "SFT"):
+                lesson = chat.copy()
+                stage = prose(name, size=SMALL_SIZE, color=TRAINED)
+                stage.next_to(model, UP, buff=0.15)
+                self.play(FadeIn(stage, shift=DOWN * 0.2), run_time=QUICK / 2)
+                self.play(
+                    lesson.animate.scale(0.12).move_to(model.bottom_port()).set_opacity(0),
+                    run_time=QUICK,
+                )
+                self.remove(lesson)
+                self.play(
+                    model.pulse(lag=0.05),
+                    FadeOut(stage),
+                    run_time=max(beat.time_until("grade") / 2 - QUICK, QUICK),
+                )
+            beat.wait_until("grade")
+            # the grader: the number after #### in the model's answer against the reference
+            answers = VGroup(
+                mono("... #### 10", size=LABEL_SIZE), mono("... #### 12", size=LABEL_SIZE)
+            ).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
+            answers.move_to([-1.6, -2.5, 0])
+            reference = chat.final
+            first = answers[0]
             self.play(
-                FadeOut(ghost),
-                meters[4].frame.animate.set_stroke(FAINT),
-                run_time=beat.until("report"),
-            )
-            card = ReportCard(height=1.6).move_to([-2.2, -2.15, 0])
-            scored = [0, 1, 2, 3]
-            filled = card.slots.copy().set_stroke(TRAINED, 6)
-            self.play(
-                FadeIn(VGroup(card.frame, card.slots)),
-                ReplacementTransform(self.ticker, card.label),
+                TransformFromCopy(model.head, first),
+                reference.animate.set_color(HIGHLIGHT),
                 run_time=QUICK,
             )
-            self.remove(card.label)
-            self.add(card)
+            same = Line(reference.get_bottom(), first.get_top(), color=HIGHLIGHT, stroke_width=2)
+            self.play(Create(same), first[-2:].animate.set_color(HIGHLIGHT), run_time=QUICK)
+            marks = VGroup(maths(r"\checkmark\ 1", color=TRAINED), maths(r"\times\ 0", color=LOSS))
+            for mark, answer in zip(marks, answers, strict=True):
+                mark.next_to(answer, RIGHT, buff=0.5)
+            self.play(FadeIn(marks[0], shift=LEFT * 0.2), run_time=beat.until("reward"))
+            reward = prose("reward", size=LABEL_SIZE, color=TRAINED)
+            reward.next_to(marks, RIGHT, buff=0.5)
             self.play(
-                LaggedStart(
-                    *[
-                        ReplacementTransform(meters[i].level.copy(), filled[row])
-                        for row, i in enumerate(scored)
-                    ],
-                    lag_ratio=0.25,
-                ),
-                run_time=min(beat.until("chat"), STEADY * 1.5),
+                FadeOut(same),
+                TransformFromCopy(model.head, answers[1]),
+                run_time=QUICK,
             )
-            beat.wait_until("chat")
-            self.report = VGroup(card, filled)
-            self.window = self.open_chat(beat, card)
+            self.play(
+                FadeIn(marks[1], shift=LEFT * 0.2),
+                answers[1][-2:].animate.set_color(LOSS),
+                FadeIn(reward),
+                run_time=beat.until("exam"),
+            )
+            # the exam: unseen test problems, each graded the same way
+            tests = VGroup(
+                *[TokenCell("test", DIM, size=LABEL_SIZE, min_width=1.2) for _ in range(6)]
+            )
+            tests.arrange(RIGHT, buff=0.25).move_to([-2.4, 0.2, 0])
+            grades = VGroup(
+                *[
+                    Rectangle(width=0.9, height=0.26, stroke_width=0).set_fill(
+                        TRAINED if ok else LOSS, 0.8
+                    )
+                    for ok in (True, False, False, True, False, False)
+                ]
+            )
+            for grade, cell in zip(grades, tests, strict=True):
+                grade.next_to(cell, DOWN, buff=0.2)
+            evaluator = mono("chat_eval: GSM8K test", size=LABEL_SIZE, color=TEXT)
+            evaluator.next_to(tests, UP, buff=0.45)
+            self.play(
+                FadeOut(chat, shift=UP * 0.3),
+                FadeOut(VGroup(answers, marks, reward), shift=DOWN * 0.3),
+                run_time=QUICK,
+            )
+            self.play(
+                FadeIn(evaluator),
+                LaggedStart(*[FadeIn(t, shift=DOWN * 0.2) for t in tests], lag_ratio=0.1),
+                run_time=QUICK,
+            )
+            self.play(
+                LaggedStart(*[GrowFromCenter(g) for g in grades], lag_ratio=0.2),
+                model.pulse(lag=0.05),
+                run_time=beat.until(),
+            )
+            self.exam = VGroup(tests, grades, evaluator)
+            return model
 
-    def open_chat(self, beat, card: VGroup) -> ChatWindow:
-        """The finished model answers in a terminal, then in a browser."""
-        pipeline = self.pipeline
-        question = "Why is the sky blue?"
-        terminal = ChatWindow("scripts/chat_cli.py", question, kind="cli")
-        browser = ChatWindow("scripts/chat_web.py", question, kind="web")
-        for window in (terminal, browser):
-            window.move_to([0, card.get_y(), 0]).align_to(pipeline.boxes[5], RIGHT)
-        self.play(
-            pipeline.light(5),
-            self.checkpoint.animate.next_to(pipeline.boxes[5], UP, buff=0.15),
-            FadeIn(VGroup(terminal.frame, terminal.rule, terminal.title), shift=UP * 0.2),
-            run_time=QUICK,
+    def problem_card(self) -> VGroup:
+        """tasks/gsm8k.py's example: the question and its answer with calculator marks."""
+        head = mono("GSM8K, train split", size=SMALL_SIZE, color=DIM)
+        question = VGroup(*[mono(line, size=SMALL_SIZE) for line in QUESTION])
+        question.arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+        answer = VGroup(
+            *[
+                mono(f"{before}<<{call}={result}>>{after}", size=SMALL_SIZE)
+                for before, call, result, after in ANSWER
+            ],
+            mono(FINAL, size=SMALL_SIZE),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+        card = VGroup(head, question, answer).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+        card.head, card.question, card.answer = head, question, answer
+        return card
+
+    def problem_chat(self) -> VGroup:
+        """The same problem as a conversation: the calculator calls become tool tokens."""
+        head = mono("tasks/gsm8k.py -> conversation", size=SMALL_SIZE, color=DIM)
+        user = VGroup(*[mono(line, size=SMALL_SIZE) for line in QUESTION])
+        user.arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+        who = prose("user", size=SMALL_SIZE, color=DIM)
+        question = VGroup(who, user).arrange(RIGHT, buff=0.3, aligned_edge=UP)
+        rows, calls = VGroup(), VGroup()
+        for before, call, result, _after in ANSWER:
+            cells = [
+                mono(before.rstrip(" $"), size=SMALL_SIZE),
+                TokenCell(call, TOKEN, special=True, size=SMALL_SIZE),
+                TokenCell(result, STRUCTURE, size=SMALL_SIZE),
+            ]
+            row = VGroup(*cells).arrange(RIGHT, buff=0.15)
+            calls.add(VGroup(cells[1], cells[2]))
+            rows.add(row)
+        final = mono(FINAL, size=SMALL_SIZE)
+        rows.add(final)
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.16)
+        me = prose("assistant", size=SMALL_SIZE, color=TOKEN)
+        answer = VGroup(me, rows).arrange(RIGHT, buff=0.3, aligned_edge=UP)
+        answer.align_to(question, LEFT)
+        chat = VGroup(head, question, answer).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+        chat.head, chat.question, chat.answer, chat.calls, chat.final = (
+            head,
+            question,
+            answer,
+            calls,
+            final,
         )
-        self.play(Write(terminal.message), run_time=max(beat.until("web"), QUICK))
-        self.play(
-            TransformMatchingShapes(terminal.title, browser.title),
-            ReplacementTransform(terminal.message, browser.message),
-            ReplacementTransform(terminal.frame, browser.frame),
-            ReplacementTransform(terminal.rule, browser.rule),
-            run_time=QUICK,
-        )
-        self.swap_in(browser)
-        self.play(Indicate(browser.message, color=TOKEN, scale_factor=1.05), run_time=beat.until())
-        return browser
+        return chat
 
     # ------------------------------------------------------------------ the depth dial
 
-    def turn_the_depth_dial(self):
-        with self.beat("depth") as beat:
-            pipeline = self.pipeline
-            flag = mono("depth=20", size=LABEL_SIZE, color=HIGHLIGHT)
-            flag.next_to(pipeline.boxes[1], UP, buff=0.3)
+    def turn_the_dial(self, model):
+        with self.beat("dial") as beat:
+            depth = ValueTracker(20)
+            heads = ValueTracker(0)
+            dial = DepthDial(depth, radius=1.1, numbers=(0, 16)).move_to(DIAL_AT)
+            reading = VGroup(
+                maths("d =", size=44, color=HIGHLIGHT),
+                DecimalNumber(20, num_decimal_places=0, font_size=44, color=HIGHLIGHT),
+            )
+            reading.arrange(RIGHT, buff=0.15).next_to(dial, DOWN, buff=0.55)
+            reading[1].add_updater(lambda m: m.set_value(round(depth.get_value())))
+            start = sized_model(20)[0]
             self.play(
-                FadeOut(
-                    VGroup(
-                        self.report,
-                        self.window,
-                        self.links,
-                        self.checkpoint,
-                        *[m.frame for m in self.meters],
-                        *[m.level for m in self.meters[:4]],
-                    ),
-                    shift=DOWN * 0.3,
-                ),
-                Indicate(pipeline.boxes[1], color=HIGHLIGHT),
-                FadeIn(flag, shift=DOWN * 0.2),
-                run_time=max(beat.until("dial"), QUICK),
-            )
-            dial = DepthDial(20).move_to([-4.6, 0.6, 0])
-            readout = VGroup(
-                maths("d =", size=TITLE_SIZE, color=HIGHLIGHT),
-                DecimalNumber(20, num_decimal_places=0, font_size=TITLE_SIZE, color=HIGHLIGHT),
-            )
-            readout.arrange(RIGHT, buff=0.2).next_to(dial, DOWN, buff=0.4)
-            heads_shown = ValueTracker(0)
-            slab = always_redraw(
-                lambda: model_slab(
-                    dial.setting.get_value(), heads_shown.get_value(), [-1.35, -1.75, 0]
-                )
-            )
-            self.play(
-                FadeOut(VGroup(pipeline, self.title), shift=UP * 0.3),
-                ReplacementTransform(flag, readout),
-                FadeIn(dial),
-                FadeIn(slab, shift=UP * 0.3),
+                FadeOut(self.exam, shift=LEFT * 0.3),
+                ReplacementTransform(model, start),
                 run_time=STEADY,
             )
-            rows = self.depth_rows()
-            self.play(FadeIn(rows[0], shift=LEFT * 0.2), run_time=beat.until("width"))
+            self.play(FadeIn(dial), FadeIn(reading), run_time=beat.until("depth"))
+            self.remove(start)
+            stack = always_redraw(lambda: sized_model(depth.get_value(), heads.get_value()))
+            self.add(stack)
+            readouts = self.readouts(depth)
+            rows = readouts.rows
+            self.play(
+                FadeIn(rows[0], shift=LEFT * 0.2),
+                Indicate(dial.pointer, color=HIGHLIGHT),
+                run_time=beat.until("width"),
+            )
             self.play(FadeIn(rows[1], shift=LEFT * 0.2), run_time=beat.until("heads"))
             self.play(
                 FadeIn(rows[2], shift=LEFT * 0.2),
-                heads_shown.animate.set_value(1),
-                run_time=beat.until("train"),
+                heads.animate.set_value(1),
+                run_time=beat.until("params"),
             )
-            self.play(FadeIn(rows[3], shift=LEFT * 0.2), run_time=beat.until("grow"))
-            # from here on the readout and the four values follow the dial
-            readout[1].add_updater(
-                lambda m: m.set_value(model_sizes(dial.setting.get_value())["layers"])
-            )
-            for key, value in zip(KEYS, rows.values, strict=True):
-                value.add_updater(
-                    lambda m, key=key: m.set_value(
-                        model_sizes(dial.setting.get_value())[key]
-                    ).move_to([6.5, m.get_y(), 0], aligned_edge=RIGHT)
-                )
-            self.play(
-                dial.setting.animate(rate_func=linear).set_value(32),
-                Indicate(rows.values, color=HIGHLIGHT, scale_factor=1.05),
-                run_time=beat.until(),
-            )
-            for value in [readout[1], *rows.values]:
-                value.clear_updaters()
-            self.dial = VGroup(dial, readout, rows)
-            self.slab = slab
+            self.play(FadeIn(rows[3], shift=LEFT * 0.2), run_time=QUICK)
+            self.play(readouts.tick(3), run_time=beat.until("tokens"))
+            self.play(FadeIn(rows[4], shift=LEFT * 0.2), run_time=QUICK)
+            self.play(readouts.tick(4), run_time=beat.until("compute"))
+            self.play(FadeIn(rows[5], shift=LEFT * 0.2), run_time=QUICK)
+            self.play(readouts.tick(5), run_time=beat.until())
+            readouts.follow(depth)
+            stack.heads_shown = heads  # (never name an attribute 'depth' on a mobject)
+            self.dial_parts = VGroup(dial, reading)
+            return dial, stack, readouts
 
-    def depth_rows(self) -> VGroup:
-        """layers, width, heads and training tokens, each ticking with the dial."""
-        formulas = VGroup(
-            maths(r"\text{layers} = d"),
-            maths(r"\text{width} = 64\,d"),
-            maths(r"\text{heads} = \text{width} / 128"),
-            maths(r"\text{tokens} = 20 \times \text{params}"),
-        ).arrange(DOWN, buff=0.55, aligned_edge=LEFT)
-        formulas.move_to([0.9, 0.1, 0], aligned_edge=LEFT)
-        values = VGroup()
-        for key, formula in zip(KEYS, formulas, strict=True):
-            places = 1 if key == "tokens" else 0
+    def readouts(self, depth: ValueTracker) -> VGroup:
+        """Six rows beside the model, each a name and a number that follows the dial."""
+        s = sizes(20)
+        specs = [
+            ("layers", s["layers"], 0, None),
+            ("width", s["width"], 0, None),
+            ("heads", s["heads"], 0, None),
+            ("parameters", s["params"] / 1e6, 0, "M"),
+            ("tokens", s["tokens"] / 1e9, 1, "B"),
+            ("compute", s["compute"] / 1e19, 1, r"\times 10^{19}"),
+        ]
+        rows = VGroup()
+        for name, target, places, unit in specs:
+            label = maths(rf"\text{{{name}}}", size=34, color=DIM)
             value = DecimalNumber(
-                model_sizes(20)[key],
+                0 if unit else target,
                 num_decimal_places=places,
-                font_size=40,
+                font_size=42,
                 color=TOKEN,
-                unit=r"\text{B}" if key == "tokens" else None,
+                unit=unit,
+                unit_buff_per_font_unit=0.003,
             )
-            value.move_to([6.5, formula.get_y(), 0], aligned_edge=RIGHT)
-            values.add(value)
-        rows = VGroup(*[VGroup(f, v) for f, v in zip(formulas, values, strict=True)])
-        rows.formulas, rows.values = formulas, values
-        return rows
+            rows.add(VGroup(label, value))
+        labels = VGroup(*[row[0] for row in rows]).arrange(DOWN, aligned_edge=LEFT, buff=0.5)
+        labels.move_to([READOUT_X, CONTENT_CENTRE[1], 0], aligned_edge=LEFT)
+        value_x = READOUT_X + 1.95
+        for row in rows:
+            row[1].move_to([value_x, row[0].get_y(), 0], aligned_edge=LEFT)
+        targets = [target for _, target, _, _ in specs]
+        readouts = VGroup(rows)
+        readouts.rows = rows
 
-    def hand_over_to_tokenizer(self):
-        with self.beat("next") as beat:
-            dial, slab = self.dial, self.slab
-            slab.clear_updaters()
+        def tick(index: int):
+            return ChangeDecimalToValue(rows[index][1], targets[index])
+
+        def follow(tracker: ValueTracker) -> None:
+            keys = ["layers", "width", "heads", "params", "tokens", "compute"]
+            scale = [1, 1, 1, 1e6, 1e9, 1e19]
+            for row, key, unit in zip(rows, keys, scale, strict=True):
+
+                def update(m, key=key, unit=unit, label=row[0]):
+                    d = tracker.get_value()
+                    value = sizes(round(d) if key in ("layers", "width", "heads") else d)[key]
+                    m.set_value(value / unit)
+                    m.move_to([value_x, label.get_y(), 0], aligned_edge=LEFT)
+
+                row[1].add_updater(update)
+
+        readouts.tick, readouts.follow = tick, follow
+        return readouts
+
+    def land_on_budgets(self, dial, stack, readouts):
+        with self.beat("tiers") as beat:
+            depth = dial.setting
+            tags = VGroup()
+            for d, price in TIERS:
+                tag = PriceTag(price, size=SMALL_SIZE)
+                direction = dial._direction(d)
+                tag.move_to(dial.face.get_center() + direction * 2.3)
+                tags.add(tag)
+            self.play(FadeIn(tags[0], shift=LEFT * 0.2), run_time=QUICK)
+            for index, (mark, until) in enumerate((("d26", "p300"), ("d32", "p1000")), start=1):
+                beat.wait_until(mark)
+                d = TIERS[index][0]
+                self.play(depth.animate.set_value(d), run_time=beat.until(until))
+                self.play(
+                    FadeIn(tags[index], shift=LEFT * 0.2),
+                    Indicate(readouts.rows[3][1]),
+                    run_time=QUICK,
+                )
+            beat.wait_until("one")
             self.play(
-                FadeOut(dial, shift=LEFT * 0.3),
-                slab.animate.shift(RIGHT * 4.5),
-                run_time=max(beat.until("text"), QUICK),
-            )
-            sentence = mono("Why is the sky blue?", size=LABEL_SIZE, color=TEXT)
-            sentence.move_to([-3.0, slab.get_y(), 0])
-            self.play(Write(sentence), run_time=beat.until("tokens"))
-            pieces = ["Why", " is", " the", " sky", " blue", "?"]
-            strip = TokenStrip(pieces, size=LABEL_SIZE, show_spaces=True).move_to(sentence)
-            self.play(ReplacementTransform(sentence, strip), run_time=STEADY)
-            feed = Arrow(strip.get_right(), slab.get_left(), buff=0.2, color=STRUCTURE)
-            self.play(
-                Create(feed),
-                LaggedStart(
-                    *[cell.recolour(TOKEN, fill=0.45) for cell in strip.cells],
-                    lag_ratio=0.2,
-                ),
+                LaggedStart(*[Indicate(t, color=MONEY) for t in tags], lag_ratio=0.3),
                 run_time=beat.until(),
             )
+            return tags
+
+    def set_the_rest_by_hand(self, stack, readouts):
+        with self.beat("by-hand") as beat:
+            rows = readouts.rows
+            for row in rows:
+                row[1].clear_updaters()
+            stack.clear_updaters()  # it holds still at d32 while the hand-set parts are shown
+            fixed = VGroup(
+                VGroup(
+                    maths(r"\text{tokens per step}", size=LABEL_SIZE, color=DIM),
+                    maths("524{,}288", size=36, color=TEXT),
+                ),
+                VGroup(
+                    maths(r"\text{window}", size=LABEL_SIZE, color=DIM),
+                    maths("2{,}048", size=36, color=TEXT),
+                ),
+            )
+            fixed.arrange(DOWN, aligned_edge=LEFT, buff=0.45)
+            fixed.move_to([READOUT_X, 1.6, 0], aligned_edge=LEFT)
+            for row in fixed:
+                row[1].move_to([READOUT_X + 2.35, row[0].get_y(), 0], aligned_edge=LEFT)
+            self.play(FadeOut(rows, shift=RIGHT * 0.3), run_time=QUICK)
+            self.play(
+                LaggedStart(*[FadeIn(r, shift=LEFT * 0.2) for r in fixed], lag_ratio=0.4),
+                run_time=beat.until("lr"),
+            )
+            # the two AdamW learning rates (input and output tables) shrink with the width
+            model = stack[0]
+            scale = maths(
+                r"\text{lr} \times \sqrt{768 / \text{width}}", size=LABEL_SIZE, color=OPTIMIZER
+            )
+            scale.next_to(fixed, DOWN, buff=0.55).align_to(fixed, LEFT)
+            self.play(
+                model.embed.animate.set_fill(OPTIMIZER, 0.6),
+                model.head.animate.set_fill(OPTIMIZER, 0.6),
+                Write(scale),
+                run_time=beat.until("shards"),
+            )
+            knobs = VGroup(*[HandKnob(name, values, radius=0.62) for name, values in BY_HAND])
+            knobs.arrange(RIGHT, buff=0.5).move_to([READOUT_X + 1.7, -2.05, 0])
+            self.play(FadeIn(knobs[0], shift=UP * 0.2), run_time=QUICK)
+            self.play(knobs[0].turn(2), run_time=beat.until("batch"))
+            self.play(FadeIn(knobs[1], shift=UP * 0.2), run_time=QUICK)
+            self.play(knobs[1].turn(2), run_time=beat.until())
+            self.by_hand = VGroup(fixed, scale, knobs)
+            return stack
+
+    # ------------------------------------------------------------------ back to d20, and on
+
+    def hand_over_to_tokenizer(self, bar, dial, stack, tags):
+        with self.beat("next") as beat:
+            depth = dial.setting
+            model = stack[0]
+            self.play(
+                model.embed.animate.set_fill(STRUCTURE, 0.15),
+                model.head.animate.set_fill(STRUCTURE, 0.15),
+                run_time=QUICK,
+            )
+            heads = stack.heads_shown
+            self.remove(stack)
+            stack = always_redraw(lambda: sized_model(depth.get_value(), heads.get_value()))
+            stack.heads_shown = heads
+            self.add(stack)
+            self.play(
+                FadeOut(self.by_hand, shift=RIGHT * 0.3),
+                depth.animate.set_value(20),
+                stack.heads_shown.animate.set_value(0),
+                FadeOut(tags[1:]),
+                run_time=beat.until("text"),
+            )
+            still = sized_model(20)[0]
+            self.remove(stack)
+            self.add(still)
+            question = mono("Why is the sky blue?", size=SMALL_SIZE, color=TEXT)
+            question.move_to([4.5, still.embed.get_y(), 0])
+            block = Line(
+                question.get_left() + LEFT * 0.2, still.embed.get_right() + RIGHT * 0.2, color=FAINT
+            )
+            no = maths(r"\times", size=60, color=LOSS).move_to(block)
+            self.play(Write(question), run_time=QUICK)
+            self.play(Create(block), FadeIn(no, scale=1.5), run_time=beat.until("tok"))
+            self.play(
+                Indicate(bar.boxes[0], color=HIGHLIGHT),
+                FadeOut(VGroup(tags[0], self.dial_parts, block, no)),
+                question.animate.set_color(TOKEN),
+                run_time=beat.until(),
+            )
+            return still
