@@ -45,8 +45,10 @@ from style import (
     FAINT,
     GHOST,
     HIGHLIGHT,
+    KEY,
     LABEL_SIZE,
     MONEY,
+    OPTIMIZER,
     SMALL_SIZE,
     STROKE,
     STRUCTURE,
@@ -69,12 +71,16 @@ __all__ = [
     "FileGrid",
     "GpuNode",
     "KVCache",
+    "MIDTRAINING_MIX",
+    "MixtureBar",
     "ModelStack",
     "PipelineBar",
     "PipelineDiagram",
     "PriceTag",
     "Clock",
     "ProgressBar",
+    "RateBar",
+    "SFT_MIX",
     "TokenCell",
     "TokenStrip",
     "token_text",
@@ -988,3 +994,159 @@ class PipelineBar(Labelled):
 
         self.add_updater(follow)
         return self
+
+
+# --------------------------------------------------------------------------- chapters 6 and 7: mixtures
+
+# The two chat-stage mixtures at 48abd7d, in conversations (rows of the mixture, not tokens),
+# in the same order so the parts line up between the two bars. Each part is
+# (key, the skill it teaches, its size as shown, conversations, colour).
+# scripts/mid_train.py:98-106 (GSM8K train is 7,473; the identity file is used twice).
+MIDTRAINING_MIX = (
+    ("chat", "turn-taking", "460K", 460_000, TOKEN),
+    ("spelling", "spelling", "280K", 280_000, OPTIMIZER),
+    ("choice", "multiple-choice", "100K", 99_842, KEY),
+    ("maths", "calculator", "7.5K", 7_473, MONEY),
+    ("identity", "identity", "2 × 1K", 2_000, HIGHLIGHT),
+)
+# scripts/chat_sft.py:84-92 (ARC-Easy 2,251 + ARC-Challenge 1,119 train questions).
+SFT_MIX = (
+    ("chat", "turn-taking", "10K", 10_000, TOKEN),
+    ("spelling", "spelling", "0.6K", 600, OPTIMIZER),
+    ("choice", "multiple-choice", "3.4K", 3_370, KEY),
+    ("maths", "calculator", "7.5K", 7_473, MONEY),
+    ("identity", "identity", "1K", 1_000, HIGHLIGHT),
+)
+
+
+class MixtureBar(VGroup):
+    """A training mixture as one upright bar: each part's height is its share of the
+    conversations, and a label beside it names the skill it teaches and its size.
+
+    ``parts`` are ``(key, skill, amount, conversations, colour)`` (see ``MIDTRAINING_MIX``);
+    parts too thin to see get ``min_part`` of height. Named parts: ``.outline``,
+    ``.segments[key]``, ``.labels[key]`` (skill and amount on one line), ``.leaders[key]``
+    (a line from the part to its label). ``grow(key)`` draws one part and its label;
+    ``labels=False`` draws the bar alone.
+
+    >>> bar = MixtureBar(MIDTRAINING_MIX)
+    >>> bar.keys
+    ['chat', 'spelling', 'choice', 'maths', 'identity']
+    >>> round(float(bar.segments["chat"].height / bar.segments["spelling"].height), 2)
+    1.64
+    >>> tops = [bar.labels[k].get_y() for k in bar.keys]
+    >>> all(a > b for a, b in zip(tops, tops[1:]))  # labels keep the parts' order, no overlap
+    True
+    """
+
+    def __init__(
+        self,
+        parts: Sequence[tuple],
+        height: float = 5.6,
+        width: float = 0.8,
+        labels: bool = True,
+        min_part: float = 0.04,
+        reach: float = 0.8,
+        label_gap: float = 0.14,
+    ) -> None:
+        super().__init__()
+        total = sum(part[3] for part in parts)
+        self.keys = [part[0] for part in parts]
+        self.parts = {part[0]: part for part in parts}
+        self.total = total
+        self.outline = Rectangle(
+            width=width, height=height, stroke_color=STRUCTURE, stroke_width=THIN
+        )
+        self.segments: dict[str, Rectangle] = {}
+        top = height / 2
+        for key, _, _, count, colour in parts:
+            h = max(height * count / total, min_part)
+            segment = Rectangle(
+                width=width, height=h, stroke_color=colour, stroke_width=1.0,
+                fill_color=colour, fill_opacity=0.75,
+            )  # fmt: skip
+            segment.move_to([0, top - h / 2, 0])
+            top -= h
+            self.segments[key] = segment
+        self.add(self.outline, *self.segments.values())
+        self.labels: dict[str, VGroup] = {}
+        self.leaders: dict[str, Line] = {}
+        if not labels:
+            return
+        for key, skill, amount, _, colour in parts:
+            name = prose(skill, size=LABEL_SIZE, color=TEXT)
+            size = mono(amount, size=SMALL_SIZE, color=colour)
+            self.labels[key] = VGroup(name, size).arrange(RIGHT, buff=0.25, aligned_edge=DOWN)
+        # labels at their parts' heights, pushed apart (top to bottom) so none overlap
+        step = max(label.height for label in self.labels.values()) + label_gap
+        ys = [self.segments[k].get_y() for k in self.keys]
+        for i in range(1, len(ys)):
+            ys[i] = min(ys[i], ys[i - 1] - step)
+        floor = -height / 2 - step  # at most one label's step below the bar
+        if ys[-1] < floor:
+            ys[-1] = floor
+            for i in range(len(ys) - 2, -1, -1):
+                ys[i] = max(ys[i], ys[i + 1] + step)
+        x = width / 2 + reach
+        for key, y in zip(self.keys, ys, strict=True):
+            label = self.labels[key]
+            label.move_to([x + label.width / 2, y, 0])
+            start = [width / 2 + 0.06, self.segments[key].get_y(), 0]
+            self.leaders[key] = Line(start, [x - 0.1, y, 0], stroke_width=THIN, color=DIM)
+        self.add(*self.leaders.values(), *self.labels.values())
+
+    def part(self, key: str) -> VGroup:
+        """One part: its segment, and its leader and label if it has them."""
+        extras = [self.leaders[key], self.labels[key]] if key in self.labels else []
+        return VGroup(self.segments[key], *extras)
+
+    def grow(self, key: str) -> Animation:
+        """Draw one part: the segment grows down from its top, then its label comes in."""
+        from manim import Create, GrowFromEdge, Succession
+
+        steps = [GrowFromEdge(self.segments[key], UP)]
+        if key in self.labels:
+            steps.append(
+                AnimationGroup(
+                    Create(self.leaders[key]), FadeIn(self.labels[key], shift=LEFT * 0.2)
+                )
+            )
+        return Succession(*steps)
+
+
+class RateBar(VGroup):
+    """A learning rate as a share of pretraining's: a named track, filled to ``percent``,
+    with the number at its end. ``to(percent)`` moves the fill and the number together.
+
+    >>> bar = RateBar("SFT", 100)
+    >>> _ = bar.to(2)  # the fill's target: 2 % of the track
+    >>> round(float(bar.fill.target.width / bar.track.width), 2)
+    0.02
+    """
+
+    def __init__(self, name: str, percent: float, width: float = 6.0, colour=None) -> None:
+        colour = colour or OPTIMIZER
+        track = Rectangle(width=width, height=0.42, stroke_color=FAINT, stroke_width=THIN)
+        fill = Rectangle(
+            width=max(width * percent / 100, 0.02), height=0.42, stroke_width=0,
+            fill_color=colour, fill_opacity=0.8,
+        ).align_to(track, LEFT)  # fmt: skip
+        label = prose(name, size=LABEL_SIZE, color=TEXT).next_to(track, LEFT, buff=0.35)
+        value = DecimalNumber(percent, num_decimal_places=0, unit=r"\%", font_size=LABEL_SIZE)
+        value.set_color(TEXT).next_to(track, RIGHT, buff=0.3)
+        super().__init__(track, fill, label, value)
+        self.track, self.fill, self.label, self.value = track, fill, label, value
+        self.width_full, self.percent = width, percent
+
+    def to(self, percent: float) -> Animation:
+        """The fill and the number move to ``percent`` together (digits never scramble)."""
+        from manim import ChangeDecimalToValue
+
+        self.percent = percent
+        width = max(self.width_full * percent / 100, 0.02)
+        left = self.track.get_left()
+        target = self.fill.copy().stretch_to_fit_width(width).move_to(left, aligned_edge=LEFT)
+        self.fill.target = target
+        return AnimationGroup(
+            self.fill.animate.become(target), ChangeDecimalToValue(self.value, percent)
+        )
