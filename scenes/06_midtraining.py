@@ -1,12 +1,18 @@
-"""Chapter 6: midtraining teaches the base model conversations, tools and multiple choice.
+"""Chapter 6: midtraining gives the chat tokens a meaning, and teaches tools and letters.
 
 Narration: script/06-midtraining.md. Render alone with
 ``uv run manim -pql scenes/06_midtraining.py``.
 
-Tokens are the shared ``TokenCell`` / ``TokenStrip`` (special tokens written as
-themselves, ``<|bos|>``). Chapter-local pictures: ``Waffle`` (a mixture drawn to
-scale, one square per 2,000 rows), ``Calculator`` (the chat tool) and
-``PackedRows`` (conversations packed end to end into fixed-length rows).
+The story in pictures: the base model keeps writing a web page; its embedding table
+opens out of the model, and eight rows (the chat tokens) are still random static while
+every row pretraining read has learned values; those eight tokens frame a conversation;
+the mixture (the shared ``MixtureBar``); a GSM8K calculation becomes a tool call, and at
+chat time the engine computes the result and pastes it in; the calculator's whitelist;
+a multiple-choice prompt and the four letters graders read; the pretraining machinery,
+packed rows and all; and, after one pass, the eight rows light up.
+
+Chapter-local pictures: ``EmbeddingTable`` (rows of numbers per token, random ones drawn
+as grey static), ``Calculator`` and ``PackedRows``.
 """
 
 from __future__ import annotations
@@ -26,38 +32,44 @@ from manim import (
     Cross,
     FadeIn,
     FadeOut,
+    FadeTransform,
     GrowFromCenter,
+    GrowFromEdge,
     Indicate,
     LaggedStart,
+    MoveToTarget,
     Rectangle,
     ReplacementTransform,
     Restore,
     Square,
     Succession,
+    SurroundingRectangle,
     TransformFromCopy,
     VGroup,
     Write,
 )
 from mobjects import (
-    BlockStack,
-    ChatBubble,
+    MIDTRAINING_MIX,
     Counter,
     Labelled,
-    PipelineDiagram,
+    MixtureBar,
+    RateBar,
     TokenCell,
     TokenStrip,
 )
 from style import (
+    CONTENT_CENTRE,
+    CONTENT_TOP,
     DIM,
     FAINT,
     HIGHLIGHT,
     KEY,
     LABEL_SIZE,
-    LAG,
+    LOSS,
     MASKED,
+    MONEY,
     OPTIMIZER,
     QUICK,
-    SLOW,
     SMALL_SIZE,
     STEADY,
     STROKE,
@@ -66,36 +78,52 @@ from style import (
     THIN,
     TOKEN,
     TRAINED,
-    VALUE,
     Mono,
     maths,
     mono,
+    prose,
     setup_canvas,
 )
+from transitions import closing, opening
 
 from explainer.scene import NarratedScene
 
 # what each colour means in this chapter (all from the shared palette)
 USER = DIM  # the user's side of a conversation
-ASSISTANT = TOKEN  # the assistant's side (what the model writes)
-TOOL = VALUE  # tokens the calculator supplies
-BOS = STRUCTURE
+ASSISTANT = TOKEN  # what the model writes
+TOOL = MONEY  # what the calculator writes (the gold of the mixture's maths part)
+CY = CONTENT_CENTRE[1]
 
-# the midtraining mixture at 48abd7d (scripts/mid_train.py), in rows; one square = 2,000 rows
-ROWS_PER_SQUARE = 2000
-MIXTURE = [
-    ("smol", "SmolTalk", "460K", 230, TOKEN),
-    ("spell", "spelling", "280K", 140, OPTIMIZER),
-    ("mmlu", "MMLU", "100K", 50, KEY),
-    ("gsm", "GSM8K", "8K", 4, VALUE),
-    ("identity", "identity", "2K", 1, HIGHLIGHT),
-]
+# the base model's answer: it keeps writing the page (made up, in the style of the web)
+PROMPT = ["Why", "is", "the", "sky", "blue", "?"]
+RAMBLE = ["Why", "is", "grass", "green", "?", "Why", "do", "leaves", "fall", "?", "In",
+          "this", "unit", ",", "students", "explore", "light", ",", "colour", "and",
+          "the", "seasons", ".", "Lesson", "1", ":"]  # fmt: skip
 
-# a GSM8K solution line with its calculator annotation (tasks/gsm8k.py)
+# the embedding table's rows: a few ordinary tokens, then the nine special tokens, which
+# nanochat appends after the BPE tokens (nanochat/tokenizer.py), ids 65,527 to 65,535
+ORDINARY = ["the", "sky", "blue"]
+SPECIAL = ["<|bos|>", "<|user_start|>", "<|user_end|>", "<|assistant_start|>",
+           "<|assistant_end|>", "<|python_start|>", "<|python_end|>", "<|output_start|>",
+           "<|output_end|>"]  # fmt: skip
+# what a user who types "<|assistant_start|>" sends: ordinary pieces (the split pattern's
+# chunks; each is one or more ordinary tokens), never the special token
+TYPED = ["<|", "assistant", "_start", "|>"]
+
+# a GSM8K solution line with its calculator annotation (tasks/gsm8k.py:10)
 ANNOTATED = "12/60 = $<<12/60=0.2>>0.2 per minute"
-# a multiple-choice prompt as tasks/common.py render_mc lays it out (letter after the option)
+# the mixture's examples, one per part (tasks/spellingbee.py:264-265, tasks/common.py:129,
+# tasks/gsm8k.py:10); the identity part has none on screen
+EXAMPLES = {
+    "chat": "Why is the sky blue?",
+    "spelling": "apple:a,p,p,l,e",
+    "choice": "- carbon dioxide=B",
+    "maths": "<<12/60=0.2>>",
+}
+# a multiple-choice prompt laid out as tasks/common.py render_mc does (question made up)
 QUESTION = "Which gas do plants absorb?"
 OPTIONS = [("oxygen", "A"), ("carbon dioxide", "B"), ("nitrogen", "C"), ("helium", "D")]
+ODDS = {"A": 0.22, "B": 0.55, "C": 0.16, "D": 0.07}  # the model's odds, for the picture
 
 
 def glyphs(text_mob: Mono, piece: str, occurrence: int = 0) -> VGroup:
@@ -126,53 +154,118 @@ def lines_of(text_mob: Mono) -> list[VGroup]:
     return groups
 
 
-def sit_on(text_mob: Mono, baseline: float) -> Mono:
-    """Put a one-line mono text on a baseline (its first glyph must not descend).
-
-    >>> round(float(sit_on(mono("MMLU"), 1.0)[0].get_bottom()[1]), 3)
-    1.0
-    """
-    return text_mob.shift(UP * (baseline - text_mob[0].get_bottom()[1]))
-
-
-def cells(tokens: Sequence[str], colour) -> list[TokenCell]:
+def cells(tokens: Sequence[str], colour, **kwargs) -> list[TokenCell]:
     """Token cells in one colour; ``<|...|>`` tokens are drawn as special tokens.
 
-    >>> [c.special for c in cells(["<|bos|>", "Hi"], BOS)]
+    >>> [c.special for c in cells(["<|bos|>", "Hi"], STRUCTURE)]
     [True, False]
     """
-    return [TokenCell(t, colour, special=t.startswith("<|")) for t in tokens]
+    return [TokenCell(t, colour, special=t.startswith("<|"), **kwargs) for t in tokens]
 
 
-class Waffle(VGroup):
-    """A mixture drawn to scale: a grid of equal squares, each standing for the same
-    number of rows, filled run by run in reading order.
+def open_from(picture, part) -> Restore:
+    """``picture`` grows out of ``part`` of the model (the embedding table out of its slab)."""
+    picture.save_state()
+    picture.scale_to_fit_width(part.width).move_to(part).set_opacity(0.2)
+    return Restore(picture)
 
-    >>> len(Waffle(columns=5, rows=2).cells)
-    10
+
+# --------------------------------------------------------------------------- local pictures
+
+
+class EmbeddingTable(VGroup):
+    """The model's first layer as a table: one row of numbers per token, its token beside it.
+
+    Learned numbers are coloured by sign and size (blue positive, red negative); numbers
+    still as they were initialised are grey static. ``.rows[i]`` is ``VGroup(label,
+    cells)``; ``.dots`` stands for the thousands of rows not drawn (``None`` if
+    ``ordinary`` is empty). ``learn(rows)`` paints rows with learned values;
+    ``flicker(rows)`` makes random rows shimmer while the scene plays.
+
+    >>> table = EmbeddingTable(["the"], ["<|bos|>", "<|user_start|>"])
+    >>> len(table.rows), len(table.rows[0][1]), table.special
+    (3, 12, [1, 2])
     """
 
-    def __init__(self, columns: int = 25, rows: int = 17, size: float = 0.2, gap: float = 0.06):
-        cells = VGroup(
-            *[
-                Square(side_length=size, stroke_color=FAINT, stroke_width=1.0, fill_opacity=0.0)
-                for _ in range(columns * rows)
-            ]
-        ).arrange_in_grid(rows=rows, cols=columns, buff=gap)
-        super().__init__(cells)
-        self.cells = cells
+    def __init__(
+        self,
+        ordinary: Sequence[str],
+        special: Sequence[str],
+        columns: int = 12,
+        cell: float = 0.3,
+        pitch: float = 0.44,
+        seed: int = 6,
+    ):
+        super().__init__()
+        self.rng = np.random.default_rng(seed)
+        self.rows = VGroup()
+        names = list(ordinary) + list(special)
+        y = 0.0
+        self.dots = None
+        for index, name in enumerate(names):
+            if index == len(ordinary) and ordinary:
+                self.dots = maths(r"\vdots", size=LABEL_SIZE, color=DIM).move_to([-0.6, y, 0])
+                y -= pitch * 1.2
+            label = mono(name, size=SMALL_SIZE, color=HIGHLIGHT if name in special else TEXT)
+            label.move_to([-0.25, y, 0], aligned_edge=RIGHT)
+            squares = VGroup(*[Square(cell, stroke_width=0) for _ in range(columns)])
+            squares.arrange(RIGHT, buff=0.04).move_to([0.0, y, 0], aligned_edge=LEFT)
+            self.rows.add(VGroup(label, squares))
+            y -= pitch
+        self.special = [i for i, name in enumerate(names) if name in special]
+        self.names = names
+        self.add(self.rows)
+        if self.dots is not None:
+            self.add(self.dots)
+        for row in self.rows:
+            self._static(row[1])
+        self.random: list[int] = []
+        self.add_updater(self._shimmer)
+        self._clock = 0.0
 
-    def run(self, start: int, count: int) -> VGroup:
-        return VGroup(*self.cells[start : start + count])
+    def cells_of(self, indices: Sequence[int]) -> VGroup:
+        return VGroup(*[self.rows[i][1] for i in indices])
+
+    def _static(self, squares: VGroup) -> None:
+        for square in squares:
+            square.set_fill(STRUCTURE, float(self.rng.uniform(0.1, 0.55)))
+
+    def _shimmer(self, table: EmbeddingTable, dt: float) -> None:
+        self._clock += dt
+        if self._clock >= 0.25:
+            self._clock = 0.0
+            for i in self.random:
+                self._static(self.rows[i][1])
+
+    def flicker(self, indices: Sequence[int]) -> None:
+        """Rows still random shimmer like static while the scene plays (none: ``[]``)."""
+        self.random = list(indices)
+
+    def learn(self, indices: Sequence[int], lag: float = 0.03, now: bool = False):
+        """Rows take learned values: each number blue or red by sign, brighter by size.
+
+        Returns the animation, or with ``now`` paints them at once (and returns None).
+        """
+        self.random = [i for i in self.random if i not in set(indices)]
+        steps = []
+        for i in indices:
+            for square in self.rows[i][1]:
+                value = float(self.rng.normal())
+                colour, opacity = (TOKEN if value > 0 else LOSS), min(0.2 + 0.4 * abs(value), 0.95)
+                if now:
+                    square.set_fill(colour, opacity)
+                else:
+                    steps.append(square.animate.set_fill(colour, opacity))
+        return None if now else LaggedStart(*steps, lag_ratio=lag)
 
 
 class Calculator(Labelled):
-    """The chat tool: a framed box named "calculator" with room for its keys below."""
+    """The chat tool: a frame named "calculator", with a window for what it computes."""
 
-    def __init__(self, box_w: float = 3.0, box_h: float = 2.0):
+    def __init__(self, box_w: float = 3.6, box_h: float = 2.2):
         frame_box = Rectangle(width=box_w, height=box_h, stroke_color=TOOL, stroke_width=STROKE)
         label = mono("calculator", size=SMALL_SIZE, color=TOOL)
-        label.next_to(frame_box.get_top(), DOWN, buff=0.2)
+        label.next_to(frame_box.get_corner(UP + LEFT), DOWN + RIGHT, buff=0.2)
         super().__init__(frame_box, label)
         self.frame_box, self.label = frame_box, label
         self.labelled.append((label, frame_box))
@@ -181,21 +274,26 @@ class Calculator(Labelled):
 class PackedRows(VGroup):
     """Conversations packed end to end into fixed-length rows (one row = one training row).
 
-    Each conversation is a BOS sliver then alternating user and assistant turns;
-    a turn that does not fit continues at the start of the next row.
-    ``.tracks`` are the empty rows, ``.pieces`` the coloured segments and
-    ``.kinds`` their roles ("bos", "user" or "assistant").
+    Each conversation is a <|bos|> sliver then alternating user and assistant turns;
+    a turn that does not fit continues at the start of the next row, so a row can begin
+    mid-conversation. ``.tracks`` are the rows, ``.pieces`` the coloured segments and
+    ``.kinds`` their roles ("bos", "user" or "assistant"); ``.row_starts[i]`` is the
+    piece that opens row ``i``.
+
+    >>> rows = PackedRows(rows=3)
+    >>> len(rows.tracks), rows.kinds[0], len(rows.row_starts)
+    (3, 'bos', 3)
     """
 
-    COLOURS = {"bos": BOS, "user": USER, "assistant": ASSISTANT}
+    COLOURS = {"bos": STRUCTURE, "user": USER, "assistant": ASSISTANT}
 
     def __init__(
         self,
-        rows: int = 6,
-        row_w: float = 11.0,
-        row_h: float = 0.34,
-        gap: float = 0.16,
-        seed: int = 6,
+        rows: int = 4,
+        row_w: float = 9.4,
+        row_h: float = 0.42,
+        gap: float = 0.3,
+        seed: int = 4,
     ):
         rng = np.random.default_rng(seed)
         tracks = VGroup(
@@ -206,24 +304,27 @@ class PackedRows(VGroup):
         ).arrange(DOWN, buff=gap)
         segments: list[tuple[str, float]] = []
         while sum(length for _, length in segments) < rows * row_w:
-            segments.append(("bos", 0.08))
+            segments.append(("bos", 0.1))
             for _ in range(rng.integers(1, 3)):
-                segments.append(("user", float(rng.uniform(0.4, 1.6))))
-                segments.append(("assistant", float(rng.uniform(0.8, 2.8))))
-        pieces, kinds = VGroup(), []
+                segments.append(("user", float(rng.uniform(0.5, 1.6))))
+                segments.append(("assistant", float(rng.uniform(1.0, 3.2))))
+        pieces, kinds, starts = VGroup(), [], []
         row, x = 0, 0.0
         for kind, length in segments:
             while length > 1e-6 and row < rows:
                 take = min(length, row_w - x)
                 left = tracks[row].get_left() + RIGHT * x
                 piece = Rectangle(
-                    width=max(take - 0.02, 0.02),
-                    height=row_h * 0.7,
-                    stroke_width=0,
+                    width=max(take - 0.03, 0.03),
+                    height=row_h * 0.72,
+                    stroke_width=1.5,
+                    stroke_color=self.COLOURS[kind],
                     fill_color=self.COLOURS[kind],
-                    fill_opacity=0.75,
+                    fill_opacity=0.7,
                 )
                 piece.move_to(left + RIGHT * (take / 2))
+                if x == 0.0:
+                    starts.append(piece)
                 pieces.add(piece)
                 kinds.append(kind)
                 x += take
@@ -231,28 +332,12 @@ class PackedRows(VGroup):
                 if x >= row_w - 1e-6:
                     row, x = row + 1, 0.0
         super().__init__(tracks, pieces)
-        self.tracks, self.pieces, self.kinds = tracks, pieces, kinds
+        self.tracks, self.pieces, self.kinds, self.row_starts = tracks, pieces, kinds, starts
 
-    def of_kind(self, *wanted: str) -> VGroup:
-        return VGroup(*[p for p, k in zip(self.pieces, self.kinds, strict=True) if k in wanted])
-
-
-def sky_conversation() -> TokenStrip:
-    """The chapter's example conversation, rendered in the chat format.
-
-    >>> sky_conversation().tokens[:3]
-    ['<|bos|>', '<|user_start|>', 'Why']
-    """
-    return TokenStrip(
-        [
-            cells(["<|bos|>"], BOS),
-            cells(["<|user_start|>", "Why", "is", "the", "sky", "blue", "?", "<|user_end|>"], USER),
-            cells(
-                ["<|assistant_start|>", "Sun", "light", "scatters", ".", "<|assistant_end|>"],
-                ASSISTANT,
-            ),
-        ]
-    )
+    def mid_start(self) -> Rectangle:
+        """The first piece that opens a row in the middle of a conversation."""
+        kinds = dict(zip(map(id, self.pieces), self.kinds, strict=True))
+        return next(p for p in self.row_starts[1:] if kinds[id(p)] != "bos")
 
 
 # --------------------------------------------------------------------------- the scene
@@ -261,483 +346,449 @@ def sky_conversation() -> TokenStrip:
 class Midtraining(NarratedScene):
     def construct(self):
         setup_canvas()
-        self.let_the_base_model_ramble()
-        self.name_the_second_stage()
-        self.draw_the_chat_format()
-        self.fill_the_mixture()
-        self.turn_sums_into_tool_calls()
-        self.run_the_calculator()
-        self.lay_out_multiple_choice()
-        self.reuse_the_machinery()
-        self.hand_over_to_sft()
+        bar, model = opening(self, 6)
+        page = self.let_the_base_model_ramble(bar, model)
+        table = self.open_the_embedding_table(model, page)
+        conversation = self.frame_a_conversation(table)
+        mixture, example = self.fill_the_mixture(model, table, conversation)
+        stream, calculator = self.turn_sums_into_tool_calls(model, mixture, example)
+        page = self.open_the_calculator(model, stream, calculator)
+        choice = self.lay_out_multiple_choice(page)
+        rows, machinery = self.reuse_the_machinery(model, choice)
+        self.hand_over_to_sft(model, rows, machinery)
 
     # ------------------------------------------------------------------ beats
 
-    def let_the_base_model_ramble(self):
+    def let_the_base_model_ramble(self, bar, model) -> TokenStrip:
         with self.beat("rambling") as beat:
-            model = BlockStack(6, width=1.3, label="base").to_edge(LEFT, buff=0.9).shift(UP * 0.8)
-            question = cells(["Why", "is", "the", "sky", "blue", "?"], USER)
-            ramble = cells(
-                ["Why", "is", "grass", "green", "?", "Why", "do", "cats", "purr", "?", "Why"],
-                ASSISTANT,
+            # the page the model writes: the question, then whatever a web page says next
+            strip = TokenStrip(
+                [*cells(PROMPT, USER), *cells(RAMBLE, ASSISTANT)], max_width=8.6, line_buff=0.28
             )
-            strip = TokenStrip([[*question, *ramble]], max_width=9.4)
-            strip.next_to(model, RIGHT, buff=0.7).align_to(model, UP)
-            question_cells = VGroup(*strip.cells[: len(question)])
-            ramble_cells = VGroup(*strip.cells[len(question) :])
+            strip.move_to([2.05, CONTENT_TOP - 0.35 - strip.height / 2, 0])
+            asked, written = strip.cells[: len(PROMPT)], strip.cells[len(PROMPT) :]
             self.play(
-                LaggedStart(*[FadeIn(b, shift=DOWN * 0.3) for b in model.blocks], lag_ratio=LAG),
-                FadeIn(model.label),
-                LaggedStart(*[FadeIn(c, shift=RIGHT * 0.2) for c in question_cells], lag_ratio=0.2),
+                bar.enter(6), model.animate.scale(0.8).move_to([-4.7, CY, 0]), run_time=STEADY
+            )
+            self.play(
+                LaggedStart(*[FadeIn(c, shift=RIGHT * 0.2) for c in asked], lag_ratio=0.15),
+                model.pulse(),
                 run_time=beat.until("ramble"),
             )
-            self.play(
-                LaggedStart(
-                    *[TransformFromCopy(model.blocks[-1], cell) for cell in ramble_cells],
-                    lag_ratio=0.35,
-                ),
-                run_time=beat.until("never"),
-            )
-            chat = self._chat_icon()
-            chat.move_to(DOWN * 1.9 + LEFT * 3.6)
-            cross = Cross(chat, stroke_color=MASKED, stroke_width=6)
-            self.play(FadeIn(chat, shift=UP * 0.2), run_time=QUICK)
-            self.play(Create(cross), Indicate(ramble_cells, color=MASKED), run_time=beat.until())
-            self.ramble = VGroup(model, strip)
-            self.icons = [chat]
-            self.crosses = [cross]
+            # token after token, and it never stops to let anyone answer
+            share = len(written) / 3
+            for part, mark in enumerate(("dialogue", "format", None)):
+                chunk = written[round(part * share) : round((part + 1) * share)]
+                self.play(
+                    LaggedStart(*[FadeIn(c, scale=0.8) for c in chunk], lag_ratio=0.6),
+                    model.pulse(),
+                    run_time=beat.until(mark),
+                )
+            return strip
 
-    def name_the_second_stage(self):
-        with self.beat("second-stage") as beat:
-            tool = self._tool_icon().move_to(DOWN * 1.9)
-            choice = self._choice_icon().move_to(DOWN * 1.9 + RIGHT * 3.6)
-            beat.wait_until("gaps")
-            for icon in (tool, choice):
-                cross = Cross(icon, stroke_color=MASKED, stroke_width=6)
-                self.play(FadeIn(icon, shift=UP * 0.2), run_time=QUICK)
-                self.play(Create(cross), run_time=QUICK)
-                self.icons.append(icon)
-                self.crosses.append(cross)
-            pipeline = PipelineDiagram(["pretraining", "midtraining", "SFT"]).to_edge(UP, buff=0.9)
+    def open_the_embedding_table(self, model, page) -> EmbeddingTable:
+        with self.beat("embedding") as beat:
+            table = EmbeddingTable(ORDINARY, SPECIAL).move_to([0.3, CY + 0.05, 0])
+            bos, eight = table.special[0], table.special[1:]
+            brace = Brace(table.rows, RIGHT, buff=0.3, color=DIM)
+            count = VGroup(mono("65,536", size=SMALL_SIZE), prose("rows", size=LABEL_SIZE))
+            count.arrange(DOWN, buff=0.12).next_to(brace, RIGHT, buff=0.2)
+            # the page goes; the model's first layer, its embedding, opens into the table
+            self.play(FadeOut(page, shift=RIGHT * 0.3), run_time=QUICK)
+            model.generate_target()
+            model.target.scale(0.7).move_to([-5.75, CY, 0])
+            model.target.embed.set_fill(HIGHLIGHT, 0.5)
+            self.play(MoveToTarget(model), run_time=QUICK)
+            table.flicker(range(len(table.rows)))
             self.play(
-                FadeOut(self.ramble, shift=UP * 0.3),
-                FadeIn(pipeline),
-                VGroup(*self.icons, *self.crosses).animate.shift(UP * 1.3),
-                run_time=beat.until("mid"),
+                open_from(table, model.embed), run_time=max(beat.until("trained") - STEADY, QUICK)
             )
-            self.play(pipeline.light(0), run_time=QUICK)
-            self.play(pipeline.settle(0), pipeline.light(1), run_time=QUICK)
-            checks = [
-                maths(r"\checkmark", size=56, color=TRAINED).next_to(icon, DOWN, buff=0.25)
-                for icon in self.icons
-            ]
+            self.play(GrowFromCenter(brace), FadeIn(count), run_time=STEADY)
+            # pretraining tuned every row it read; <|bos|> opens every document
+            self.play(table.learn(range(len(ORDINARY))), run_time=beat.until("bos"))
             self.play(
-                LaggedStart(
-                    *[
-                        ReplacementTransform(cross, check)
-                        for cross, check in zip(self.crosses, checks, strict=True)
-                    ],
-                    lag_ratio=0.3,
-                ),
+                table.learn([bos]),
+                Indicate(table.rows[bos][0], color=TOKEN),
+                run_time=beat.until("eight"),
+            )
+            # the other eight never came: the brace moves onto them
+            never = VGroup(prose("never", size=LABEL_SIZE), prose("seen", size=LABEL_SIZE))
+            brace_eight = Brace(table.cells_of(eight), RIGHT, buff=0.3, color=HIGHLIGHT)
+            never.arrange(DOWN, buff=0.12).next_to(brace_eight, RIGHT, buff=0.2)
+            self.play(
+                ReplacementTransform(brace, brace_eight),
+                FadeTransform(count, never),
+                run_time=beat.until("typed"),
+            )
+            # typed text: "<|assistant_start|>" arrives as ordinary pieces, never the token
+            row = table.rows[table.special[3]]
+            typed = TokenStrip(cells(TYPED, USER, pad=0.08))
+            typed.move_to([0, table.dots.get_y(), 0]).align_to(table.rows[0][1], LEFT)
+            copy = row[0].copy().set_color(USER)
+            self.play(copy.animate.move_to(typed), run_time=STEADY)
+            self.play(FadeTransform(copy, typed), run_time=STEADY)
+            self.play(
+                Indicate(row[0], color=MASKED),
+                Indicate(typed, color=USER, scale_factor=1.05),
+                run_time=beat.until("random"),
+            )
+            still = prose("random", size=LABEL_SIZE, color=HIGHLIGHT)
+            still.next_to(brace_eight, RIGHT, buff=0.2)
+            self.play(FadeOut(typed, shift=UP * 0.2), FadeTransform(never, still), run_time=QUICK)
+            self.play(
+                Indicate(table.cells_of(eight), color=HIGHLIGHT, scale_factor=1.03),
                 run_time=beat.until(),
             )
-            self.stage = VGroup(pipeline, *self.icons, *checks)
-            self.pipeline = pipeline
+            self.play(FadeOut(VGroup(brace_eight, still)), run_time=QUICK)
+            return table
 
-    def draw_the_chat_format(self):
+    def frame_a_conversation(self, table) -> TokenStrip:
         with self.beat("format") as beat:
-            strip = sky_conversation().move_to(UP * 0.9)
-            bos = strip.rows[0][0]
-            user_start, *question, user_end = strip.rows[1]
-            assistant_start, *reply, assistant_end = strip.rows[2]
-            asked = ChatBubble("Why is the sky blue?", role="user").move_to(UP * 1.4 + LEFT * 2.2)
-            said = ChatBubble("Sunlight scatters.", role="assistant").move_to(RIGHT * 2.2)
+            # the ordinary rows make room; the nine special rows move up
+            specials = VGroup(*[table.rows[i] for i in table.special])
             self.play(
-                FadeOut(self.stage, shift=UP * 0.3),
-                FadeIn(asked, shift=UP * 0.2),
-                FadeIn(said, shift=UP * 0.2),
+                *[r.animate.set_opacity(0) for r in table.rows[: len(ORDINARY)]],
+                table.dots.animate.set_opacity(0),
                 run_time=QUICK,
             )
-            # the conversation becomes tokens: each bubble's words break into cells
-            self.play(
-                ReplacementTransform(asked.label, VGroup(*question)),
-                ReplacementTransform(said.label, VGroup(*reply)),
-                FadeOut(asked.box),
-                FadeOut(said.box),
-                run_time=beat.until("bos"),
-            )
-            self.play(GrowFromCenter(bos), run_time=QUICK)
-            self.play(Indicate(bos, color=HIGHLIGHT), run_time=beat.until("user"))
-            # the markers appear in reading order, as the voice names them
-            for start_cell, words, end_cell, until in (
-                (user_start, question, user_end, "assistant"),
-                (assistant_start, reply, assistant_end, "special"),
-            ):
-                self.play(
-                    Succession(
-                        GrowFromCenter(start_cell, run_time=1),
-                        Indicate(VGroup(*words), color=HIGHLIGHT, scale_factor=1.08, run_time=1.5),
-                        GrowFromCenter(end_cell, run_time=1),
-                    ),
-                    run_time=beat.until(until),
+            lift = CONTENT_TOP - 0.2 - specials.get_top()[1]
+            self.play(specials.animate.shift(UP * lift), run_time=QUICK)
+            rows = {name: table.rows[i] for i, name in enumerate(table.names)}
+            lines = [
+                [*cells(["<|bos|>"], STRUCTURE), *cells(["<|user_start|>"], USER),
+                 *cells(["Why", "is", "the", "sky", "blue", "?"], USER)],
+                [*cells(["<|user_end|>"], USER),
+                 *cells(["<|assistant_start|>", "Light", "scatters", "."], ASSISTANT)],
+                cells(["<|assistant_end|>"], ASSISTANT),
+            ]  # fmt: skip
+            strip = TokenStrip(lines, line_buff=0.2)
+            strip.align_to(specials, LEFT).shift(LEFT * 0.4)
+            strip.shift(UP * (specials.get_bottom()[1] - 0.35 - strip.get_top()[1]))
+            by_token = {cell.token: cell for cell in reversed(strip.cells)}
+
+            def from_row(name: str):
+                """The token's name leaves its row and becomes a cell of the conversation."""
+                cell = by_token[name]
+                return AnimationGroup(
+                    TransformFromCopy(rows[name][0], cell.label), GrowFromCenter(cell.box)
                 )
-            # the vocabulary: ordinary tokens, then nine slots kept for special tokens
-            ordinary = VGroup(
-                *[Square(0.22, stroke_color=FAINT, stroke_width=THIN) for _ in range(22)]
-            ).arrange(RIGHT, buff=0.06)
-            dots = maths(r"\cdots", size=LABEL_SIZE, color=DIM)
-            reserved = VGroup(
-                *[Square(0.22, stroke_color=HIGHLIGHT, stroke_width=THIN) for _ in range(9)]
-            ).arrange(RIGHT, buff=0.06)
-            vocab = VGroup(ordinary, dots, reserved).arrange(RIGHT, buff=0.2)
-            vocab.next_to(strip, DOWN, buff=0.9)
-            size_label = mono("65,536 tokens", size=SMALL_SIZE, color=DIM)
-            size_label.next_to(ordinary, DOWN, buff=0.2)
-            nine = mono("9 special", size=SMALL_SIZE, color=HIGHLIGHT)
-            nine.next_to(reserved, DOWN, buff=0.2)
+
+            words = [c for c in strip.cells if not c.special]
+            user_words, reply_words = words[:6], words[6:]
+            self.play(from_row("<|bos|>"), run_time=beat.until("user"))
             self.play(
-                LaggedStart(*[FadeIn(s) for s in ordinary], lag_ratio=LAG),
-                FadeIn(dots),
-                FadeIn(size_label),
-                LaggedStart(*[Create(s) for s in reserved], lag_ratio=LAG),
-                FadeIn(nine),
-                run_time=STEADY,
-            )
-            specials = [bos, user_start, user_end, assistant_start, assistant_end]
-            self.play(
-                LaggedStart(
-                    *[
-                        TransformFromCopy(cell.box, slot)
-                        for cell, slot in zip(specials, reserved, strict=False)
-                    ],
-                    lag_ratio=0.25,
+                Succession(
+                    from_row("<|user_start|>"),
+                    LaggedStart(*[FadeIn(c) for c in user_words], lag_ratio=0.2),
+                    from_row("<|user_end|>"),
                 ),
-                *[slot.animate.set_fill(HIGHLIGHT, opacity=0.4) for slot in reserved[:5]],
-                run_time=beat.until(),
-            )
-            self.format = VGroup(strip, vocab, size_label, nine)
-            self.sky = strip
-
-    def fill_the_mixture(self):
-        with self.beat("mixture") as beat:
-            waffle = Waffle().to_edge(LEFT, buff=0.9).shift(DOWN * 0.15)
-            total = Counter(850000, unit="rows", size=40).next_to(waffle, UP, buff=0.3)
-            total.align_to(waffle, LEFT)
-            key_square = Square(0.2, stroke_color=TEXT, stroke_width=1.0)
-            key_text = mono("= 2,000 rows", size=SMALL_SIZE, color=DIM)
-            key = VGroup(key_square, key_text).arrange(RIGHT, buff=0.15)
-            key.next_to(waffle, DOWN, buff=0.3).align_to(waffle, LEFT)
-            self.play(
-                FadeOut(self.format, shift=UP * 0.3),
-                LaggedStart(*[FadeIn(c) for c in waffle.cells], lag_ratio=0.005),
-                run_time=beat.until("total"),
-            )
-            self.play(FadeIn(total), FadeIn(key), run_time=QUICK)
-            self.play(total.count(), run_time=beat.until("smol"))
-            legend_rows = VGroup()
-            left = waffle.get_right()[0] + 0.9
-            top = waffle.get_top()[1] - 0.5
-            for index, (_, name, count, _, colour) in enumerate(MIXTURE):
-                baseline = top - index * 0.75
-                label = sit_on(mono(name, size=LABEL_SIZE, color=TEXT), baseline)
-                amount = sit_on(mono(count, size=LABEL_SIZE, color=colour), baseline)
-                swatch = Square(0.3, stroke_color=colour, fill_color=colour, fill_opacity=0.8)
-                swatch.move_to([left + 0.15, baseline + 0.1, 0])
-                label.next_to(swatch, RIGHT, buff=0.3, coor_mask=RIGHT)
-                amount.set_x(left + 4.3 - amount.width / 2)
-                legend_rows.add(VGroup(swatch, label, amount))
-            start = 0
-            marks = [m for m, *_ in MIXTURE]
-            for index, (mark, _, _, squares, colour) in enumerate(MIXTURE):
-                beat.wait_until(mark)
-                run = waffle.run(start, squares)
-                start += squares
-                fill = LaggedStart(
-                    *[c.animate.set_fill(colour, opacity=0.8).set_stroke(colour) for c in run],
-                    lag_ratio=min(0.5, 4 / max(squares, 1)),
-                    run_time=3,
-                )
-                self.play(
-                    Succession(
-                        AnimationGroup(FadeIn(legend_rows[index], shift=LEFT * 0.2), fill),
-                        Indicate(run, color=colour, scale_factor=1.15, run_time=2),
-                    ),
-                    run_time=beat.until(marks[index + 1] if index + 1 < len(marks) else None),
-                )
-            gsm = waffle.run(230 + 140 + 50, 4)
-            self.mixture = VGroup(waffle, total, key, legend_rows)
-            self.gsm_squares = gsm
-
-    def turn_sums_into_tool_calls(self):
-        with self.beat("tool-call") as beat:
-            line = mono(ANNOTATED, size=LABEL_SIZE, color=TEXT).to_edge(UP, buff=1.4)
-            line.to_edge(LEFT, buff=0.9)
-            others = VGroup(*[m for m in self.mixture if m is not None])
-            self.play(
-                FadeOut(others, shift=DOWN * 0.3),
-                ReplacementTransform(self.gsm_squares.copy(), line),
-                run_time=beat.until("note"),
-            )
-            note = glyphs(line, "<<12/60=0.2>>")
-            self.play(note.animate.set_color(HIGHLIGHT), run_time=QUICK)
-            self.play(Indicate(note, color=HIGHLIGHT), run_time=beat.until("call"))
-            call_strip = TokenStrip(
-                [
-                    cells(["<|python_start|>", "12", "/", "60", "<|python_end|>"], ASSISTANT),
-                    cells(["<|output_start|>", "0", ".", "2", "<|output_end|>"], TOOL),
-                ],
-                line_buff=0.5,
-            )
-            call_strip.next_to(line, DOWN, buff=0.9).align_to(line, LEFT)
-            call, output = call_strip.rows
-            expression = glyphs(line, "12/60", occurrence=1)
-            result = glyphs(line, "0.2", occurrence=0)
-            self.play(
-                TransformFromCopy(expression, VGroup(*call[1:4])),
-                run_time=STEADY,
-            )
-            self.play(
-                GrowFromCenter(call[0]),
-                GrowFromCenter(call[4]),
-                run_time=beat.until("output"),
-            )
-            self.play(TransformFromCopy(result, VGroup(*output[1:4])), run_time=STEADY)
-            self.play(
-                GrowFromCenter(output[0]),
-                GrowFromCenter(output[4]),
-                run_time=beat.until(),
-            )
-            self.annotation = line
-            self.call, self.output = call, output
-
-    def run_the_calculator(self):
-        with self.beat("calculator") as beat:
-            call, output = self.call, self.output
-            calc = Calculator().to_edge(RIGHT, buff=0.9).match_y(VGroup(call, output))
-            into = Arrow(call.get_right(), calc.get_left(), buff=0.2, color=STRUCTURE)
-            # at chat time only the call is written by the model: the output leaves
-            self.play(
-                FadeOut(output, shift=DOWN * 0.2),
-                LaggedStart(*[Indicate(c, color=HIGHLIGHT) for c in call], lag_ratio=0.3),
-                run_time=beat.until("tool"),
-            )
-            self.play(FadeIn(calc), Create(into), run_time=QUICK)
-            expression = VGroup(*call[1:4]).copy()
-            self.play(
-                expression.animate.scale(0.4).move_to(calc.frame_box).set_opacity(0),
-                run_time=QUICK,
-            )
-            self.remove(expression)
-            output.save_state()
-            output.scale(0.3).move_to(calc)
-            out = Arrow(calc.get_left(), output.saved_state.get_right(), buff=0.2, color=TOOL)
-            out.shift(DOWN * 0.35)
-            self.play(Create(out), Restore(output), run_time=beat.until("reject"))
-            # not Python: an import goes in, nothing comes back
-            bad = TokenStrip(
-                [cells(["<|python_start|>", "import", "os", "<|python_end|>"], ASSISTANT)]
-            )
-            bad.next_to(output, DOWN, buff=0.9).align_to(output, LEFT)
-            refuse = Arrow(
-                bad.get_right(), calc.get_bottom() + LEFT * 0.4, buff=0.2, color=STRUCTURE
-            )
-            cross = Cross(
-                Square(0.45).move_to(refuse.get_center()), stroke_color=MASKED, stroke_width=6
+                run_time=beat.until("reply"),
             )
             self.play(
                 Succession(
-                    AnimationGroup(FadeIn(bad, shift=RIGHT * 0.3), Create(refuse)),
-                    Create(cross),
-                    LaggedStart(*[c.recolour(MASKED) for c in bad.cells], lag_ratio=0.2),
+                    from_row("<|assistant_start|>"),
+                    LaggedStart(*[FadeIn(c) for c in reply_words], lag_ratio=0.2),
                 ),
-                run_time=beat.until("limits"),
+                run_time=beat.until("stop"),
             )
-            # just a calculator: its keys, and counting letters
-            keys = maths(r"+\;\;-\;\;\times\;\;\div\;\;(\;)", size=LABEL_SIZE, color=TEXT)
-            count = mono(".count", size=SMALL_SIZE, color=TEXT)
-            VGroup(keys, count).arrange(DOWN, buff=0.2).next_to(calc.label, DOWN, buff=0.25)
-            calc.add(keys, count)
-            calc.labelled.extend([(keys, calc.frame_box), (count, calc.frame_box)])
-            self.play(Write(keys), run_time=STEADY)
-            self.play(FadeIn(count, shift=UP * 0.1), run_time=QUICK)
+            self.play(from_row("<|assistant_end|>"), run_time=beat.until("tools"))
+            tools = [rows[name] for name in SPECIAL[5:]]
             self.play(
-                LaggedStart(*[Indicate(k, color=TOOL) for k in [*keys[0], count]], lag_ratio=0.3),
+                LaggedStart(*[Indicate(r, color=TOOL, scale_factor=1.04) for r in tools],
+                            lag_ratio=0.25),
+                run_time=beat.until("mid"),
+            )  # fmt: skip
+            eight = [rows[name][1] for name in SPECIAL[1:]]
+            self.play(
+                LaggedStart(*[Indicate(r, color=HIGHLIGHT, scale_factor=1.04) for r in eight],
+                            lag_ratio=0.15),
                 run_time=beat.until(),
-            )
-            self.tool_scene = VGroup(
-                self.annotation, call, output, calc, into, out, bad, refuse, cross
-            )
+            )  # fmt: skip
+            return strip
 
-    def lay_out_multiple_choice(self):
+    def fill_the_mixture(self, model, table, conversation) -> tuple[VGroup, Mono]:
+        with self.beat("mixture") as beat:
+            table.flicker([])
+            self.play(FadeOut(VGroup(model, table, conversation), shift=LEFT * 0.3), run_time=QUICK)
+            model.embed.set_fill(STRUCTURE, 0.15)  # as ModelStack draws it
+            mixture = MixtureBar(MIDTRAINING_MIX, height=4.35, width=1.1).scale(1.15)
+            mixture.shift(LEFT * (5.6 + mixture.outline.get_left()[0]))
+            mixture.shift(UP * (-0.35 - mixture.outline.get_y()))
+            column = max(label.get_right()[0] for label in mixture.labels.values()) + 0.7
+            total = Counter(850_000, unit="conversations", size=40)
+            total.next_to(mixture.outline, UP, buff=0.25).align_to(mixture.outline, LEFT)
+            examples = {}
+            for key, text in EXAMPLES.items():
+                example = mono(text, size=LABEL_SIZE, color=mixture.parts[key][4])
+                examples[key] = example.move_to(
+                    [column, mixture.labels[key].get_y(), 0], aligned_edge=LEFT
+                )
+            self.play(Create(mixture.outline), FadeIn(total), run_time=QUICK)
+            self.play(total.count(), run_time=beat.until("smol"))
+            steps = [("chat", "spell"), ("spelling", "rest"), ("choice", "gsm"),
+                     ("maths", "identity"), ("identity", None)]  # fmt: skip
+            for key, until in steps:
+                parts = [mixture.grow(key)]
+                if key in examples:
+                    parts.append(Write(examples[key]))
+                self.play(Succession(*parts), run_time=beat.until(until))
+            return VGroup(mixture, total, *examples.values()), examples["maths"]
+
+    def turn_sums_into_tool_calls(self, model, mixture, example):
+        with self.beat("tool-call") as beat:
+            rest = VGroup(*[m for m in mixture if m is not example])
+            self.play(FadeOut(rest, shift=LEFT * 0.3), run_time=QUICK)
+            # the annotation sits inside a GSM8K solution line
+            line = mono(ANNOTATED, size=LABEL_SIZE * 1.2, color=TEXT)
+            line.move_to([0, CONTENT_TOP - 0.45, 0])
+            note = glyphs(line, "<<12/60=0.2>>")
+            note.set_color(TOOL)
+            self.play(example.animate.scale_to_fit_width(note.width).move_to(note), run_time=QUICK)
+            self.play(FadeIn(VGroup(*[g for g in line if g not in set(note)])), run_time=QUICK)
+            self.remove(example)
+            self.add(line)
+            self.play(Indicate(note, color=HIGHLIGHT), run_time=beat.until("call"))
+            # the annotation becomes a call and its result
+            call = TokenStrip(cells(["<|python_start|>", "12/60", "<|python_end|>"], ASSISTANT))
+            output = TokenStrip(cells(["<|output_start|>", "0.2", "<|output_end|>"], TOOL))
+            stream = VGroup(call, output).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
+            stream.move_to([-1.3, 0.9, 0])
+            self.play(
+                TransformFromCopy(glyphs(line, "12/60", occurrence=1), call.cells[1]),
+                GrowFromCenter(call.cells[0]),
+                GrowFromCenter(call.cells[2]),
+                run_time=beat.until("output"),
+            )
+            in_data = prose("in the data", size=LABEL_SIZE, color=DIM)
+            in_data.next_to(output, RIGHT, buff=0.5)
+            self.play(
+                TransformFromCopy(glyphs(line, "0.2", occurrence=0), output.cells[1]),
+                GrowFromCenter(output.cells[0]),
+                GrowFromCenter(output.cells[2]),
+                FadeIn(in_data, shift=LEFT * 0.2),
+                run_time=beat.until("chat"),
+            )
+            # at chat time the model writes the call; the result's slot waits, empty
+            self.play(FadeOut(VGroup(line, in_data), shift=UP * 0.3), run_time=QUICK)
+            call.generate_target().move_to([-3.3, 1.6, 0], aligned_edge=LEFT)
+            output.generate_target().move_to([-3.3, 0.2, 0], aligned_edge=LEFT)
+            output.target.labels.set_opacity(0)
+            self.play(
+                FadeIn(model, shift=RIGHT * 0.3),
+                MoveToTarget(call),
+                MoveToTarget(output),
+                run_time=QUICK,
+            )
+            self.play(
+                model.pulse(),
+                LaggedStart(
+                    *[Indicate(c, color=HIGHLIGHT, scale_factor=1.0) for c in call.cells],
+                    lag_ratio=0.3,
+                ),
+                run_time=beat.until("engine"),
+            )
+            # the engine hands the expression to the calculator and pastes the result in
+            calculator = Calculator(box_w=3.0, box_h=2.0).move_to([4.9, -2.2, 0])
+            into = Arrow(call.get_right(), calculator.get_top(), buff=0.15, color=STRUCTURE)
+            window = mono("12/60", size=LABEL_SIZE, color=TEXT)
+            window.move_to(calculator.frame_box).shift(DOWN * 0.2)
+            self.play(FadeIn(calculator), Create(into), run_time=QUICK)
+            self.play(TransformFromCopy(call.cells[1].label, window), run_time=QUICK)
+            answer = mono("0.2", size=LABEL_SIZE, color=TEXT).move_to(window)
+            self.play(FadeTransform(window, answer), run_time=beat.until("paste"))
+            corner = calculator.frame_box.get_corner(UP + LEFT) + RIGHT * 0.3
+            back = Arrow(corner, output.cells[1].get_bottom(), buff=0.15, color=TOOL)
+            result = output.cells[1].label
+            others = VGroup(output.cells[0].label, output.cells[2].label)
+            self.play(
+                Create(back),
+                answer.animate.scale_to_fit_height(result.height).move_to(result),
+                others.animate.set_opacity(1),
+                run_time=beat.until("why"),
+            )
+            self.remove(answer)
+            result.set_opacity(1)
+            more = TokenStrip(cells(["per", "minute"], ASSISTANT))
+            more.next_to(output, DOWN, buff=0.4, aligned_edge=LEFT)
+            self.play(
+                model.pulse(),
+                LaggedStart(*[FadeIn(c, shift=RIGHT * 0.2) for c in more.cells], lag_ratio=0.4),
+                run_time=STEADY,
+            )
+            self.play(Indicate(calculator, color=TOOL, scale_factor=1.05), run_time=beat.until())
+            return VGroup(call, output, more, into, back), calculator
+
+    def open_the_calculator(self, model, stream, calculator) -> VGroup:
+        with self.beat("calculator") as beat:
+            # the calculator comes to the middle and opens: what it runs, what it accepts
+            self.play(FadeOut(VGroup(model, stream), shift=LEFT * 0.3), run_time=QUICK)
+            big = Calculator(box_w=11.0, box_h=5.6).move_to([0, CY, 0])
+            self.play(ReplacementTransform(calculator, big), run_time=QUICK)
+            code = mono('eval("12/60")', size=LABEL_SIZE * 1.2, color=TEXT)
+            gives = mono("0.2", size=LABEL_SIZE * 1.2, color=TOOL)
+            first = VGroup(code, maths(r"\to", color=DIM), gives).arrange(RIGHT, buff=0.35)
+            first.next_to(big.label, DOWN, buff=0.45).align_to(big.label, LEFT).shift(RIGHT * 0.4)
+            bare = prose("built-ins removed", size=LABEL_SIZE, color=DIM)
+            bare.next_to(first, RIGHT, buff=0.8)
+            self.play(Write(code), run_time=QUICK)
+            self.play(FadeIn(first[1:]), FadeIn(bare), run_time=beat.until("allow"))
+            accepted = [("0-9  + - * / . ( )", None), ("'strawberry'.count('r')", "3")]
+            lines = VGroup()
+            for text, result in accepted:
+                parts = [
+                    mono(text, size=LABEL_SIZE, color=TEXT),
+                    maths(r"\checkmark", size=LABEL_SIZE * 1.3, color=TRAINED),
+                ]
+                if result is not None:
+                    parts += [maths(r"\to", color=DIM), mono(result, size=LABEL_SIZE, color=TOOL)]
+                lines.add(VGroup(*parts).arrange(RIGHT, buff=0.35))
+            lines.arrange(DOWN, buff=0.4, aligned_edge=LEFT)
+            lines.next_to(first, DOWN, buff=0.55, aligned_edge=LEFT)
+            self.play(
+                LaggedStart(*[FadeIn(line, shift=RIGHT * 0.2) for line in lines], lag_ratio=0.5),
+                run_time=beat.until("reject"),
+            )
+            bad = mono("import os", size=LABEL_SIZE, color=TEXT)
+            cross = Cross(Square(0.36), stroke_color=MASKED, stroke_width=6)
+            nothing = prose("no answer", size=LABEL_SIZE, color=MASKED)
+            refused = VGroup(bad, cross, nothing).arrange(RIGHT, buff=0.4)
+            refused.next_to(lines, DOWN, buff=0.45, aligned_edge=LEFT)
+            self.play(FadeIn(bad, shift=RIGHT * 0.2), run_time=QUICK)
+            self.play(Create(cross), FadeIn(nothing), run_time=QUICK)
+            self.play(Indicate(VGroup(bad, cross), color=MASKED), run_time=beat.until())
+            return VGroup(big, first, bare, lines, refused)
+
+    def lay_out_multiple_choice(self, calculator_page) -> VGroup:
         with self.beat("choice") as beat:
+            self.play(FadeOut(calculator_page, shift=UP * 0.3), run_time=QUICK)
             source = "\n".join([QUESTION, *[f"- {text}={letter}" for text, letter in OPTIONS]])
             prompt = mono(source, size=LABEL_SIZE, color=TEXT)
+            prompt.move_to([-6.3, CONTENT_TOP - 0.3, 0], aligned_edge=UP + LEFT)
             lines = lines_of(prompt)
-            option_lines = lines[1:]
-            answer = TokenStrip(
-                [
-                    [
-                        *cells(["<|assistant_start|>"], ASSISTANT),
-                        TokenCell("B", KEY),
-                        *cells(["<|assistant_end|>"], ASSISTANT),
-                    ]
-                ]
-            )
-            answer.next_to(prompt, DOWN, buff=0.6).align_to(prompt, LEFT)
-            # the letter in the question and the answer's letter: one token, not " B"
-            letter = {"size": LABEL_SIZE, "min_width": 0.75}
-            same = TokenCell("B", KEY, **letter)
-            target = TokenCell("B", KEY, **letter)
-            equal = maths(r"=", size=LABEL_SIZE * 1.4, color=TRAINED)
-            spaced = TokenCell(" B", DIM, show_spaces=True, **letter)
-            target_2 = TokenCell("B", KEY, **letter)
-            differ = maths(r"\neq", size=LABEL_SIZE * 1.4, color=MASKED)
-            left = VGroup(same, equal, target).arrange(RIGHT, buff=0.3)
-            right = VGroup(spaced, differ, target_2).arrange(RIGHT, buff=0.3)
-            compare = VGroup(left, right).arrange(RIGHT, buff=1.4)
-            compare.next_to(answer, DOWN, buff=0.7).align_to(prompt, LEFT)
-            # centre the whole layout in the frame
-            VGroup(prompt, answer, compare).center()
-            self.play(FadeOut(self.tool_scene, shift=UP * 0.3), run_time=QUICK)
             self.play(
                 LaggedStart(*[FadeIn(line, shift=UP * 0.2) for line in lines], lag_ratio=0.2),
-                run_time=beat.until("options"),
+                run_time=QUICK,
             )
             self.remove(*lines)
-            self.add(prompt)  # from here on the prompt is one text again
+            self.add(prompt)
             letters = [glyphs(prompt, f"={letter}") for _, letter in OPTIONS]
             self.play(
-                LaggedStart(*[g.animate.set_color(KEY) for g in letters], lag_ratio=0.3),
+                LaggedStart(*[g[1].animate.set_color(KEY) for g in letters], lag_ratio=0.3),
+                run_time=beat.until("nospace"),
+            )
+            self.play(
+                LaggedStart(*[Indicate(g, color=KEY) for g in letters], lag_ratio=0.2),
+                run_time=beat.until("tokens"),
+            )
+            # "B" and " B": two different tokens
+            size = {"size": LABEL_SIZE, "min_width": 0.8}
+            same = TokenCell("B", KEY, **size)
+            spaced = TokenCell(" B", DIM, show_spaces=True, **size)
+            differ = maths(r"\neq", size=LABEL_SIZE * 1.4, color=MASKED)
+            compare = VGroup(same, differ, spaced).arrange(RIGHT, buff=0.35).move_to([3.9, 2.0, 0])
+            self.play(TransformFromCopy(letters[1][1], same), run_time=QUICK)
+            self.play(FadeIn(differ), FadeIn(spaced, shift=LEFT * 0.2), run_time=beat.until("same"))
+            # the reply repeats the prompt's letter token
+            reply = TokenStrip(
+                [*cells(["<|assistant_start|>"], ASSISTANT), TokenCell("B", KEY),
+                 *cells(["<|assistant_end|>"], ASSISTANT)]
+            )  # fmt: skip
+            reply.next_to(prompt, DOWN, buff=0.7, aligned_edge=LEFT)
+            self.play(FadeIn(reply.cells[0]), FadeIn(reply.cells[2]), run_time=QUICK)
+            self.play(TransformFromCopy(same, reply.cells[1]), run_time=beat.until("reply"))
+            self.play(Indicate(reply.cells[1], color=KEY), run_time=beat.until("odds"))
+            # the graders read the model's odds for the four letters, nothing else
+            vocab = VGroup(
+                *[Rectangle(width=0.08, height=0.2 + 0.9 * abs(np.sin(i * 1.7)), stroke_width=0,
+                            fill_color=FAINT, fill_opacity=0.8) for i in range(36)]
+            ).arrange(RIGHT, buff=0.05, aligned_edge=DOWN)  # fmt: skip
+            vocab.move_to([-3.4, -2.3, 0])
+            picks = [vocab[i] for i in (7, 15, 23, 31)]
+            bars = VGroup()
+            for name, pick in zip(ODDS, picks, strict=True):
+                pick.set_fill(KEY, 0.9)
+                bar = Rectangle(width=ODDS[name] * 6, height=0.36, stroke_width=0,
+                                fill_color=KEY, fill_opacity=0.8)  # fmt: skip
+                bars.add(VGroup(mono(name, size=LABEL_SIZE, color=TEXT), bar).arrange(RIGHT))
+            bars.arrange(DOWN, buff=0.16, aligned_edge=LEFT).move_to([2.2, -2.55, 0])
+            for row in bars[1:]:  # the bars start on one line
+                row[1].align_to(bars[0][1], LEFT)
+            every = prose("all tokens", size=LABEL_SIZE, color=TEXT)
+            every.next_to(vocab, DOWN, buff=0.15)
+            four = prose("four letters", size=LABEL_SIZE, color=KEY)
+            four.next_to(bars, RIGHT, buff=0.4).align_to(bars, UP)
+            self.play(
+                LaggedStart(*[GrowFromEdge(v, DOWN) for v in vocab], lag_ratio=0.02),
+                FadeIn(every),
+                run_time=QUICK,
+            )
+            self.play(
+                *[TransformFromCopy(pick, row[1]) for pick, row in zip(picks, bars, strict=True)],
+                *[FadeIn(row[0]) for row in bars],
+                FadeIn(four),
+                vocab.animate.set_opacity(0.3),
                 run_time=STEADY,
             )
-            self.play(
-                LaggedStart(*[Indicate(g, color=KEY) for g in letters], lag_ratio=0.3),
-                run_time=beat.until("answer"),
-            )
-            b_glyph = letters[1][-1]
-            self.play(FadeIn(answer.cells[0]), FadeIn(answer.cells[2]), run_time=QUICK)
-            self.play(TransformFromCopy(b_glyph, answer.cells[1]), run_time=STEADY)
-            # the binding: each letter sits right after its option
-            self.play(
-                LaggedStart(
-                    *[
-                        Indicate(VGroup(*line[1:]), color=KEY, scale_factor=1.05)
-                        for line in option_lines
-                    ],
-                    lag_ratio=0.4,
-                ),
-                run_time=beat.until("same"),
-            )
-            self.play(
-                TransformFromCopy(b_glyph, same),
-                TransformFromCopy(answer.cells[1], target),
-                FadeIn(equal),
-                run_time=STEADY,
-            )
-            self.play(FadeIn(right, shift=LEFT * 0.2), run_time=STEADY)
-            self.play(Indicate(VGroup(same, target), color=TRAINED), run_time=beat.until())
-            self.choice = VGroup(prompt, answer, compare)
+            win = SurroundingRectangle(bars[1], color=TRAINED, buff=0.1)
+            self.play(Create(win), run_time=QUICK)
+            self.play(Indicate(bars[1], color=TRAINED), run_time=beat.until())
+            return VGroup(prompt, compare, reply, vocab, every, bars, four, win)
 
-    def reuse_the_machinery(self):
+    def reuse_the_machinery(self, model, choice) -> tuple[PackedRows, VGroup]:
         with self.beat("machinery") as beat:
-            rows = PackedRows().move_to(DOWN * 0.85)
+            self.play(FadeOut(choice, shift=UP * 0.3), run_time=QUICK)
+            rate = RateBar("learning rate", 0, width=5.0).move_to([1.6, CONTENT_TOP - 0.45, 0])
+            optimizers = mono("Muon + AdamW", size=LABEL_SIZE, color=OPTIMIZER)
+            optimizers.next_to(rate, DOWN, buff=0.35).align_to(rate.label, LEFT)
+            self.play(FadeIn(model, shift=RIGHT * 0.3), FadeIn(optimizers), run_time=QUICK)
+            self.play(FadeIn(rate), run_time=beat.until("lr"))
+            self.play(rate.to(100), run_time=beat.until("pack"))
+            rows = PackedRows().move_to([1.6, CY - 0.9, 0])
             brace = Brace(rows.tracks[0], UP, buff=0.1, color=DIM)
-            width_label = mono("2,048 tokens", size=SMALL_SIZE, color=DIM).next_to(
-                brace, UP, buff=0.1
-            )
-            tags = VGroup(
-                TokenCell("base weights", TOKEN, size=LABEL_SIZE, pad=0.2),
-                TokenCell("Muon + AdamW", OPTIMIZER, size=LABEL_SIZE, pad=0.2),
-                TokenCell("same LR", TEXT, size=LABEL_SIZE, pad=0.2),
-            ).arrange(RIGHT, buff=0.5)
-            tags.to_edge(UP, buff=0.8)
-            batch = Counter(524288, unit="tokens / step", size=40)
-            batch.next_to(tags, DOWN, buff=0.35)
-            # the pretraining picture comes back first: empty rows waiting for tokens
-            self.play(FadeOut(self.choice, shift=UP * 0.3), run_time=QUICK)
+            width = mono("2,048 tokens", size=SMALL_SIZE, color=DIM).next_to(brace, UP, buff=0.1)
             self.play(
                 LaggedStart(*[Create(t) for t in rows.tracks], lag_ratio=0.2),
                 FadeIn(brace),
-                FadeIn(width_label),
-                run_time=beat.until("same"),
+                FadeIn(width),
+                run_time=QUICK,
             )
-            self.play(
-                LaggedStart(*[FadeIn(t, shift=DOWN * 0.2) for t in tags], lag_ratio=0.4),
-                run_time=beat.until("batch"),
-            )
-            self.play(FadeIn(batch), run_time=QUICK)
-            self.play(batch.count(), run_time=beat.until("pack"))
             self.play(
                 LaggedStart(*[FadeIn(p, shift=RIGHT * 0.15) for p in rows.pieces], lag_ratio=0.08),
-                run_time=beat.until("every"),
+                run_time=beat.until("cut"),
+            )
+            # a row that opens in the middle of a conversation
+            opener = rows.mid_start()
+            frame = SurroundingRectangle(opener, color=HIGHLIGHT, buff=0.08)
+            self.play(
+                Create(frame), Indicate(opener, color=HIGHLIGHT), run_time=beat.until("every")
             )
             self.play(
+                FadeOut(frame),
                 LaggedStart(
-                    *[p.animate.set_fill(TRAINED, opacity=0.8) for p in rows.pieces],
-                    lag_ratio=0.04,
+                    *[p.animate.set_stroke(TRAINED, width=3) for p in rows.pieces], lag_ratio=0.03
                 ),
+                model.pulse(colour=TRAINED),
                 run_time=beat.until(),
             )
-            self.machinery = VGroup(tags, batch, brace, width_label)
-            self.rows = rows
+            return rows, VGroup(rate, optimizers, brace, width)
 
-    def hand_over_to_sft(self):
+    def hand_over_to_sft(self, model, rows, machinery):
         with self.beat("handover") as beat:
-            pipeline = PipelineDiagram(["pretraining", "midtraining", "SFT"]).to_edge(UP, buff=0.9)
-            strip = sky_conversation().next_to(pipeline, DOWN, buff=0.9)
-            for cell in strip.cells:
-                cell.box.set_stroke(TRAINED).set_fill(TRAINED)
-                if cell.special:
-                    cell.label.set_color(TRAINED)
-            pipeline.boxes[0].set_stroke(TRAINED).set_fill(TRAINED, opacity=0.08)
-            self.play(FadeOut(self.machinery, shift=UP * 0.3), run_time=QUICK)
-            # one pass over the data: the packed rows pour into the midtraining stage
+            # one pass: the rows pour into the model, and the eight rows gain a meaning
+            self.play(FadeOut(machinery, shift=UP * 0.3), run_time=QUICK)
             self.play(
-                FadeIn(VGroup(pipeline.boxes, pipeline.arrows, pipeline.labels)),
-                pipeline.light(1),
-                self.rows.animate.scale(0.12).move_to(pipeline.boxes[1]).set_opacity(0),
-                run_time=STEADY,
+                rows.animate.scale(0.1).move_to(model.bottom_port()).set_opacity(0),
+                model.pulse(colour=TRAINED),
+                run_time=QUICK,
             )
-            self.remove(self.rows)
-            self.play(pipeline.settle(1), run_time=QUICK)
-            self.play(
-                LaggedStart(*[FadeIn(c, shift=DOWN * 0.2) for c in strip.cells], lag_ratio=0.1),
-                run_time=beat.until("sft"),
-            )
-            bos = strip.rows[0]
-            user_side = VGroup(*strip.rows[1], strip.rows[2][0])
-            self.play(pipeline.light(2), run_time=QUICK)
-            self.play(
-                LaggedStart(
-                    *[c.recolour(MASKED) for c in [*bos, *user_side]],
-                    lag_ratio=0.1,
-                ),
-                run_time=SLOW,
-            )
-            trained = VGroup(*strip.rows[2][1:])
-            self.play(Indicate(trained, color=TRAINED, scale_factor=1.05), run_time=beat.until())
-
-    # ------------------------------------------------------------------ icons
-
-    @staticmethod
-    def _chat_icon() -> VGroup:
-        asked = Rectangle(width=1.3, height=0.38, stroke_color=USER, stroke_width=STROKE)
-        said = Rectangle(width=1.3, height=0.38, stroke_color=ASSISTANT, stroke_width=STROKE)
-        said.next_to(asked, DOWN, buff=0.15).shift(RIGHT * 0.4)
-        return VGroup(asked, said)
-
-    @staticmethod
-    def _tool_icon() -> VGroup:
-        box = Rectangle(width=1.5, height=0.95, stroke_color=TOOL, stroke_width=STROKE)
-        sum_text = mono("12/60", size=SMALL_SIZE, color=TOOL).move_to(box)
-        return VGroup(box, sum_text)
-
-    @staticmethod
-    def _choice_icon() -> VGroup:
-        cells = VGroup(
-            *[TokenCell(letter, KEY, size=SMALL_SIZE, pad=0.14) for letter in "ABCD"]
-        ).arrange_in_grid(rows=2, cols=2, buff=0.1)
-        return cells
+            self.remove(rows)
+            table = EmbeddingTable([], SPECIAL).move_to([1.4, CY, 0])
+            table.learn([0], now=True)  # <|bos|> learned in pretraining
+            table.flicker(range(1, len(SPECIAL)))
+            self.play(open_from(table, model.embed), run_time=beat.until("rows"))
+            self.play(table.learn(range(1, len(SPECIAL)), lag=0.01), run_time=beat.until("speaks"))
+            self.play(model.learn("mid"), run_time=beat.until("sft"))
+            self.play(closing(self, model, "mid"), run_time=beat.until())
 
 
 __all__ = ["Midtraining"]
