@@ -442,8 +442,26 @@ class SupervisedFineTuning(NarratedScene):
             self.play(
                 FadeIn(legend[1], shift=RIGHT * 0.2),
                 LaggedStart(*[c.recolour(MASKED, 0.45) for c in red], lag_ratio=0.08),
-                run_time=beat.until("why"),
+                run_time=beat.until("weight"),
             )
+            # what the colours mean for the loss: each prediction's weight
+            weights = VGroup(
+                *[
+                    mono(text, size=LABEL_SIZE, color=colour).next_to(entry, RIGHT, buff=0.5)
+                    for entry, text, colour in ((legend[0], "weight 1", TRAINED),
+                                                (legend[1], "weight 0", MASKED))
+                ]
+            )  # fmt: skip
+            weights.align_to(weights[0], LEFT)
+            self.play(
+                LaggedStart(*[FadeIn(w, shift=RIGHT * 0.2) for w in weights], lag_ratio=0.4),
+                run_time=QUICK,
+            )
+            self.play(
+                LaggedStart(*[Indicate(c, color=TRAINED, scale_factor=1.0) for c in green],
+                            lag_ratio=0.1),
+                run_time=beat.until("why"),
+            )  # fmt: skip
             # midtraining trained every token; SFT only what the model will write
             mode = prose("midtraining", size=LABEL_SIZE, color=DIM).move_to([3.6, -2.3, 0])
             self.play(
@@ -462,7 +480,7 @@ class SupervisedFineTuning(NarratedScene):
                             lag_ratio=0.15),
                 run_time=beat.until(),
             )  # fmt: skip
-            return strip, VGroup(legend, stop, arrow, sft)
+            return strip, VGroup(legend, weights, stop, arrow, sft)
 
     def draw_the_mixture(self, strip, legend) -> VGroup:
         with self.beat("mixture") as beat:
