@@ -8,7 +8,7 @@ opens out of the model, and eight rows (the chat tokens) are still random static
 every row pretraining read has learned values; those eight tokens frame a conversation;
 the mixture (the shared ``MixtureBar``); a GSM8K calculation becomes a tool call, and at
 chat time the engine computes the result and pastes it in; the calculator's whitelist;
-a multiple-choice prompt and the four letters graders read; the pretraining machinery,
+a multiple-choice prompt and the option letters graders read; the pretraining machinery,
 packed rows and all; and, after one pass, the eight rows light up.
 
 Chapter-local pictures: ``EmbeddingTable`` (rows of numbers per token, random ones drawn
@@ -37,6 +37,7 @@ from manim import (
     GrowFromEdge,
     Indicate,
     LaggedStart,
+    Line,
     MoveToTarget,
     Rectangle,
     ReplacementTransform,
@@ -648,7 +649,7 @@ class Midtraining(NarratedScene):
                 LaggedStart(*[FadeIn(line, shift=RIGHT * 0.2) for line in lines], lag_ratio=0.5),
                 run_time=beat.until("reject"),
             )
-            bad = mono("import os", size=LABEL_SIZE, color=TEXT)
+            bad = mono("__import__('os')", size=LABEL_SIZE, color=TEXT)
             cross = Cross(Square(0.36), stroke_color=MASKED, stroke_width=6)
             nothing = prose("no answer", size=LABEL_SIZE, color=MASKED)
             refused = VGroup(bad, cross, nothing).arrange(RIGHT, buff=0.4)
@@ -697,7 +698,7 @@ class Midtraining(NarratedScene):
             self.play(FadeIn(reply.cells[0]), FadeIn(reply.cells[2]), run_time=QUICK)
             self.play(TransformFromCopy(same, reply.cells[1]), run_time=beat.until("reply"))
             self.play(Indicate(reply.cells[1], color=KEY), run_time=beat.until("odds"))
-            # the graders read the model's odds for the four letters, nothing else
+            # the graders read the model's odds for the option letters, nothing else
             vocab = VGroup(
                 *[Rectangle(width=0.08, height=0.2 + 0.9 * abs(np.sin(i * 1.7)), stroke_width=0,
                             fill_color=FAINT, fill_opacity=0.8) for i in range(36)]
@@ -710,12 +711,12 @@ class Midtraining(NarratedScene):
                 bar = Rectangle(width=ODDS[name] * 6, height=0.36, stroke_width=0,
                                 fill_color=KEY, fill_opacity=0.8)  # fmt: skip
                 bars.add(VGroup(mono(name, size=LABEL_SIZE, color=TEXT), bar).arrange(RIGHT))
-            bars.arrange(DOWN, buff=0.16, aligned_edge=LEFT).move_to([2.2, -2.55, 0])
+            bars.arrange(DOWN, buff=0.16, aligned_edge=LEFT).move_to([1.5, -2.55, 0])
             for row in bars[1:]:  # the bars start on one line
                 row[1].align_to(bars[0][1], LEFT)
             every = prose("all tokens", size=LABEL_SIZE, color=TEXT)
             every.next_to(vocab, DOWN, buff=0.15)
-            four = prose("four letters", size=LABEL_SIZE, color=KEY)
+            four = prose("option letters", size=LABEL_SIZE, color=KEY)
             four.next_to(bars, RIGHT, buff=0.4).align_to(bars, UP)
             self.play(
                 LaggedStart(*[GrowFromEdge(v, DOWN) for v in vocab], lag_ratio=0.02),
@@ -768,9 +769,26 @@ class Midtraining(NarratedScene):
                     *[p.animate.set_stroke(TRAINED, width=3) for p in rows.pieces], lag_ratio=0.03
                 ),
                 model.pulse(colour=TRAINED),
+                run_time=beat.until("write"),
+            )
+            # every position is a target, the chat tokens too: a tick at each turn's edge,
+            # where a special token sits, and the model learns to write them
+            ticks = VGroup()
+            previous = None
+            for piece, kind in zip(rows.pieces, rows.kinds, strict=True):
+                if kind != previous:
+                    ticks.add(
+                        Line(piece.get_corner(DOWN + LEFT), piece.get_corner(UP + LEFT))
+                        .scale(1.5)
+                        .set_stroke(HIGHLIGHT, width=5)
+                    )
+                previous = kind
+            self.play(
+                LaggedStart(*[Create(t) for t in ticks], lag_ratio=0.08),
+                model.pulse(colour=TRAINED),
                 run_time=beat.until(),
             )
-            return rows, VGroup(rate, optimizers, brace, width)
+            return rows, VGroup(rate, optimizers, brace, width, ticks)
 
     def hand_over_to_sft(self, model, rows, machinery):
         with self.beat("handover") as beat:
