@@ -45,6 +45,7 @@ from manim import (
     Rectangle,
     ReplacementTransform,
     Square,
+    Succession,
     SurroundingRectangle,
     VGroup,
     Write,
@@ -381,8 +382,11 @@ class SupervisedFineTuning(NarratedScene):
             pads = [
                 c for row, kinds in zip(rows, (A, B, C), strict=True) for c in row[len(kinds) :]
             ]
+            # padding fills the short rows out: a batch is a rectangle
+            batch = SurroundingRectangle(rows, color=HIGHLIGHT, buff=0.12)
             self.play(
                 LaggedStart(*[FadeIn(c, scale=0.6) for c in pads], lag_ratio=0.2),
+                Create(batch),
                 run_time=beat.until("same"),
             )
             # what is on screen now: the cells moved from the long row stand in the new rows
@@ -394,7 +398,12 @@ class SupervisedFineTuning(NarratedScene):
             # every row now starts like a chat
             bos_column = VGroup(chat[0], *[row[0] for row in final])
             starts = SurroundingRectangle(bos_column, color=HIGHLIGHT, buff=0.08)
-            self.play(Create(starts), Indicate(bos_column, color=HIGHLIGHT), run_time=beat.until())
+            self.play(
+                FadeOut(batch),
+                Create(starts),
+                Indicate(bos_column, color=HIGHLIGHT),
+                run_time=beat.until(),
+            )
             self.remove(bos_tag)
             return VGroup(final[0], final[2], track, brace, width, chat, chat_name, starts), final[
                 1
@@ -457,9 +466,14 @@ class SupervisedFineTuning(NarratedScene):
                 LaggedStart(*[FadeIn(w, shift=RIGHT * 0.2) for w in weights], lag_ratio=0.4),
                 run_time=QUICK,
             )
+            # the loss counts the green predictions; the red ones drop out of it
             self.play(
-                LaggedStart(*[Indicate(c, color=TRAINED, scale_factor=1.0) for c in green],
-                            lag_ratio=0.1),
+                Succession(
+                    LaggedStart(*[Indicate(c, color=TRAINED, scale_factor=1.15) for c in green],
+                                lag_ratio=0.1),
+                    LaggedStart(*[Indicate(c, color=MASKED, scale_factor=0.85) for c in red],
+                                lag_ratio=0.05),
+                ),
                 run_time=beat.until("why"),
             )  # fmt: skip
             # midtraining trained every token; SFT only what the model will write
