@@ -461,7 +461,7 @@ class SupervisedFineTuning(NarratedScene):
                                                 (legend[1], "weight 0", MASKED))
                 ]
             )  # fmt: skip
-            weights.align_to(weights[0], LEFT)
+            weights[0].align_to(weights[1], LEFT)  # one column
             self.play(
                 LaggedStart(*[FadeIn(w, shift=RIGHT * 0.2) for w in weights], lag_ratio=0.4),
                 run_time=QUICK,
