@@ -399,8 +399,7 @@ class SupervisedFineTuning(NarratedScene):
             bos_column = VGroup(chat[0], *[row[0] for row in final])
             starts = SurroundingRectangle(bos_column, color=HIGHLIGHT, buff=0.08)
             self.play(
-                FadeOut(batch),
-                Create(starts),
+                ReplacementTransform(batch, starts),  # the batch's frame closes on the <|bos|>s
                 Indicate(bos_column, color=HIGHLIGHT),
                 run_time=beat.until(),
             )
