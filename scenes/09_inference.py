@@ -389,6 +389,17 @@ class Inference(NarratedScene):
             self.play(FadeIn(sums), FadeIn(unit), FadeIn(total), run_time=QUICK)
             self.play(
                 ChangeDecimalToValue(total, naive_passes(PROMPT, REPLY)),
+                run_time=beat.until("back"),
+            )
+            # nothing looks forward: each step recomputes, unchanged, what the last one did
+            self.play(
+                LaggedStart(
+                    *[
+                        Indicate(VGroup(*row[:-1]), color=KEY, scale_factor=1.04)
+                        for row in stairs.rows[1:]
+                    ],
+                    lag_ratio=0.3,
+                ),
                 run_time=beat.until("cache"),
             )
             # with a cache: only the first row and the newest token of each step are computed
