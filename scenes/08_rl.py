@@ -623,6 +623,11 @@ class ReinforcementLearning(NarratedScene):
                 (4, "reward spread"),
             ):
                 note = prose(text, size=SMALL_SIZE, color=DIM)
+                if part == 4:  # what the division would do to a group with 1 right of 16
+                    scale = maths(
+                        r"1 \text{ of } 16 \text{ right: } \times 4", size=SMALL_SIZE, color=DIM
+                    )
+                    note = VGroup(note, scale).arrange(DOWN, buff=0.12)
                 note.next_to(full[part], DOWN, buff=0.55 + 0.5 * (part == 4))
                 pointer = Line(
                     full[part].get_bottom() + DOWN * 0.08, note.get_top() + UP * 0.08,
