@@ -32,7 +32,6 @@ from manim import (
     AnimationGroup,
     Arrow,
     Brace,
-    ChangeDecimalToValue,
     Circumscribe,
     Create,
     DashedLine,
@@ -45,6 +44,7 @@ from manim import (
     LaggedStart,
     Line,
     Rectangle,
+    Restore,
     Square,
     Succession,
     SurroundingRectangle,
@@ -369,8 +369,14 @@ class Inference(NarratedScene):
                 for part in (sums, total, unit):
                     part.shift(RIGHT * (RIGHT_X - counter_x))
 
-            lay(None)
-            total.add_updater(lay)
+            passes = ValueTracker(0)
+
+            def count(_m):
+                total.set_value(round(passes.get_value()))
+                lay(_m)
+
+            count(None)
+            total.add_updater(count)
             self.play(FadeOut(strip, shift=UP * 0.3), run_time=QUICK)
             self.play(
                 FadeIn(step_label),
@@ -388,7 +394,7 @@ class Inference(NarratedScene):
             )
             self.play(FadeIn(sums), FadeIn(unit), FadeIn(total), run_time=QUICK)
             self.play(
-                ChangeDecimalToValue(total, naive_passes(PROMPT, REPLY)),
+                passes.animate.set_value(naive_passes(PROMPT, REPLY)),
                 run_time=beat.until("back"),
             )
             # nothing looks forward: each step recomputes, unchanged, what the last one did
@@ -418,11 +424,15 @@ class Inference(NarratedScene):
                 for part in (new_sums, total, unit):
                     part.shift(RIGHT * (RIGHT_X - counter_x))
 
+            def count_new(_m):
+                total.set_value(round(passes.get_value()))
+                lay_new(_m)
+
             total.clear_updaters()
-            total.add_updater(lay_new)
+            total.add_updater(count_new)
             self.play(
                 FadeIn(new_sums),
-                ChangeDecimalToValue(total, cached_passes(PROMPT, REPLY)),
+                passes.animate.set_value(cached_passes(PROMPT, REPLY)),
                 LaggedStart(
                     *[Indicate(sq, color=HIGHLIGHT, scale_factor=1.2) for sq in stairs.kept()],
                     lag_ratio=0.1,
@@ -475,7 +485,18 @@ class Inference(NarratedScene):
                     for cell in row
                 ]
             )
-            self.play(FadeIn(query, scale=0.5), FadeIn(q_name), FadeIn(kv_name), run_time=QUICK)
+            # one layer's row stands out; the other layers dim so its labels read clearly
+            others = VGroup(
+                *[cell for column in cache.columns for i, cell in enumerate(column) if i != layer]
+            )
+            others.save_state()
+            self.play(
+                others.animate.set_opacity(0.18),
+                FadeIn(query, scale=0.5),
+                FadeIn(q_name),
+                FadeIn(kv_name),
+                run_time=QUICK,
+            )
             self.play(
                 LaggedStart(*[Create(link) for link in links], lag_ratio=0.08),
                 LaggedStart(*[Indicate(cell[0], color=KEY) for cell in row], lag_ratio=0.08),
@@ -499,7 +520,10 @@ class Inference(NarratedScene):
                 run_time=beat.until(),
             )
             self.play(
-                unfocus(self), FadeOut(VGroup(new_query, q_name, kv_name)), run_time=QUICK * 2
+                unfocus(self),
+                Restore(others),
+                FadeOut(VGroup(new_query, q_name, kv_name)),
+                run_time=QUICK * 2,
             )
 
     # ------------------------------------------------------------------ size
@@ -507,22 +531,16 @@ class Inference(NarratedScene):
     def weigh_the_cache(self, model, cache):
         """100 KiB per token; a full context of 2,048 tokens: 200 MiB."""
         with self.beat("size") as beat:
-            brace = Brace(cache.columns, DOWN, color=DIM)
             per_token = maths(
                 r"20 \times 2 \times 10 \times 128 \times 2\,\text{B} = 100\,\text{KiB}",
                 size=LABEL_SIZE * 1.1,
             )
             per_token.move_to([RIGHT_X, -2.35, 0])
+            self.play(cache.grow(4), model.pulse(lag=0.03), run_time=beat.until("kib") * 0.5)
             layers = Brace(cache.columns, RIGHT, color=DIM)
             layers_name = prose("20 layers", size=SMALL_SIZE, color=DIM)
             layers_name.next_to(layers, RIGHT, buff=0.15)
-            self.play(
-                FadeIn(layers),
-                FadeIn(layers_name),
-                cache.grow(4),
-                model.pulse(lag=0.03),
-                run_time=beat.until("kib"),
-            )
+            self.play(FadeIn(layers), FadeIn(layers_name), run_time=beat.until("kib"))
             self.play(Write(per_token), run_time=beat.until("full") * 0.6)
             self.play(
                 LaggedStart(
@@ -556,7 +574,7 @@ class Inference(NarratedScene):
                 run_time=beat.until(),
             )
             words.clear_updaters()
-            self.play(FadeOut(VGroup(brace, per_token, layers, layers_name, words)), run_time=QUICK)
+            self.play(FadeOut(VGroup(per_token, layers, layers_name, words)), run_time=QUICK)
         return cache
 
     # ------------------------------------------------------------------ batch
