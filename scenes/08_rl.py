@@ -642,6 +642,11 @@ class ReinforcementLearning(NarratedScene):
                 self.play(
                     full[part].animate.set_color(HIGHLIGHT),
                     FadeIn(notes[index], shift=UP * 0.15),
+                    run_time=QUICK * 2,
+                )
+                # the term stays in view, traced round, while its reason is spoken
+                self.play(
+                    Circumscribe(full[part], color=HIGHLIGHT, stroke_width=THIN),
                     run_time=beat.until(until),
                 )
             # strike them out
