@@ -1,70 +1,59 @@
-"""Chapter 8: reinforcement learning on GSM8K, one step of it, what it leaves out, what it buys.
+"""Chapter 8: reinforcement learning on GSM8K, as the same loss as SFT on the model's own answers.
 
 Narration: script/08-rl.md. Render alone with ``uv run manim -pql scenes/08_rl.py``.
 
-The picture follows one RL step of ``scripts/chat_rl.py`` (at 48abd7d): 16 questions
-times 16 sampled answers, a 0/1 reward per answer (does the number after ``####``
-match?), advantage = reward minus the group's mean, then a gradient step that pushes
-every sampled token of an answer up or down by its advantage, with the prompt and the
-calculator's output (``<|output_start|>`` ... ``<|output_end|>``) masked out.
-The answers and their numbers are invented for the picture (4 of 16 right).
+The picture follows one question of one RL step of ``scripts/chat_rl.py`` (at 48abd7d):
+the SFT model (``ModelStack``, parked on the left) answers GSM8K's own example question
+16 times; a fixed rule grades each answer by the number after ``####``; the group's mean
+reward is subtracted; each answer's tokens then enter chapter 7's loss with their
+advantage as weight. The 16 answers (4 right) are invented for the picture.
 
-Tokens are the shared :class:`mobjects.TokenCell` / :class:`mobjects.TokenStrip`,
-written as they are (``<|python_start|>``, ``####``); an answer that calls the
-calculator wraps onto two rows, the tool's output starting the second:
-
->>> strip = answer_strip(RIGHT_TOKENS)
->>> len(strip.rows), strip.tokens[TOOL_OUTPUT[0]]
-(2, '<|output_start|>')
-
-Chapter-local pictures: :class:`RolloutGrid` (the 16 x 16 answers of one step),
-:class:`StruckBox` (a part of PPO/GRPO that nanochat leaves out) and ``bar``.
+>>> group = AnswerGroup(ANSWERS)
+>>> len(group.strips), sum(group.rewards)
+(16, 4)
+>>> round(1 - 0.95**16, 2)
+0.56
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import random
 
 from manim import (
     DOWN,
     LEFT,
     RIGHT,
     UP,
-    AnimationGroup,
     Arrow,
-    Brace,
+    Axes,
+    ChangeDecimalToValue,
     Circumscribe,
     Create,
     CurvedArrow,
     DashedLine,
+    DecimalNumber,
+    Dot,
     FadeIn,
     FadeOut,
     FadeTransform,
+    GrowArrow,
     Indicate,
+    Integer,
     LaggedStart,
     Line,
     MathTex,
-    Rectangle,
-    ReplacementTransform,
     Square,
-    Succession,
-    TransformFromCopy,
-    TransformMatchingShapes,
+    SurroundingRectangle,
     TransformMatchingTex,
+    ValueTracker,
     VGroup,
     Write,
+    there_and_back,
 )
-from mobjects import (
-    BlockStack,
-    Counter,
-    Labelled,
-    PipelineDiagram,
-    ProgressBar,
-    TokenCell,
-    TokenStrip,
-)
+from mobjects import Counter, Labelled, TokenCell, TokenStrip
 from style import (
-    BODY_SIZE,
+    CONTENT_CENTRE,
+    CONTENT_TOP,
     DIM,
     FAINT,
     HIGHLIGHT,
@@ -73,7 +62,6 @@ from style import (
     LOSS,
     MASKED,
     QUICK,
-    SLOW,
     SMALL_SIZE,
     STEADY,
     STROKE,
@@ -87,159 +75,188 @@ from style import (
     prose,
     setup_canvas,
 )
+from transitions import closing, morph, opening
 
 from explainer.scene import NarratedScene
 
-# ---- the example step (invented numbers; 4 of the 16 answers are right, mean 0.25)
-ANSWERS = [29, 31, 29, 36, 22, 43, 29, 19, 36, 5, 30, 29, 84, 41, 27, 36]
-REFERENCE = 29
-REWARDS = [1 if a == REFERENCE else 0 for a in ANSWERS]
-MEAN = sum(REWARDS) / len(REWARDS)
-# a right answer that calls the calculator; positions 3-5 are the tool's forced output
-RIGHT_TOKENS = [
-    "<|python_start|>",
-    "3*12",
-    "<|python_end|>",
-    "<|output_start|>",
-    "36",
-    "<|output_end|>",
-    "-7",
-    "=",
-    "29",
-    "####",
-    "29",
+# ---- the example: GSM8K's own example question (tasks/gsm8k.py:7-12), key 10
+QUESTION = "Weng earns $12 an hour.\nHow much for 50 minutes?"  # abridged
+KEY = "10"
+# 16 sampled answers: (working, final number); 4 are right (made up for the picture)
+ANSWERS = [
+    ("12×50", "600"),
+    ("0.2×50", "10"),
+    ("50/12", "4"),
+    ("12+50", "62"),
+    ("12/60", "0.2"),
+    ("60/12", "5"),
+    ("50×0.2", "10"),
+    ("50-12", "38"),
+    ("12×5", "60"),
+    ("50/60×12", "10"),
+    ("12×2", "24"),
+    ("12/2", "6"),
+    ("12×50", "600"),
+    ("50/6", "8"),
+    ("600/60", "10"),
+    ("12×1", "12"),
 ]
-TOOL_OUTPUT = (3, 4, 5)
-WRONG_TOKENS = ["12+12", "+7", "=", "31", "####", "31"]
-STAGES = ["tokenizer", "pretraining", "midtraining", "SFT", "RL", "chat"]
-SFT_SCORE, RL_SCORE = 4.55, 7.58  # GSM8K accuracy (%), launch report card
+# what the four right answers become when "all 16 were wrong"
+ALL_WRONG = {1: "12", 6: "5", 9: "60", 14: "600"}
+P_RIGHT = 0.05  # per try, for the "why 16" curve
+SFT_SCORE, RL_SCORE = 4.55, 7.58  # GSM8K %, the launch run (README.md:56)
+TEST_QUESTIONS, SFT_RIGHT, RL_RIGHT = 1319, 60, 100
 
-
-def maths_parts(*parts: str, size: float = LABEL_SIZE, color=TEXT) -> MathTex:
-    """``maths`` for a formula in named parts, so its pieces can be lit or matched."""
-    return MathTex(*parts, font_size=size, color=color)
+MODEL_SCALE = 0.62
+MODEL_HOME = (-5.6, CONTENT_CENTRE[1], 0.0)  # the model parks on the left
+PANEL_X = 1.05  # centre of the area right of the model
 
 
 # --------------------------------------------------------------------------- pictures
 
 
-def answer_cell(token: str, index: int | None = None) -> TokenCell:
-    """One token of a sampled answer: special tokens tinted, the tool's output dimmed.
+def question_card(size: float = SMALL_SIZE) -> Labelled:
+    """The GSM8K question in a grey box, as the model reads it (a user's message)."""
+    from manim import Rectangle
 
-    ``index`` is the token's place in :data:`RIGHT_TOKENS` (None for other answers).
-    """
-    if index is not None and index in TOOL_OUTPUT:
-        return TokenCell(token, DIM, special=token.startswith("<|"), fill=0.12)
-    return TokenCell(token, TOKEN, special=token.startswith("<|"))
+    text = mono(QUESTION, size=size)
+
+    box = Rectangle(
+        width=text.width + 0.5, height=text.height + 0.4, stroke_color=DIM, stroke_width=STROKE
+    )
+    card = Labelled(box, text)
+    card.fit_label(text, box)
+    card.box, card.text = box, text
+    return card
 
 
-def answer_strip(tokens: Sequence[str], prompt: bool = False, **kwargs) -> TokenStrip:
-    """An answer as token cells, after a grey ``question`` cell if ``prompt``.
-
-    The answer that calls the calculator breaks before the tool's output, so the
-    model's call and the calculator's reply each start a row.
-    """
+def answer_strip(working: str, number: str, **kwargs) -> TokenStrip:
+    """One sampled answer, shortened to its working, the ``####`` marker and the number."""
     cells = [
-        answer_cell(tok, i if tokens == RIGHT_TOKENS else None) for i, tok in enumerate(tokens)
+        TokenCell(working, TOKEN, width=kwargs.pop("work_width", None), pad=0.06),
+        TokenCell("####", TOKEN, pad=0.06),
+        TokenCell(number, TOKEN, width=kwargs.pop("number_width", None), pad=0.06),
     ]
-    head = [TokenCell("question", STRUCTURE)] if prompt else []
-    if tokens == RIGHT_TOKENS:
-        lines = [head + cells[: TOOL_OUTPUT[0]], cells[TOOL_OUTPUT[0] :]]
-        return TokenStrip(lines, **kwargs)
-    return TokenStrip(head + cells, **kwargs)
+    return TokenStrip(cells, buff=0.06, **kwargs)
 
 
-def unfold(card: TokenCell, strip: TokenStrip) -> AnimationGroup:
-    """A card with an answer's final number becomes the last token of the whole answer.
+class AnswerGroup(VGroup):
+    """The 16 answers to one question in two columns of eight, each with a number tag that
+    shows its reward and then its advantage (``tags[i]`` is a DecimalNumber).
 
-    A copy of ``card`` moves onto the strip's last cell while the tokens before it
-    fade in from left to right (a morph between texts of different lengths would smear).
-    """
-    *before, last = strip.cells
-    return AnimationGroup(
-        TransformFromCopy(card, last),
-        LaggedStart(*[FadeIn(cell, shift=RIGHT * 0.2) for cell in before], lag_ratio=LAG),
-    )
-
-
-class RolloutGrid(VGroup):
-    """One RL step at a glance: a question cell, then one cell per sampled answer, per row.
-
-    >>> grid = RolloutGrid(rows=2, samples=3)
-    >>> len(grid.questions), len(grid.rows[0])
-    (2, 3)
+    ``strips[i].cells[2]`` is answer ``i``'s final number.
     """
 
-    def __init__(self, rows: int = 16, samples: int = 16, cell: float = 0.24, gap: float = 0.05):
-        lines, questions, answer_rows = VGroup(), VGroup(), VGroup()
-        for _ in range(rows):
-            question = Square(
-                cell, stroke_color=TEXT, stroke_width=THIN, fill_color=TEXT, fill_opacity=0.35
-            )
-            answers = VGroup(
-                *[
-                    Square(
-                        cell,
-                        stroke_color=TOKEN,
-                        stroke_width=THIN,
-                        fill_color=TOKEN,
-                        fill_opacity=0.35,
-                    )
-                    for _ in range(samples)
-                ]
-            ).arrange(RIGHT, buff=gap)
-            line = VGroup(question, answers).arrange(RIGHT, buff=gap * 5)
-            lines.add(line)
-            questions.add(question)
-            answer_rows.add(answers)
-        lines.arrange(DOWN, buff=gap)
-        super().__init__(lines)
-        self.lines, self.questions, self.rows = lines, questions, answer_rows
-
-
-class StruckBox(Labelled):
-    """A named part of an algorithm in a box, with a red diagonal strike that can grow across it.
-
-    ``strike_out()`` returns the animation that draws the strike from left to right.
-    """
-
-    def __init__(self, label, box_width: float = 3.0, box_height: float = 0.7):
-        box = Rectangle(
-            width=box_width, height=box_height, stroke_color=STRUCTURE, stroke_width=STROKE
+    def __init__(self, answers=ANSWERS, columns: int = 2):
+        work = max(TokenCell(w, pad=0.06).width for w, _ in answers)
+        number = max(TokenCell(n, pad=0.06).width for _, n in answers)
+        strips = VGroup(
+            *[answer_strip(w, n, work_width=work, number_width=number) for w, n in answers]
         )
-        corner = box.get_corner(DOWN + LEFT) + (UP + RIGHT) * 0.1
-        strike = Line(corner, corner + RIGHT * 1e-3, stroke_width=4, color=LOSS)
-        strike.set_stroke(opacity=0)  # a stub until it is drawn
-        super().__init__(box, label, strike)
-        self.fit_label(label, box)
-        self.box, self.label, self.strike = box, label, strike
+        rows = len(answers) // columns
+        strips.arrange_in_grid(rows=rows, cols=columns, buff=(1.45, 0.07), flow_order="dr")
+        tags = VGroup()
+        for strip in strips:
+            tag = DecimalNumber(0, num_decimal_places=2, include_sign=True, font_size=LABEL_SIZE)
+            tag.next_to(strip, RIGHT, buff=0.2)
+            tags.add(tag)
+        super().__init__(strips, tags)
+        self.strips, self.tags = strips, tags
+        self.rewards = [1 if n == KEY else 0 for _, n in answers]
+        self.numbers = VGroup(*[s.cells[2] for s in strips])
 
-    def reinstate(self, new_label) -> None:
-        """After the strike has faded out: ``new_label`` (placed in the box) becomes the label.
-
-        The strike leaves the group too, so fading the group out later cannot bring it back
-        (``FadeOut`` restores what it faded once it is done).
-        """
-        self.remove(self.label, self.strike)
-        self.add(new_label)
-        self.label = new_label
-
-    def strike_out(self):
-        start = self.strike.get_start()
-        end = self.box.get_corner(UP + RIGHT) + (DOWN + LEFT) * 0.1
-        return self.strike.animate.put_start_and_end_on(start, end).set_stroke(opacity=1)
+    def right(self) -> list[int]:
+        return [i for i, r in enumerate(self.rewards) if r]
 
 
-def bar(x: float, bottom: float, top: float, colour, bar_width: float = 0.34) -> Rectangle:
-    """A filled bar between two heights (a flat sliver when they are equal)."""
-    rect = Rectangle(
-        width=bar_width,
-        height=max(abs(top - bottom), 0.04),
-        stroke_width=0,
-        fill_color=colour,
-        fill_opacity=0.85,
+def paint_tag(tag: DecimalNumber) -> None:
+    """Colour a tag by its sign: green above zero, red below, grey at zero."""
+    value = tag.get_value()
+    tag.set_color(TRAINED if value > 1e-6 else LOSS if value < -1e-6 else DIM)
+
+
+def odds_plot() -> tuple[Axes, VGroup, VGroup]:
+    """P(at least one right answer in n tries) at 5 % per try, n = 1..16."""
+    axes = Axes(
+        x_range=[0, 16, 4],
+        y_range=[0, 0.6, 0.2],
+        x_length=8.2,
+        y_length=4.6,
+        axis_config={"color": STRUCTURE, "stroke_width": THIN, "include_tip": False},
     )
-    return rect.move_to([x, (top + bottom) / 2, 0])
+    numbers = VGroup()
+    for n in (1, 4, 8, 12, 16):
+        numbers.add(maths(str(n), size=SMALL_SIZE, color=DIM).next_to(axes.c2p(n, 0), DOWN))
+    for p in (0.2, 0.4, 0.6):
+        numbers.add(
+            maths(rf"{int(p * 100)}\%", size=SMALL_SIZE, color=DIM).next_to(axes.c2p(0, p), LEFT)
+        )
+    x_name = prose("tries", size=SMALL_SIZE, color=DIM)
+    x_name.next_to(axes.x_axis, DOWN, buff=0.6)
+    y_name = maths(r"P(\geq 1 \text{ right})", size=SMALL_SIZE, color=DIM)
+    y_name.next_to(axes.c2p(0, 0.6), UP, buff=0.25).align_to(axes, LEFT)
+    dots = VGroup(
+        *[
+            Dot(axes.c2p(n, 1 - (1 - P_RIGHT) ** n), radius=0.07, color=HIGHLIGHT)
+            for n in range(1, 17)
+        ]
+    )
+    return axes, VGroup(numbers, x_name, y_name), dots
+
+
+def loss_row(tokens, kinds, colour_of) -> TokenStrip:
+    """A row of token cells (a list of lines), each cell coloured by its kind."""
+    lines = [
+        [
+            TokenCell(t, colour_of(k), special=t.startswith("<|"), fill=0.35)
+            for t, k in zip(line, kind_line, strict=True)
+        ]
+        for line, kind_line in zip(tokens, kinds, strict=True)
+    ]
+    strip = TokenStrip(lines, buff=0.06, line_buff=0.12)
+    strip.kinds = [k for line in kinds for k in line]
+    return strip
+
+
+# one SFT row (a person's answer) and two of the model's own answers, for the loss picture
+SFT_TOKENS = [["question", "12/60=0.2", "0.2×50=10", "####", "10"]]
+SFT_KINDS = [["masked", "trained", "trained", "trained", "trained"]]
+RIGHT_TOKENS = [
+    ["<|python_start|>", "12/60", "<|python_end|>"],
+    ["<|output_start|>", "0.2", "<|output_end|>"],
+    ["×50=10", "####", "10"],
+]
+RIGHT_KINDS = [["trained"] * 3, ["tool"] * 3, ["trained"] * 3]
+WRONG_TOKENS = [["12×50=600", "####", "600"]]
+WRONG_KINDS = [["trained"] * 3]
+
+
+def formula(*parts: str, size: float = LABEL_SIZE, color=TEXT) -> MathTex:
+    """A formula in named parts (``formula[i]``), so terms can be lit, struck or matched."""
+    return MathTex(*parts, font_size=size, color=color)
+
+
+def weight_tag(value: float) -> VGroup:
+    """``×`` and a weight, as a DecimalNumber so it can change value without scrambling."""
+    times = maths(r"\times", size=LABEL_SIZE)
+    number = DecimalNumber(
+        value, num_decimal_places=2, include_sign=value < 0, font_size=LABEL_SIZE
+    )
+    group = VGroup(times, number).arrange(RIGHT, buff=0.12)
+    group.number = number
+    return group
+
+
+def question_grid(cols: int = 50, cell: float = 0.16, gap: float = 0.045) -> VGroup:
+    """The 1,319 GSM8K test questions as small squares, in rows of ``cols``."""
+    squares = VGroup(
+        *[
+            Square(cell, stroke_width=0.8, stroke_color=FAINT, fill_color=FAINT, fill_opacity=0.35)
+            for _ in range(TEST_QUESTIONS)
+        ]
+    )
+    squares.arrange_in_grid(cols=cols, buff=gap, flow_order="rd")
+    return squares
 
 
 # --------------------------------------------------------------------------- the scene
@@ -248,605 +265,531 @@ def bar(x: float, bottom: float, top: float, colour, bar_width: float = 0.34) ->
 class ReinforcementLearning(NarratedScene):
     def construct(self):
         setup_canvas()
-        self.ask_the_question()
-        self.sample_the_answers()
-        self.grade_the_answers()
-        self.compare_with_the_group()
-        self.take_the_step()
-        self.strip_down_grpo()
-        self.explain_why_it_works()
-        self.show_the_results()
-        self.hand_over()
+        bar, model = opening(self, 8)
+        card = self.grade_one_answer(bar, model)
+        group = self.sample_a_group(model, card)
+        plot = self.subtract_the_mean(group, card)
+        equation = self.reuse_the_sft_loss(model, plot)
+        method = self.strip_the_textbook(model, equation)
+        grid = self.count_the_gain(model, method)
+        self.hand_over(model, grid)
 
-    # ------------------------------------------------------------------ beats
+    def rewrite(self, old: MathTex, new: MathTex, **kwargs) -> None:
+        """``old`` becomes ``new``, matching parts sliding into place (TransformMatchingTex).
 
-    def ask_the_question(self):
+        The matched pieces travel in groups of their own, which the scene adds to the screen
+        to animate them; once the transform is done they are taken off again, so nothing of
+        ``old`` is left behind.
+        """
+        before = list(self.mobjects)
+        self.play(TransformMatchingTex(old, new), **kwargs)
+        self.remove(*[m for m in self.mobjects if m not in before and m is not new])
+
+    # ------------------------------------------------------------------ hook
+
+    def grade_one_answer(self, bar, model):
+        """A fixed rule, not a model, grades an answer: the number after #### against the key."""
         with self.beat("hook") as beat:
-            model = BlockStack(8, width=1.5, block_height=0.14, gap=0.06, label="SFT")
-            model.move_to(LEFT * 4.6 + UP * 0.2)
-            # two of its own answers, graded, and the grade fed back
-            cards, marks = VGroup(), VGroup()
-            for number, right in ((REFERENCE, True), (31, False)):
-                cards.add(TokenStrip(["####", str(number)], size=LABEL_SIZE))
-                mark = r"\checkmark" if right else r"\times"
-                marks.add(maths(mark, size=LABEL_SIZE * 1.6, color=TRAINED if right else LOSS))
-            cards.arrange(DOWN, buff=0.5).move_to(LEFT * 1.2 + UP * 0.1)
-            for mark, card in zip(marks, cards, strict=True):
-                mark.next_to(card, RIGHT, buff=0.3)
-            outs = VGroup(
-                *[
-                    Arrow(model.blocks.get_right(), c.get_left(), buff=0.25, color=FAINT)
-                    for c in cards
-                ]
-            )
-            back = CurvedArrow(
-                cards[0].get_top() + UP * 0.15,
-                model.blocks.get_top() + UP * 0.15,
-                angle=1.0,
-                color=HIGHLIGHT,
+            card = question_card(LABEL_SIZE).move_to([PANEL_X, 2.15, 0])
+            human = TokenStrip(["12/60=0.2", "0.2×50=10", "####", "10"], TRAINED, size=LABEL_SIZE)
+            human.next_to(card, DOWN, buff=0.55)
+            by = prose("SFT answer", size=SMALL_SIZE, color=DIM)
+            by.next_to(human, DOWN, buff=0.2)
+            self.play(
+                bar.enter(8),
+                model.animate.scale(MODEL_SCALE).move_to(MODEL_HOME),
+                FadeIn(card, shift=LEFT * 0.3),
+                run_time=QUICK * 2,
             )
             self.play(
-                LaggedStart(*[FadeIn(b, shift=UP * 0.2) for b in model.blocks], lag_ratio=LAG),
-                FadeIn(model.label),
-                run_time=QUICK,
+                LaggedStart(*[FadeIn(c, shift=RIGHT * 0.2) for c in human.cells], lag_ratio=LAG),
+                FadeIn(by),
+                run_time=beat.until("own"),
             )
+            # the model writes its own answer instead
+            own = TokenStrip(["50/60×12", "=10", "####", "10"], TOKEN, size=LABEL_SIZE)
+            own.next_to(card, DOWN, buff=0.55)
+            source = Arrow(model.top_port(), own.get_left(), buff=0.15, color=FAINT, stroke_width=3)
+            self.play(FadeOut(VGroup(human, by), shift=RIGHT * 0.4), run_time=QUICK)
             self.play(
-                LaggedStart(Create(outs[0]), Create(outs[1]), lag_ratio=0.3),
-                LaggedStart(*[FadeIn(c, shift=RIGHT * 0.3) for c in cards], lag_ratio=0.3),
-                run_time=QUICK,
-            )
-            self.play(
-                LaggedStart(*[Write(m) for m in marks], lag_ratio=0.5),
-                Create(back),
+                Create(source),
+                model.pulse(),
+                LaggedStart(*[FadeIn(c, shift=RIGHT * 0.2) for c in own.cells], lag_ratio=0.3),
                 run_time=beat.until("gsm"),
             )
-            # the question the whole chapter works on
-            name = mono("GSM8K", size=LABEL_SIZE, color=HIGHLIGHT)
-            question = prose("3 trays of 12 buns, 7 sold.\nHow many left?", size=LABEL_SIZE)
-            q_box = Rectangle(
-                width=question.width + 0.6, height=question.height + 0.5, stroke_color=TEXT
-            )
-            q_card = Labelled(q_box, question)
-            q_card.fit_label(question, q_box)
-            q_card.move_to(RIGHT * 2.4 + UP * 1.3)
-            name.next_to(q_box, UP, buff=0.2)
-            beat.wait_until("gsm")
+            # GSM8K: the question comes with an answer key
+            name = mono("GSM8K", size=LABEL_SIZE, color=HIGHLIGHT).next_to(card, LEFT, buff=0.35)
+            key = TokenStrip(["####", KEY], TRAINED, size=LABEL_SIZE)
+            key.next_to(own, DOWN, buff=1.1).align_to(own, RIGHT)
+            key_name = prose("answer key", size=SMALL_SIZE, color=DIM).next_to(key, LEFT, buff=0.3)
+            self.play(FadeIn(name, shift=DOWN * 0.2), run_time=QUICK)
+            self.play(FadeIn(key, shift=UP * 0.2), FadeIn(key_name), run_time=beat.until("hash"))
+            ring = SurroundingRectangle(own.pick([2, 3]), color=HIGHLIGHT, buff=0.08)
+            self.play(Create(ring), run_time=beat.until("rule"))
+            # the rule: compare the two numbers
+            check = maths(r"=", size=LABEL_SIZE * 1.4, color=HIGHLIGHT).rotate(1.5708)
+            check.move_to((own.cells[3].get_bottom() + key.cells[1].get_top()) / 2)
             self.play(
-                FadeOut(VGroup(cards, marks, back, outs), shift=RIGHT * 0.3),
-                FadeIn(name, shift=DOWN * 0.2),
-                Create(q_box),
+                Indicate(own.cells[3], color=HIGHLIGHT),
+                Indicate(key.cells[1], color=HIGHLIGHT),
+                FadeIn(check, scale=0.5),
+                run_time=beat.until("reward"),
+            )
+            reward = maths(r"\text{reward} = 1", size=LABEL_SIZE * 1.3, color=TRAINED)
+            reward.next_to(key, DOWN, buff=0.6).align_to(key, RIGHT)
+            self.play(
+                Write(reward), own.cells[3].recolour(TRAINED), run_time=beat.until("optional")
+            )
+            # optional: the speedrun's RL line is commented out (the bar's RL box is dashed)
+            line = mono("# torchrun -m scripts.chat_rl", size=SMALL_SIZE, color=DIM)
+            line.next_to(reward, DOWN, buff=0.45).align_to(card, LEFT)
+            self.play(FadeIn(line, shift=UP * 0.2), Circumscribe(bar.boxes[4], color=HIGHLIGHT))
+            self.play(Indicate(line[0], color=HIGHLIGHT, scale_factor=1.6), run_time=beat.until())
+            self.play(
+                FadeOut(VGroup(own, source, key, key_name, ring, check, reward, line, name)),
                 run_time=QUICK,
             )
-            self.play(Write(question), run_time=beat.until("optional"))
-            # the speedrun: SFT runs, RL is commented out
-            title = mono("speedrun.sh", size=SMALL_SIZE, color=DIM)
-            sft_line = mono("torchrun chat_sft", size=SMALL_SIZE, color=TRAINED)
-            rl_line = mono("# torchrun chat_rl", size=SMALL_SIZE, color=DIM)
-            code = VGroup(title, sft_line, rl_line).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
-            code.move_to(RIGHT * 2.4 + DOWN * 1.4)
-            link = Arrow(sft_line.get_left(), model.blocks.get_right(), buff=0.25, color=TRAINED)
-            self.play(FadeIn(title), Write(sft_line), Create(link), run_time=STEADY)
-            self.play(FadeIn(rl_line, shift=RIGHT * 0.2), run_time=QUICK)
-            self.play(
-                Indicate(rl_line, color=HIGHLIGHT, scale_factor=1.05),
-                run_time=beat.until(),
-            )
-            self.model, self.q_card, self.q_name = model, q_card, name
-            self.hook_rest = VGroup(code, link)
-
-    def sample_the_answers(self):
-        with self.beat("sample") as beat:
-            grid = RolloutGrid().move_to(LEFT * 1.2 + DOWN * 0.05)
-            model = self.model
-            self.play(
-                FadeOut(self.hook_rest),
-                FadeOut(self.q_name),
-                model.animate.scale(0.75).move_to(LEFT * 5.6 + DOWN * 0.05),
-                run_time=beat.until("rows"),
-            )
-            # each question card becomes one row's question cell
-            beat.wait_until("rows")
-            self.play(
-                FadeTransform(self.q_card, grid.questions[0]),
-                LaggedStart(
-                    *[FadeIn(q, shift=RIGHT * 0.2) for q in grid.questions[1:]], lag_ratio=LAG
-                ),
-                run_time=min(beat.until("grid"), SLOW),
-            )
-            feed = Arrow(model.blocks.get_right(), grid.get_left(), buff=0.2, color=FAINT)
-            side = Brace(grid, RIGHT, color=DIM)
-            side_label = maths("16", size=LABEL_SIZE).next_to(side, RIGHT, buff=0.15)
-            self.play(
-                Create(feed),
-                FadeIn(side),
-                FadeIn(side_label),
-                run_time=beat.until("grid"),
-            )
-            beat.wait_until("grid")
-            top = Brace(grid.rows[0], UP, color=DIM)
-            top_label = maths("16", size=LABEL_SIZE).next_to(top, UP, buff=0.1)
-            product = maths(r"16 \times 16 = 256", size=LABEL_SIZE * 1.2)
-            product.next_to(side_label, RIGHT, buff=0.7)
-            self.play(
-                LaggedStart(
-                    *[
-                        LaggedStart(*[FadeIn(c, scale=0.5) for c in row], lag_ratio=0.3)
-                        for row in grid.rows
-                    ],
-                    lag_ratio=0.15,
-                ),
-                FadeIn(top),
-                FadeIn(top_label),
-                run_time=beat.until("total"),
-            )
-            beat.wait_until("total")
-            self.play(
-                Write(product),
-                LaggedStart(
-                    *[row.animate.set_fill(opacity=0.6) for row in grid.rows], lag_ratio=LAG
-                ),
-                run_time=beat.until("temp"),
-            )
-            # zoom on the first question: its 16 cells become 16 answers
-            beat.wait_until("temp")
-            cards = TokenStrip([str(a) for a in ANSWERS], width=0.54, height=0.54, buff=0.05)
-            cards.move_to(UP * 2.2 + LEFT * 0.5)
-            q_card = self._question_card().move_to(UP * 3.1).align_to(cards, LEFT)
-            temp = maths(r"T = 1", size=LABEL_SIZE, color=HIGHLIGHT).next_to(
-                q_card, RIGHT, buff=0.8
-            )
-            self.play(
-                ReplacementTransform(grid.rows[0], cards.boxes),
-                FadeTransform(grid.questions[0], q_card),
-                FadeOut(
-                    VGroup(grid.lines[1:], side, side_label, top, top_label, product, feed, model)
-                ),
-                FadeIn(temp),
-                run_time=STEADY,
-            )
-            self.play(
-                LaggedStart(*[Write(label) for label in cards.labels], lag_ratio=0.2),
-                run_time=beat.until("tool"),
-            )
-            # answer 1, token by token: it calls the calculator, which writes back 36
-            strip = answer_strip(RIGHT_TOKENS).move_to(DOWN * 1.0).align_to(cards, LEFT)
-            tool = strip.pick(TOOL_OUTPUT)
-            brace = Brace(tool, DOWN, color=DIM)
-            brace_label = prose("calculator", size=SMALL_SIZE, color=DIM).next_to(brace, DOWN, 0.1)
-            beat.wait_until("tool")
-            self.play(
-                unfold(cards.cells[0], strip),
-                cards.boxes[0].animate.set_stroke(HIGHLIGHT, width=STROKE),
-                run_time=STEADY,
-            )
-            self.play(
-                Indicate(strip.pick([0, 1, 2]), color=HIGHLIGHT, scale_factor=1.1),
-                FadeIn(brace),
-                FadeIn(brace_label),
-                run_time=beat.until(),
-            )
-            self.cards, self.q_card, self.temp = cards, q_card, temp
-            self.strip, self.tool_note = strip, VGroup(brace, brace_label)
-
-    def _question_card(self) -> Labelled:
-        question = prose("3 trays of 12 buns, 7 sold. How many left?", size=SMALL_SIZE)
-        box = Rectangle(
-            width=question.width + 0.5, height=question.height + 0.35, stroke_color=TEXT
-        )
-        card = Labelled(box, question)
-        card.fit_label(question, box)
         return card
 
-    def grade_the_answers(self):
-        with self.beat("reward") as beat:
-            reference = maths(rf"\text{{reference}} = {REFERENCE}", size=LABEL_SIZE, color=TRAINED)
-            reference.next_to(self.q_card, RIGHT, buff=0.8)
+    # ------------------------------------------------------------------ sample
+
+    def sample_a_group(self, model, card):
+        """Sixteen answers to one question, sampled at temperature 1; sixteen questions a step."""
+        with self.beat("sample") as beat:
+            group = AnswerGroup()
+            top = CONTENT_TOP - 0.05
+            small = card.copy().scale(SMALL_SIZE / LABEL_SIZE)
+            group.move_to([PANEL_X, 0, 0])
+            small.move_to([0, top - small.height / 2, 0]).align_to(group, LEFT)
+            group.align_to([0, small.get_bottom()[1] - 0.2, 0], UP)
+            self.play(morph(card, small), run_time=beat.until("sixteen"))
+            card = small
             self.play(
-                ReplacementTransform(self.temp, reference),
-                self.cards.boxes[0].animate.set_stroke(TOKEN, width=THIN),
-                run_time=beat.until("hash"),
+                model.pulse(),
+                LaggedStart(*[FadeIn(s, shift=RIGHT * 0.5) for s in group.strips], lag_ratio=0.15),
+                run_time=beat.until("temp"),
             )
-            beat.wait_until("hash")
-            final = self.strip.pick([9, 10])
+            # temperature 1: the final numbers vary
+            temp = maths(r"T = 1", size=LABEL_SIZE * 1.2, color=HIGHLIGHT)
+            temp.next_to(card, RIGHT, buff=0.6)
             self.play(
-                final.animate.set_color(HIGHLIGHT),
-                Circumscribe(final, color=HIGHLIGHT),
-                run_time=beat.until("score"),
-            )
-            # each answer's number against the reference: 1 or 0
-            digits = VGroup()
-            for reward, cell in zip(REWARDS, self.cards.cells, strict=True):
-                digit = maths(str(reward), size=LABEL_SIZE, color=TRAINED if reward else DIM)
-                digits.add(digit.next_to(cell, DOWN, buff=0.25))
-            label = maths("r", size=LABEL_SIZE, color=TEXT).next_to(digits, LEFT, buff=0.4)
-            beat.wait_until("score")
-            self.play(
+                FadeIn(temp, shift=LEFT * 0.2),
                 LaggedStart(
-                    *[
-                        cell.animate.set_color(TRAINED if r else DIM)
-                        for r, cell in zip(REWARDS, self.cards.cells, strict=True)
-                    ],
-                    lag_ratio=LAG,
+                    *[Indicate(n, color=HIGHLIGHT, scale_factor=1.15) for n in group.numbers],
+                    lag_ratio=0.08,
                 ),
-                LaggedStart(*[FadeIn(d, shift=DOWN * 0.2) for d in digits], lag_ratio=LAG),
-                FadeIn(label),
+                run_time=beat.until("batch"),
+            )
+            # sixteen questions a step: each answer becomes a square, the step a 16 x 16 block
+            block = VGroup(
+                *[
+                    VGroup(
+                        *[
+                            Square(0.22, stroke_width=THIN, stroke_color=TOKEN).set_fill(
+                                TOKEN, 0.35
+                            )
+                            for _ in range(16)
+                        ]
+                    ).arrange(DOWN, buff=0.06)
+                    for _ in range(16)
+                ]
+            ).arrange(RIGHT, buff=0.06)
+            block.move_to([PANEL_X, group.get_center()[1], 0])
+            times = maths(r"16 \times 16 = 256", size=LABEL_SIZE * 1.2)
+            times.next_to(block, RIGHT, buff=0.4)
+            self.play(
+                *[FadeTransform(s, q) for s, q in zip(group.strips, block[0], strict=True)],
+                FadeOut(temp),
+                run_time=QUICK * 2,
+            )
+            self.play(
+                LaggedStart(*[FadeIn(col, shift=RIGHT * 0.2) for col in block[1:]], lag_ratio=0.1),
+                Write(times),
                 run_time=beat.until(),
             )
-            self.digits, self.r_label, self.reference = digits, label, reference
+        return card, block, times, group
 
-    def compare_with_the_group(self):
-        with self.beat("advantage") as beat:
-            base, unit = -0.6, 1.4
-            xs = [cell.get_center()[0] for cell in self.cards.boxes]
-            left, right = self.cards.get_left()[0], self.cards.get_right()[0]
-            axis = Line([left, base, 0], [right, base, 0], stroke_width=THIN, color=STRUCTURE)
-            rewards = VGroup(
-                *[
-                    bar(x, base, base + r * unit, TRAINED if r else DIM)
-                    for x, r in zip(xs, REWARDS, strict=True)
-                ]
-            )
-            mean_y = base + MEAN * unit
-            mean_line = DashedLine([left, mean_y, 0], [right, mean_y, 0], color=HIGHLIGHT)
-            mean_label = maths(rf"\bar r = {MEAN:.2f}", size=LABEL_SIZE, color=HIGHLIGHT)
-            mean_label.next_to(mean_line, RIGHT, buff=0.25)
+    # ------------------------------------------------------------------ grade
+
+    def subtract_the_mean(self, sampled, card):
+        """Reward minus the group's mean; an all-wrong group teaches nothing; why 16 tries."""
+        card, block, times, old = sampled
+        with self.beat("grade") as beat:
+            group = AnswerGroup().move_to(old)
+            self.play(FadeOut(VGroup(block[1:], times)), run_time=QUICK)
             self.play(
-                FadeOut(VGroup(self.strip, self.tool_note), shift=DOWN * 0.3),
-                Create(axis),
-                LaggedStart(
-                    *[TransformFromCopy(d, b) for d, b in zip(self.digits, rewards, strict=True)],
-                    lag_ratio=LAG,
-                ),
+                *[FadeTransform(q, s) for q, s in zip(block[0], group.strips, strict=True)],
+                run_time=beat.until("grade"),
+            )
+            # the rule grades each answer; its tag shows the reward
+            for tag in group.tags:
+                tag.add_updater(paint_tag)
+            right = group.right()
+            self.play(
+                *[
+                    group.numbers[i].recolour(TRAINED if i in right else LOSS, 0.4)
+                    for i in range(16)
+                ],
+                *[FadeIn(t) for t in group.tags],
+                *[
+                    ChangeDecimalToValue(t, r)
+                    for t, r in zip(group.tags, group.rewards, strict=True)
+                ],
                 run_time=beat.until("mean"),
             )
-            beat.wait_until("mean")
-            self.play(Create(mean_line), Write(mean_label), run_time=beat.until("adv"))
-            # subtract the mean: the axis rises to the mean line, bars hang above or below it
-            advantages = VGroup(
+            mean = DecimalNumber(0.25, num_decimal_places=2, font_size=LABEL_SIZE * 1.2)
+            mean_name = maths(r"\text{mean} =", size=LABEL_SIZE * 1.2)
+            mean_row = VGroup(mean_name, mean).arrange(RIGHT, buff=0.15)
+            mean_row.next_to(card, RIGHT, buff=0.5)
+            fraction = maths(r"= \tfrac{4}{16}", size=LABEL_SIZE * 1.2, color=DIM)
+            fraction.next_to(mean_row, RIGHT, buff=0.15)
+            self.play(
+                LaggedStart(
+                    *[Indicate(group.strips[i], color=TRAINED, scale_factor=1.05) for i in right],
+                    lag_ratio=0.2,
+                ),
+                FadeIn(mean_row, shift=DOWN * 0.2),
+                FadeIn(fraction),
+                run_time=beat.until("adv"),
+            )
+            # every tag drops by the mean: 1 -> +0.75, 0 -> -0.25
+            self.play(FadeOut(fraction), run_time=QUICK)
+            self.play(
                 *[
-                    bar(x, mean_y, base + r * unit, TRAINED if r else LOSS)
-                    for x, r in zip(xs, REWARDS, strict=True)
+                    ChangeDecimalToValue(t, r - 0.25)
+                    for t, r in zip(group.tags, group.rewards, strict=True)
+                ],
+                Indicate(mean_row, color=HIGHLIGHT, scale_factor=1.1),
+                run_time=beat.until("zero"),
+            )
+            # an all-wrong group: the mean is 0 and so is every advantage
+            olds = [group.numbers[i].label for i in right]
+            news = [mono(ALL_WRONG[i], size=SMALL_SIZE) for i in right]
+            for i, old, new in zip(right, olds, news, strict=True):
+                new.move_to(old).set_opacity(0)
+                group.numbers[i].add(new)
+            self.play(
+                *[old.animate.set_opacity(0) for old in olds],
+                *[group.numbers[i].recolour(LOSS, 0.4) for i in right],
+                run_time=QUICK,
+            )
+            self.play(*[new.animate.set_opacity(1) for new in news], run_time=QUICK)
+            for i, old, new in zip(right, olds, news, strict=True):
+                group.numbers[i].remove(old)
+                group.numbers[i].label = new
+            self.play(
+                ChangeDecimalToValue(mean, 0),
+                *[ChangeDecimalToValue(t, 0) for t in group.tags],
+                run_time=beat.until("odds"),
+            )
+            # why 16: the chance that a group holds at least one right answer
+            axes, labels, dots = odds_plot()
+            plot = VGroup(axes, labels, dots)
+            plot.move_to([PANEL_X + 0.3, CONTENT_CENTRE[1] - 0.1, 0])
+            for tag in group.tags:
+                tag.clear_updaters()
+            self.play(FadeOut(VGroup(group.tags, mean_row, card)), run_time=QUICK)
+            self.play(
+                *[FadeTransform(s, d) for s, d in zip(group.strips, dots, strict=True)],
+                Create(axes),
+                FadeIn(labels),
+                run_time=STEADY,
+            )
+            curve = axes.plot(
+                lambda n: 1 - (1 - P_RIGHT) ** n, x_range=[1, 16], color=HIGHLIGHT, stroke_width=3
+            )
+            one = self._point_label(axes, 1, r"5\%")
+            self.play(Create(curve), run_time=QUICK * 2)
+            self.play(FadeIn(one[0]), Write(one[1]), Indicate(dots[0]), run_time=beat.until("many"))
+            many = self._point_label(axes, 16, r"56\%")
+            self.play(
+                FadeIn(many[0]), Write(many[1]), Indicate(dots[-1], scale_factor=1.6),
+                run_time=beat.until(),
+            )  # fmt: skip
+        return VGroup(axes, labels, dots, curve, one, many)
+
+    @staticmethod
+    def _point_label(axes, n: int, text: str) -> VGroup:
+        p = 1 - (1 - P_RIGHT) ** n
+        guide = DashedLine(axes.c2p(n, 0), axes.c2p(n, p), color=FAINT, stroke_width=2)
+        label = maths(text, size=LABEL_SIZE * 1.2, color=HIGHLIGHT)
+        label.next_to(axes.c2p(n, p), RIGHT if n < 8 else UP, buff=0.25)
+        return VGroup(guide, label)
+
+    # ------------------------------------------------------------------ update
+
+    def reuse_the_sft_loss(self, model, plot):
+        """SFT's loss with each answer's tokens weighted by its advantage."""
+        with self.beat("update") as beat:
+            colour_of = {"masked": MASKED, "trained": TRAINED, "tool": TRAINED}.get
+            sft = loss_row(SFT_TOKENS, SFT_KINDS, colour_of)
+            right = loss_row(RIGHT_TOKENS, RIGHT_KINDS, colour_of)
+            wrong = loss_row(WRONG_TOKENS, WRONG_KINDS, colour_of)
+            rows = VGroup(sft, right, wrong).arrange(DOWN, buff=0.45, aligned_edge=LEFT)
+            left = -3.95
+            rows.move_to([0, 0.35, 0]).align_to([left, 0, 0], LEFT)
+            weights = VGroup(weight_tag(1), weight_tag(0.75), weight_tag(-0.25))
+            edge = max(r.get_right()[0] for r in rows) + 0.35
+            for tag, row in zip(weights, rows, strict=True):
+                tag.move_to([0, row.get_center()[1], 0]).align_to([edge, 0, 0], LEFT)
+                tag.number.add_updater(paint_tag)
+            equation = formula(
+                r"\text{loss} = -\sum_t", r"w", r"\cdot", r"\log p_t", size=LABEL_SIZE * 1.3
+            )
+            equation.next_to(rows, DOWN, buff=0.5).align_to([left, 0, 0], LEFT)
+            # SFT: a person's answer, green, weight 1
+            self.play(FadeOut(plot, shift=DOWN * 0.3), run_time=QUICK)
+            self.play(
+                LaggedStart(*[FadeIn(c, shift=UP * 0.2) for c in sft.cells], lag_ratio=LAG),
+                FadeIn(weights[0]),
+                Write(equation),
+                run_time=beat.until("same"),
+            )
+            # RL: the model's own answers take the person's place, same loss
+            self.play(
+                model.pulse(),
+                LaggedStart(
+                    *[FadeIn(c, shift=RIGHT * 0.3) for c in [*right.cells, *wrong.cells]],
+                    lag_ratio=0.05,
+                ),
+                run_time=beat.until("weight"),
+            )
+            w_is_a = maths(r"w = r - \text{mean}", size=LABEL_SIZE * 1.1, color=HIGHLIGHT)
+            w_is_a.next_to(equation, RIGHT, buff=0.7)
+            self.play(
+                FadeIn(weights[1], shift=LEFT * 0.2),
+                FadeIn(weights[2], shift=LEFT * 0.2),
+                Write(w_is_a),
+                Indicate(equation[1], color=HIGHLIGHT),
+                run_time=beat.until("up"),
+            )
+            # the step: right answers up, wrong ones down
+            up = Arrow(DOWN * 0.5, UP * 0.5, color=TRAINED, buff=0).next_to(weights[1], RIGHT)
+            down = Arrow(UP * 0.5, DOWN * 0.5, color=LOSS, buff=0).next_to(weights[2], RIGHT)
+            self.play(
+                GrowArrow(up),
+                right.animate(rate_func=there_and_back).shift(UP * 0.12),
+                model.pulse(TRAINED),
+                run_time=beat.until("down"),
+            )
+            self.play(
+                GrowArrow(down),
+                wrong.animate(rate_func=there_and_back).shift(DOWN * 0.12),
+                run_time=beat.until("tool"),
+            )
+            # the calculator's output: forced in, not written by the model, so masked
+            tool = right.pick(i for i, k in enumerate(right.kinds) if k == "tool")
+            self.play(
+                LaggedStart(*[c.recolour(MASKED, 0.35) for c in tool], lag_ratio=0.2),
+                Circumscribe(tool, color=MASKED),
+                run_time=beat.until(),
+            )
+            for tag in weights:
+                tag.number.clear_updaters()
+            self.play(
+                FadeOut(VGroup(rows, weights, up, down, w_is_a), shift=UP * 0.3), run_time=QUICK
+            )
+        return equation
+
+    # ------------------------------------------------------------------ method
+
+    def strip_the_textbook(self, model, equation):
+        """The textbook objective, its extra terms struck out one by one: what is left."""
+        with self.beat("method") as beat:
+            size = LABEL_SIZE * 1.45
+            ours = formula(
+                r"\text{loss} = -\sum_t", r"(r - \text{mean})", r"\cdot", r"\log p_t", size=size
+            )
+            full = formula(
+                r"\text{loss} = -\sum_t",
+                r"\rho_t",
+                r"\cdot",
+                r"(r - \text{mean})",
+                r"/\sigma",
+                r"\cdot",
+                r"\log p_t",
+                r"+ \beta\,\mathrm{KL}",
+                size=size,
+            )
+            for eq in (ours, full):
+                eq.move_to([PANEL_X + 0.2, 0.9, 0])
+            self.rewrite(equation, ours, run_time=beat.until("full"))
+            self.rewrite(ours, full, run_time=STEADY)
+            # one short note under each extra term
+            notes = VGroup()
+            for part, text in (
+                (7, "drift penalty"),
+                (1, "old-sample correction"),
+                (4, "reward spread"),
+            ):
+                note = prose(text, size=SMALL_SIZE, color=DIM)
+                if part == 4:  # what the division would do to a group with 1 right of 16
+                    scale = maths(
+                        r"1 \text{ of } 16 \text{ right: } \times 4", size=SMALL_SIZE, color=DIM
+                    )
+                    note = VGroup(note, scale).arrange(DOWN, buff=0.12)
+                note.next_to(full[part], DOWN, buff=0.55 + 0.5 * (part == 4))
+                pointer = Line(
+                    full[part].get_bottom() + DOWN * 0.08, note.get_top() + UP * 0.08,
+                    color=FAINT, stroke_width=THIN,
+                )  # fmt: skip
+                notes.add(VGroup(pointer, note))
+            beat.wait_until("kl")
+            for index, (part, mark, until) in enumerate(
+                ((7, "kl", "ratio"), (1, "ratio", "sigma"), (4, "sigma", "strike"))
+            ):
+                beat.wait_until(mark)
+                self.play(
+                    full[part].animate.set_color(HIGHLIGHT),
+                    FadeIn(notes[index], shift=UP * 0.15),
+                    run_time=QUICK * 2,
+                )
+                # the term stays in view, traced round, while its reason is spoken
+                self.play(
+                    Circumscribe(full[part], color=HIGHLIGHT, stroke_width=THIN),
+                    run_time=beat.until(until),
+                )
+            # strike them out
+            strikes = VGroup(
+                *[
+                    Line(
+                        full[p].get_corner(DOWN + LEFT),
+                        full[p].get_corner(UP + RIGHT),
+                        color=LOSS,
+                        stroke_width=5,
+                    )  # fmt: skip
+                    for p in (7, 1, 4)
                 ]
             )
-            plus = maths(rf"A = +{1 - MEAN:.2f}", size=LABEL_SIZE, color=TRAINED)
-            minus = maths(rf"A = -{MEAN:.2f}", size=LABEL_SIZE, color=LOSS)
-            plus.next_to([right, base + unit, 0], RIGHT, buff=0.25)
-            minus.next_to([right, base - 0.3, 0], RIGHT, buff=0.25)
-            beat.wait_until("adv")
             self.play(
-                ReplacementTransform(rewards, advantages),
-                axis.animate.set_y(mean_y).set_color(HIGHLIGHT),
-                FadeOut(mean_line),
-                run_time=SLOW,
+                LaggedStart(*[Create(s) for s in strikes], lag_ratio=0.3),
+                *[full[p].animate.set_color(DIM) for p in (7, 1, 4)],
+                run_time=beat.until("fresh"),
             )
+            # the ratio is nearly 1: the answers come (almost) from the current weights
+            nearly = maths(r"\rho_t \approx 1", size=LABEL_SIZE * 1.2, color=HIGHLIGHT)
+            topk = mono("sampling: top-k 50", size=SMALL_SIZE, color=DIM)
+            aside = VGroup(nearly, topk).arrange(DOWN, buff=0.2)
+            aside.next_to(notes, DOWN, buff=0.6).align_to(notes[1], LEFT)
+            self.play(FadeIn(aside, shift=UP * 0.2), Indicate(full[1]), run_time=beat.until("loop"))
+            # what is left: REINFORCE, and its loop
+            left = formula(
+                r"\text{loss} = -\sum_t", r"(r - \text{mean})", r"\cdot", r"\log p_t", size=size
+            )
+            left.move_to(full)
+            self.play(FadeOut(VGroup(strikes, notes, aside)), run_time=QUICK)
+            self.rewrite(full, left, run_time=QUICK * 2)
+            steps = VGroup(
+                *[
+                    prose(s, size=LABEL_SIZE, color=TEXT)
+                    for s in ("sample", "grade", "subtract the mean", "step")
+                ]
+            ).arrange(RIGHT, buff=0.75)
+            steps.next_to(left, DOWN, buff=1.0).set_x(PANEL_X + 0.2)
+            arrows = VGroup(
+                *[
+                    Arrow(a.get_right(), b.get_left(), buff=0.12, color=FAINT, stroke_width=3)
+                    for a, b in zip(steps[:-1], steps[1:], strict=True)
+                ]
+            )
+            again = CurvedArrow(
+                steps[-1].get_bottom() + DOWN * 0.15, steps[0].get_bottom() + DOWN * 0.15,
+                angle=-1.2, color=FAINT,
+            )  # fmt: skip
+            name = mono("REINFORCE", size=LABEL_SIZE, color=HIGHLIGHT).next_to(left, UP, buff=0.5)
             self.play(
-                Write(plus),
-                Write(minus),
+                FadeIn(name, shift=DOWN * 0.2),
                 LaggedStart(
                     *[
-                        Indicate(b, color=TRAINED if r else LOSS, scale_factor=1.25)
-                        for b, r in zip(advantages, REWARDS, strict=True)
+                        FadeIn(m, shift=RIGHT * 0.2)
+                        for pair in zip(steps, [*arrows, again], strict=True)
+                        for m in pair
                     ],
                     lag_ratio=0.25,
                 ),
                 run_time=beat.until(),
             )
-            self.advantage_view = VGroup(
-                self.q_card,
-                self.reference,
-                self.cards,
-                self.digits,
-                self.r_label,
-                axis,
-                advantages,
-                mean_label,
-            )
-            self.plus, self.minus = plus, minus
+            self.play(Indicate(steps[-1], color=HIGHLIGHT), model.pulse(), run_time=QUICK)
+        return VGroup(left, name, steps, arrows, again)
 
-    def take_the_step(self):
-        with self.beat("update") as beat:
-            # the right answer (two rows: its call, then the calculator's reply) over a wrong one;
-            # cell 0 is the question, cell i + 1 is token i of the answer
-            right = answer_strip(RIGHT_TOKENS, prompt=True, line_buff=0.85)
-            wrong = answer_strip(WRONG_TOKENS, prompt=True)
-            wrong.next_to(right, DOWN, buff=1.0).align_to(right, LEFT)
-            plus_at = self.plus.copy().next_to(right.rows[0], LEFT, buff=0.4)
-            minus_at = self.minus.copy().next_to(wrong, LEFT, buff=0.4).align_to(plus_at, RIGHT)
-            VGroup(right, wrong, plus_at, minus_at).move_to(DOWN * 0.5)
-            card_right, card_wrong = self.cards.cells[0], self.cards.cells[1]
-            self.play(
-                unfold(card_right, right),
-                unfold(card_wrong, wrong),
-                ReplacementTransform(self.plus, plus_at),
-                ReplacementTransform(self.minus, minus_at),
-                FadeOut(self.advantage_view),
-                run_time=beat.until("up"),
-            )
-            ups = VGroup(
-                *[
-                    Arrow(
-                        c.get_top(),
-                        c.get_top() + UP * 0.7,
-                        buff=0.08,
-                        color=TRAINED,
-                        stroke_width=5,
-                        max_tip_length_to_length_ratio=0.4,
+    # ------------------------------------------------------------------ results
+
+    def count_the_gain(self, model, method):
+        """467 steps; the launch run's GSM8K score, as questions answered right."""
+        with self.beat("results") as beat:
+            self.play(FadeOut(method, shift=UP * 0.3), run_time=QUICK)
+            steps = Counter(467, unit="steps", size=LABEL_SIZE * 1.3)
+            steps.next_to(model, UP, buff=0.25)
+            steps.set_x(model.get_x())
+            self.play(FadeIn(steps), run_time=QUICK)
+            self.play(steps.count(), model.learn("rl"), run_time=beat.until("score"))
+            # the launch run: 1,319 test questions, answered greedily
+            grid = question_grid()
+            grid.move_to([PANEL_X + 0.2, CONTENT_CENTRE[1] - 0.45, 0])
+            order = list(range(TEST_QUESTIONS))
+            random.Random(8).shuffle(order)
+            percent = ValueTracker(SFT_SCORE)
+            score = DecimalNumber(SFT_SCORE, num_decimal_places=2, font_size=LABEL_SIZE * 1.4)
+            score.add_updater(lambda m: m.set_value(percent.get_value()))
+            sign = maths(r"\%", size=LABEL_SIZE * 1.4)
+            count = Integer(SFT_RIGHT, font_size=LABEL_SIZE * 1.4, color=TRAINED)
+            count.add_updater(
+                lambda m: m.set_value(
+                    round(
+                        SFT_RIGHT
+                        + (RL_RIGHT - SFT_RIGHT)
+                        * (percent.get_value() - SFT_SCORE)
+                        / (RL_SCORE - SFT_SCORE)
                     )
-                    for c in right.cells[1:]
-                ]
+                )
             )
-            downs = VGroup(
-                *[
-                    Arrow(
-                        c.get_bottom(),
-                        c.get_bottom() + DOWN * 0.45,
-                        buff=0.08,
-                        color=LOSS,
-                        stroke_width=5,
-                        max_tip_length_to_length_ratio=0.6,
-                    )
-                    for c in wrong.cells[1:]
-                ]
-            )
-            beat.wait_until("up")
+            of = maths(r"\text{of } 1{,}319 \text{ right}", size=LABEL_SIZE * 1.2, color=DIM)
+            head = VGroup(score, sign, count, of)
+            score.next_to(grid, UP, buff=0.35).align_to(grid, LEFT)
+
+            def lay(m):
+                sign.next_to(score, RIGHT, buff=0.08)
+                count.next_to(sign, RIGHT, buff=0.7)
+                of.next_to(count, RIGHT, buff=0.18)
+
+            lay(head)
+            score.add_updater(lambda m: lay(head))
+            run = prose("launch run, greedy answers", size=SMALL_SIZE, color=DIM)
+            run.align_to(grid, RIGHT).set_y(score.get_y())
             self.play(
-                LaggedStart(*[Create(a) for a in ups], lag_ratio=LAG),
-                run_time=beat.until("down"),
+                FadeIn(grid),
+                FadeIn(head),
+                FadeIn(run),
+                run_time=STEADY,
             )
-            beat.wait_until("down")
-            self.play(
-                LaggedStart(*[Create(a) for a in downs], lag_ratio=LAG),
-                run_time=beat.until("mask"),
-            )
-            # what the model did not choose is not trained: the prompt, the tool's output
-            masked = VGroup(
-                right.cells[0], wrong.cells[0], *[right.cells[i + 1] for i in TOOL_OUTPUT]
-            )
-            tool_arrows = VGroup(*[ups[i] for i in TOOL_OUTPUT])
-            beat.wait_until("mask")
             self.play(
                 LaggedStart(
                     *[
-                        m.box.animate.set_stroke(MASKED).set_fill(MASKED, opacity=0.25)
-                        for m in masked
+                        grid[i].animate.set_fill(TRAINED, 0.9).set_stroke(TRAINED)
+                        for i in order[:SFT_RIGHT]
                     ],
-                    lag_ratio=LAG,
+                    lag_ratio=0.05,
                 ),
-                *[m.label.animate.set_color(DIM) for m in masked],
-                FadeOut(tool_arrows, shift=DOWN * 0.3),
-                run_time=beat.until("norm"),
+                run_time=beat.until("count"),
             )
-            formula = maths_parts(
-                r"\sum_t", "A", r"\,\log p(x_t)", r"\;/\;", "N", size=LABEL_SIZE * 1.4
-            )
-            formula.to_edge(UP, buff=0.6)
-            valid = VGroup(
-                *[right.cells[i + 1] for i in range(len(RIGHT_TOKENS)) if i not in TOOL_OUTPUT],
-                *wrong.cells[1:],
-            )
-            beat.wait_until("norm")
-            self.play(Write(formula), run_time=STEADY)
             self.play(
+                percent.animate.set_value(RL_SCORE),
                 LaggedStart(
-                    *[Indicate(v, color=HIGHLIGHT, scale_factor=1) for v in valid], lag_ratio=0.15
+                    *[
+                        grid[i].animate.set_fill(HIGHLIGHT, 0.9).set_stroke(HIGHLIGHT)
+                        for i in order[SFT_RIGHT:RL_RIGHT]
+                    ],
+                    lag_ratio=0.1,
                 ),
-                Indicate(formula[4], color=HIGHLIGHT, scale_factor=1.4),
                 run_time=beat.until(),
             )
-            self.formula = formula
-            self.step_view = VGroup(right, wrong, ups[:3], ups[6:], downs, plus_at, minus_at)
+            score.clear_updaters()
+            count.clear_updaters()
+        return VGroup(grid, head, run, steps)
 
-    def strip_down_grpo(self):
-        with self.beat("left-out") as beat:
-            name = mono('"GRPO"', size=LABEL_SIZE * 1.3, color=HIGHLIGHT).to_edge(UP, buff=0.6)
-            self.play(
-                FadeOut(self.step_view, shift=DOWN * 0.3),
-                self.formula.animate.scale(1.1).move_to(UP * 0.1),
-                FadeIn(name, shift=DOWN * 0.2),
-                run_time=beat.until("kl"),
-            )
-            boxes = {
-                "reference": StruckBox(prose("reference model", size=LABEL_SIZE)),
-                "kl": StruckBox(prose("KL penalty", size=LABEL_SIZE)),
-                "clip": StruckBox(prose("ratio + clip", size=LABEL_SIZE)),
-                "critic": StruckBox(prose("critic", size=LABEL_SIZE)),
-                "std": StruckBox(maths(r"\div\,\mathrm{std}", size=LABEL_SIZE)),
-            }
-            top = VGroup(boxes["reference"], boxes["kl"], boxes["clip"]).arrange(RIGHT, buff=0.4)
-            top.move_to(UP * 1.75)
-            bottom = VGroup(boxes["critic"], boxes["std"]).arrange(RIGHT, buff=0.4)
-            bottom.move_to(DOWN * 1.65)
-            for mark, keys, until in (
-                ("kl", ["reference", "kl"], "clip"),
-                ("clip", ["clip"], "critic"),
-                ("critic", ["critic"], "std"),
-                ("std", ["std"], "left"),
-            ):
-                beat.wait_until(mark)
-                group = VGroup(*[boxes[k] for k in keys])
-                self.play(FadeIn(group, shift=DOWN * 0.2), run_time=QUICK)
-                self.play(
-                    *[boxes[k].strike_out() for k in keys],
-                    *[boxes[k].box.animate.set_stroke(FAINT) for k in keys],
-                    *[boxes[k].label.animate.set_color(DIM) for k in keys],
-                    run_time=beat.until(until),
-                )
-            # what is left: REINFORCE with the group mean as baseline
-            reinforce = mono("REINFORCE", size=LABEL_SIZE * 1.3, color=TRAINED).move_to(name)
-            expanded = maths_parts(
-                r"\sum_t", r"(r - \bar r)", r"\,\log p(x_t)", r"\;/\;", "N", size=LABEL_SIZE * 1.54
-            ).move_to(self.formula)
-            beat.wait_until("left")
-            self.play(TransformMatchingShapes(name, reinforce), run_time=STEADY)
-            self.play(
-                TransformMatchingTex(self.formula, expanded),
-                run_time=beat.until(),
-            )
-            self.boxes, self.reinforce, self.formula = boxes, reinforce, expanded
+    # ------------------------------------------------------------------ handover
 
-    def explain_why_it_works(self):
-        with self.beat("why-it-works") as beat:
-            boxes = self.boxes
-            clip, critic = boxes["clip"], boxes["critic"]
-            gone = VGroup(boxes["reference"], boxes["kl"], boxes["std"])
-            self.play(
-                FadeOut(gone, shift=DOWN * 0.2),
-                critic.animate.move_to(boxes["reference"]),
-                run_time=beat.until("fresh"),
-            )
-            # on-policy: each batch comes from the current weights and is used once
-            thetas = VGroup(*[maths(rf"\theta_{{{k}}}", size=BODY_SIZE) for k in (1, 2, 3)])
-            batches = VGroup(*[RolloutGrid(rows=4, samples=4, cell=0.14, gap=0.04) for _ in (1, 2)])
-            VGroup(thetas[0], batches[0], thetas[1], batches[1], thetas[2]).arrange(
-                RIGHT, buff=1.0
-            ).move_to(DOWN * 1.9)
-            into = [Arrow(thetas[i].get_right(), batches[i].get_left(), buff=0.15) for i in (0, 1)]
-            out = [
-                Arrow(batches[i].get_right(), thetas[i + 1].get_left(), buff=0.15) for i in (0, 1)
-            ]
-            for arrow in (*into, *out):
-                arrow.set_color(FAINT)
-            beat.wait_until("fresh")
-            # weights -> a fresh batch -> one step -> new weights; each batch used once, then spent
-            chain = [FadeIn(thetas[0], shift=UP * 0.2)]
-            for i in (0, 1):
-                chain.append(
-                    AnimationGroup(Create(into[i]), TransformFromCopy(thetas[i], batches[i]))
-                )
-                chain.append(
-                    AnimationGroup(
-                        Create(out[i]),
-                        FadeIn(thetas[i + 1], shift=RIGHT * 0.2),
-                        batches[i].animate.set_opacity(0.2),
-                    )
-                )
-            self.play(Succession(*chain), run_time=max(beat.until("ratio"), SLOW))
-            # so the PPO ratio is always 1: nothing to clip
-            ratio = maths(
-                r"\pi_{\text{new}} / \pi_{\text{old}} = 1", size=LABEL_SIZE, color=TRAINED
-            )
-            clip.fit_label(ratio, clip.box)
-            beat.wait_until("ratio")
-            self.play(
-                ReplacementTransform(clip.label, ratio),
-                FadeOut(clip.strike),
-                clip.box.animate.set_stroke(TRAINED),
-                run_time=beat.until("baseline"),
-            )
-            clip.reinstate(ratio)
-            # the group mean stands where a critic would
-            mean = maths(r"\bar r = \text{group mean}", size=LABEL_SIZE, color=HIGHLIGHT)
-            critic.fit_label(mean, critic.box)
-            link = Arrow(
-                critic.box.get_bottom(),
-                self.formula[1].get_top(),
-                buff=0.3,
-                color=HIGHLIGHT,
-                stroke_width=4,
-            )
-            beat.wait_until("baseline")
-            self.play(
-                ReplacementTransform(critic.label, mean),
-                FadeOut(critic.strike),
-                critic.box.animate.set_stroke(HIGHLIGHT),
-                Create(link),
-                run_time=STEADY,
-            )
-            critic.reinstate(mean)
-            self.play(
-                Indicate(self.formula[1], color=HIGHLIGHT, scale_factor=1.15),
-                run_time=beat.until(),
-            )
-            self.why_view = VGroup(
-                self.reinforce, self.formula, link, clip, critic, thetas, batches, *into, *out
-            )
-
-    def show_the_results(self):
-        with self.beat("results") as beat:
-            division = maths(r"7{,}473 \div 16", size=LABEL_SIZE * 1.3).move_to(
-                LEFT * 3.4 + UP * 1.5
-            )
-            steps = Counter(467, unit="steps", size=64).move_to(LEFT * 3.4 + UP * 0.1)
-            bar_track = ProgressBar(width=4.0, colour=TRAINED).move_to(LEFT * 3.4 + DOWN * 1.0)
-            self.play(FadeOut(self.why_view, shift=UP * 0.3), run_time=beat.until("steps"))
-            beat.wait_until("steps")
-            bar_track.start(beat.span("steps", "score"))
-            self.play(Write(division), FadeIn(steps), FadeIn(bar_track), run_time=QUICK)
-            self.play(steps.count(), run_time=beat.until("score"))
-            bar_track.fill.clear_updaters()
-            # GSM8K accuracy, SFT vs RL
-            scale, floor = 0.42, -1.9
-            axis = Line(RIGHT * 1.2 + UP * floor, RIGHT * 5.8 + UP * floor, color=STRUCTURE)
-            names = VGroup(
-                mono("SFT", size=LABEL_SIZE, color=DIM).move_to([2.5, floor - 0.4, 0]),
-                mono("RL", size=LABEL_SIZE, color=TRAINED).move_to([4.5, floor - 0.4, 0]),
-            )
-            bars = VGroup(
-                bar(2.5, floor, floor + SFT_SCORE * scale, DIM, bar_width=1.2),
-                bar(4.5, floor, floor + RL_SCORE * scale, TRAINED, bar_width=1.2),
-            )
-            stubs = VGroup(
-                bar(2.5, floor, floor, DIM, bar_width=1.2),
-                bar(4.5, floor, floor, TRAINED, bar_width=1.2),
-            )
-            scores = VGroup(
-                Counter(SFT_SCORE, unit="%", places=2, size=44),
-                Counter(RL_SCORE, unit="%", places=2, size=44, colour=TRAINED),
-            )
-            for score, stub in zip(scores, stubs, strict=True):  # each score rides its bar up
-                score.add_updater(lambda m, s=stub: m.next_to(s, UP, buff=0.25))
-            title = mono("GSM8K", size=LABEL_SIZE, color=HIGHLIGHT)
-            title.move_to([3.5, floor + RL_SCORE * scale + 1.2, 0])
-            beat.wait_until("score")
-            self.play(
-                Create(axis),
-                FadeIn(names),
-                FadeIn(stubs),
-                FadeIn(scores),
-                FadeIn(title, shift=DOWN * 0.2),
-                run_time=QUICK,
-            )
-            self.play(
-                ReplacementTransform(stubs, bars), *[s.count() for s in scores], run_time=SLOW
-            )
-            for score, column in zip(scores, bars, strict=True):
-                score.clear_updaters(recursive=False).next_to(column, UP, buff=0.25)
-            self.play(
-                Circumscribe(VGroup(bars[1], scores[1]), color=TRAINED),
-                run_time=beat.until(),
-            )
-            self.results = VGroup(division, steps, bar_track, axis, names, scores, title)
-            self.rl_bar = bars[1]
-            self.sft_bar = bars[0]
-
-    def hand_over(self):
+    def hand_over(self, model, grid):
         with self.beat("handover") as beat:
-            pipeline = PipelineDiagram(STAGES, optional=["RL"])
-            pipeline.move_to(UP * 0.2)
-            rl = STAGES.index("RL")
-            # the RL bar becomes the (now done) RL stage of the pipeline
-            done = Rectangle(
-                width=pipeline.boxes[rl].width,
-                height=pipeline.boxes[rl].height,
-                stroke_width=0,
-                fill_color=TRAINED,
-                fill_opacity=0.15,
-            ).move_to(pipeline.boxes[rl])
-            self.play(FadeOut(VGroup(self.results, self.sft_bar), shift=UP * 0.3), run_time=QUICK)
-            self.play(
-                ReplacementTransform(self.rl_bar, done),
-                FadeIn(VGroup(pipeline.boxes, pipeline.arrows, pipeline.labels)),
-                run_time=STEADY,
-            )
-            self.play(
-                LaggedStart(*[pipeline.settle(i) for i in range(rl + 1)], lag_ratio=0.2),
-                run_time=beat.until("next"),
-            )
-            token = maths(r"\bullet", size=60, color=TOKEN).next_to(pipeline.boxes[rl], UP, 0.2)
-            beat.wait_until("next")
-            self.play(FadeIn(token, shift=DOWN * 0.2), run_time=QUICK)
-            self.play(
-                pipeline.light(rl + 1),
-                token.animate.next_to(pipeline.boxes[rl + 1], UP, buff=0.2),
-                run_time=beat.until(),
-            )
+            self.play(closing(self, model, "rl"), run_time=beat.until("next"))
+            self.play(model.pulse(), run_time=beat.until())

@@ -1,20 +1,29 @@
-"""Chapter 9: inference. The Engine prefills the prompt into a KV cache, decodes one token
-per step, copies the cache into N rows, samples with temperature and top-k, runs the
-calculator tool, and streams tokens to the chat CLI and the web UI.
+"""Chapter 9: inference: the KV cache, prefill and decode, sampling, tools, a streamed reply.
 
-Tokens are the shared :class:`TokenCell` / :class:`TokenStrip` pictures (special tokens
-written as they are, ``<|python_start|>``); this module adds the pictures only this
-chapter draws: a position's KV cache (:class:`KVColumn`), an application window
-(:class:`Window`) and a text revealed token by token (:class:`Streamed`). Every
-animation is timed by the beat tracker (``beat.until(mark)``).
+Narration: script/09-inference.md. Render alone with ``uv run manim -pql scenes/09_inference.py``.
 
-Narration: script/09-inference.md. Render alone with
-``uv run manim -pql scenes/09_inference.py``.
+The model (``ModelStack``) stands on the left all chapter; its ``KVCache`` grows beside
+its blocks. The work without a cache is a staircase of token passes (step ``s`` re-runs
+``P + s`` tokens) that collapses to its first row and its diagonal:
+
+>>> naive_passes(500, 256), cached_passes(500, 256)
+(160640, 756)
+>>> round(kv_bytes_per_token() / 1024)
+100
+
+Sampling uses one probability chart whose bars follow a temperature and a top-k cut
+(the scores are made up; the vocabulary is nanochat's 65,536 tokens):
+
+>>> [round(p, 2) for p in next_token_probs(1.0, top_k=True)][:2]
+[0.58, 0.11]
+>>> round(next_token_probs(0.0, top_k=True)[0], 2)
+1.0
 """
 
 from __future__ import annotations
 
-import numpy as np
+import math
+
 from manim import (
     DOWN,
     LEFT,
@@ -23,34 +32,30 @@ from manim import (
     AnimationGroup,
     Arrow,
     Brace,
+    Circumscribe,
     Create,
     DashedLine,
     DecimalNumber,
     FadeIn,
     FadeOut,
+    FadeTransform,
     Indicate,
+    Integer,
     LaggedStart,
     Line,
     Rectangle,
-    ReplacementTransform,
-    ShowPassingFlash,
+    Restore,
+    Square,
     Succession,
-    TransformFromCopy,
+    SurroundingRectangle,
     ValueTracker,
     VGroup,
     Write,
+    config,
 )
-from mobjects import (
-    BlockStack,
-    ChatBubble,
-    Counter,
-    Labelled,
-    PipelineDiagram,
-    TokenCell,
-    TokenStrip,
-    token_text,
-)
+from mobjects import KVCache, Labelled, TokenCell, TokenStrip, token_text
 from style import (
+    CONTENT_CENTRE,
     DIM,
     FAINT,
     HIGHLIGHT,
@@ -74,165 +79,211 @@ from style import (
     prose,
     setup_canvas,
 )
+from transitions import closing, focus, opening, unfocus
 
 from explainer.scene import NarratedScene
 
-# ---- the conversation the chapter follows
-PROMPT = ["Why", "is", "the", "sky", "blue", "?"]
-REPLY = ["Air", "scat", "ters", "blue"]  # what the Engine decodes, one token per step
-ROWS = [  # N = 4 samples from one prompt: each row decodes its own continuation
-    ["Air", "scat", "ters", "blue"],
-    ["The", "sky", "looks", "blue"],
-    ["Sun", "light", "is", "white"],
-    ["Because", "air", "scat", "ters"],
-]
-STAGES = ["tokenizer", "pretraining", "midtraining", "SFT", "RL", "chat"]
-
-# ---- the prefill/decode picture: one column per position, tokens on top,
-# the model (20 layers seen edge-on) in the middle, the KV cache below
-COLUMNS = len(PROMPT) + len(REPLY)
-PITCH = 1.1  # column spacing
-CELL = 1.0  # token and cache cell width
-FIRST_X = -4.55  # centre of column 0
-LABEL_X = -5.9  # the left-hand labels (d20, K, V)
-TOKENS_Y = 2.75
-BAND_Y = 1.35
-KEYS_Y = -0.05
-VALUES_Y = -0.75
-CACHE_ROW_H = 0.6
-CACHE_INFO_Y = -1.6
-BAND_FILL = 0.12
-KIB_PER_TOKEN = 100  # d20: 20 layers x (K, V) x 1280 x 2 bytes = 102,400 B
-
-# ---- a next-token distribution after "<|assistant_start|>" (made up, but shaped like a
-# real one): 50 candidate logits, then the other 65,486 tokens of the vocabulary
+# ---- the model and its cache (d20 at 48abd7d)
+LAYERS, HEADS, HEAD_DIM, BYTES = 20, 10, 128, 2  # bf16
+CONTEXT = 2048
 VOCAB = 65_536
-TOP_LOGITS = np.array([2.9, 2.5, 2.2, 1.7, 1.4, *np.linspace(1.2, -0.8, 45)])
-TAIL_LOGIT = -7.5
-TAIL_COUNT = VOCAB - len(TOP_LOGITS)
-CHART_TOKENS = ["The", "Air", "Sun", "Because", "It"]  # ranks 1-5
-RANK_50_TOKEN = "Yes"
-BAR_FULL = 7.6  # bar length of probability 1
-BAR_X = -3.0
-CHART_TOP_Y = 1.7
-CHART_HEADER_Y = 3.0  # the formula and the T and k readouts
-CHART_PITCH = 0.6
-
-# ---- the calculator tool, as the Engine sees it
-CALL = ["<|python_start|>", "12", "/", "60", "<|python_end|>"]
-RESULT = ["<|output_start|>", "0", ".", "2", "<|output_end|>"]
-ENDING = ["It", "is", "0", ".", "2", "<|assistant_end|>"]
-
-# ---- the chat interfaces
-QUESTION = "Why is the sky blue?"
-ANSWER_TOKENS = ["Air", " scat", "ters", " blue", " light", "\nmore", " than", " red", "."]
+PROMPT, REPLY = 500, 256  # the worked example for the cost of generating
 
 
-def probabilities(temperature: float, tail_weight: float) -> tuple[np.ndarray, float]:
-    """Softmax of logits / T over the top 50 and the tail (scaled by ``tail_weight``).
-
-    Low temperature sharpens the distribution, high flattens it; top-k (``tail_weight``
-    0) leaves only the top 50:
-
-    >>> top, tail = probabilities(1.0, 1.0)
-    >>> round(float(top.sum() + tail), 6)
-    1.0
-    >>> bool(probabilities(0.5, 1.0)[0][0] > top[0] > probabilities(1.6, 1.0)[0][0])
-    True
-    >>> probabilities(0.6, 0.0)[1]
-    0.0
-    """
-    t = max(temperature, 1e-3)
-    scaled = TOP_LOGITS / t
-    peak = scaled.max()
-    top = np.exp(scaled - peak)
-    tail = tail_weight * TAIL_COUNT * np.exp(TAIL_LOGIT / t - peak)
-    total = top.sum() + tail
-    return top / total, float(tail / total)
+def naive_passes(prompt: int, reply: int) -> int:
+    """Token positions run through the model when every step re-runs the whole sequence."""
+    return sum(prompt + s for s in range(reply))
 
 
-def tool_strip(tokens: list[str], colour=TOKEN, special_colour=None) -> TokenStrip:
-    """A token strip whose chat markers (``<|...|>``) are special tokens.
-
-    >>> [cell.special for cell in tool_strip(CALL).cells]
-    [True, False, False, False, True]
-    """
-    marker = special_colour if special_colour is not None else colour
-    return TokenStrip(
-        [TokenCell(t, marker, special=True) if t.startswith("<|") else t for t in tokens],
-        colour,
-    )
+def cached_passes(prompt: int, reply: int) -> int:
+    """With a KV cache: one prefill of the prompt, then one token per step."""
+    return prompt + reply
 
 
-# --------------------------------------------------------------------------- mobjects
+def kv_bytes_per_token() -> int:
+    return LAYERS * 2 * HEADS * HEAD_DIM * BYTES
 
 
-class KVColumn(VGroup):
-    """The KV cache at one position: its key cell over its value cell (all 20 layers).
-
-    >>> column = KVColumn()
-    >>> bool(column.key.get_y() > column.value.get_y()), round(float(column.key.width), 3)
-    (True, 1.0)
-    """
-
-    def __init__(self, cell_width: float = CELL, cell_height: float = CACHE_ROW_H):
-        def cell(colour):
-            return Rectangle(
-                width=cell_width,
-                height=cell_height,
-                stroke_color=colour,
-                stroke_width=STROKE,
-                fill_color=colour,
-                fill_opacity=0.45,
-            )
-
-        key, value = cell(KEY), cell(VALUE)
-        value.next_to(key, DOWN, buff=CACHE_ROW_H * 0.17)
-        super().__init__(key, value)
-        self.key, self.value = key, value
+# ---- next-token scores after "The capital of France is" (made up for the picture)
+NAMED = [(" Paris", 5.0), (" a", 3.3), (" the", 3.1), (" located", 2.4), (" one", 2.0)]
+MIDDLE = [0.8 - 2.3 * i / 44 for i in range(45)]  # ranks 6 to 50
+TAIL_SCORE, TAIL_COUNT = -7.6, VOCAB - 50  # the other 65,486 tokens
+TEMPERATURES = [(0.0, "evals"), (0.6, "CLI"), (0.8, "web"), (1.0, "RL")]
 
 
-class Window(Labelled):
-    """An application window: a frame with a title bar naming the program."""
-
-    def __init__(self, title: str, frame_width: float, frame_height: float, colour=STRUCTURE):
-        frame = Rectangle(width=frame_width, height=frame_height, stroke_color=colour)
-        frame.set_stroke(width=STROKE)
-        bar = Rectangle(width=frame_width, height=0.55, stroke_color=colour, stroke_width=THIN)
-        bar.set_fill(FAINT, opacity=0.5).align_to(frame, UP)
-        label = mono(title, size=SMALL_SIZE, color=TEXT)
-        super().__init__(frame, bar, label)
-        self.frame, self.bar, self.label = frame, bar, label
-        self.fit_label(label, bar, pad=0.08)
-
-    def inside_top(self) -> np.ndarray:
-        """The point just under the title bar, on the left: where content starts."""
-        return self.bar.get_corner(DOWN + LEFT) + RIGHT * 0.3 + DOWN * 0.3
+def next_token_probs(temperature: float, top_k: bool) -> list[float]:
+    """Probabilities of the named tokens, then ranks 6-50 together, then the tail together."""
+    t = max(temperature, 0.02)  # temperature 0 is the argmax: the limit of a tiny temperature
+    top = max(s for _, s in NAMED)
+    named = [math.exp((s - top) / t) for _, s in NAMED]
+    middle = sum(math.exp((s - top) / t) for s in MIDDLE)
+    tail = 0.0 if top_k else TAIL_COUNT * math.exp((TAIL_SCORE - top) / t)
+    total = sum(named) + middle + tail
+    return [p / total for p in named] + [middle / total, tail / total]
 
 
-class Streamed(VGroup):
-    """A text revealed token by token: ``reveal(i)`` shows the glyphs of token ``i``.
+# ---- the reply that streams into the web chat (GSM8K's example, tasks/gsm8k.py:7-12)
+QUESTION = "Weng earns $12 an hour.\nHow much for 50 minutes?"  # abridged
+# (token, kind): "sampled" by the model, "forced" in by the Engine after the calculator
+REPLY_TOKENS = [
+    ("Weng", "sampled"),
+    (" earns", "sampled"),
+    (" 12/60", "sampled"),
+    (" =", "sampled"),
+    (" $", "sampled"),
+    ("<|python_start|>", "sampled"),
+    ("12/60", "sampled"),
+    ("<|python_end|>", "sampled"),
+    ("<|output_start|>", "forced"),
+    ("0.2", "forced"),
+    ("<|output_end|>", "forced"),
+    ("0.2", "sampled"),
+    (" a", "sampled"),
+    (" minute,", "sampled"),
+    (" so", "sampled"),
+    (" 0.2", "sampled"),
+    (" ×", "sampled"),
+    (" 50", "sampled"),
+    (" =", "sampled"),
+    (" $10.", "sampled"),
+    ("\n", "sampled"),
+    ("####", "sampled"),
+    (" 10", "sampled"),
+]
+CALL = (5, 6, 7)  # <|python_start|> 12/60 <|python_end|>
+FORCED = (8, 9, 10)
 
-    >>> [len(chunk) for chunk in Streamed(mono("Air scatters"), ["Air", " scat", "ters"]).chunks]
-    [3, 4, 4]
+MODEL_SCALE = 0.85
+MODEL_HOME = (-5.05, CONTENT_CENTRE[1], 0.0)
+RIGHT_X = 1.55  # centre of the area right of the model
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+class Staircase(VGroup):
+    """The work of generating without a cache: row ``s`` is one step, one square per token
+    position the model runs (the prompt's ``prompt`` tokens plus ``s`` generated ones).
+
+    ``kept()`` are the squares a KV cache still computes: the first row and the newest
+    token of every later row (the diagonal).
+
+    >>> stairs = Staircase(prompt=3, steps=4)
+    >>> [len(r) for r in stairs.rows], len(stairs.kept())
+    ([3, 4, 5, 6], 6)
     """
 
-    def __init__(self, text_mob, tokens: list[str]):
-        super().__init__(text_mob)
-        self.text_mob = text_mob
-        glyphs = list(text_mob.submobjects)
-        # some fonts give spaces and line breaks a (blank) glyph of their own, some don't
-        with_blanks = len(glyphs) == len("".join(tokens))
-        self.chunks: list[VGroup] = []
-        start = 0
-        for token in tokens:
-            count = len(token) if with_blanks else len("".join(token.split()))
-            self.chunks.append(VGroup(*glyphs[start : start + count]))
-            start += count
-        text_mob.set_opacity(0)
+    def __init__(self, prompt: int = 6, steps: int = 8, cell: float = 0.4, gap: float = 0.07):
+        rows = VGroup()
+        for s in range(steps):
+            row = VGroup(
+                *[
+                    Square(cell, stroke_width=THIN, stroke_color=TOKEN).set_fill(TOKEN, 0.45)
+                    for _ in range(prompt + s)
+                ]
+            ).arrange(RIGHT, buff=gap)
+            rows.add(row)
+        rows.arrange(DOWN, buff=gap, aligned_edge=LEFT)
+        super().__init__(rows)
+        self.rows, self.prompt = rows, prompt
 
-    def reveal(self, index: int):
-        return self.chunks[index].animate.set_opacity(1)
+    def kept(self) -> VGroup:
+        return VGroup(*self.rows[0], *[row[-1] for row in self.rows[1:]])
+
+    def recomputed(self) -> VGroup:
+        return VGroup(*[sq for row in self.rows[1:] for sq in row[:-1]])
+
+
+class ChatWindow(Labelled):
+    """The web chat: a window with a title bar, the user's message on the right, and a reply
+    area where tokens stream in, line by line (``reply(tokens)`` lays them out).
+    """
+
+    def __init__(self, width: float = 9.6, height: float = 6.2, title: str = "chat_web.py -i rl"):
+        frame = Rectangle(width=width, height=height, stroke_color=STRUCTURE, stroke_width=STROKE)
+        bar = Rectangle(width=width, height=0.5, stroke_width=0).set_fill(STRUCTURE, 0.18)
+        bar.align_to(frame, UP)
+        name = mono(title, size=SMALL_SIZE, color=DIM).move_to(bar)
+        text = mono(QUESTION, size=SMALL_SIZE)
+        bubble = Rectangle(
+            width=text.width + 0.45,
+            height=text.height + 0.35,
+            stroke_color=DIM,
+            stroke_width=STROKE,
+        )
+        bubble.next_to(bar, DOWN, buff=0.3).align_to(frame, RIGHT).shift(LEFT * 0.3)
+        super().__init__(frame, bar, name, bubble, text)
+        self.fit_label(text, bubble)
+        self.labelled.append((name, bar))
+        self.frame, self.bar, self.name, self.bubble, self.text = frame, bar, name, bubble, text
+
+    def reply_origin(self):
+        return self.bubble.get_bottom()[1] - 0.45, self.frame.get_left()[0] + 0.35
+
+    def reply(self, tokens, colours, size: float = SMALL_SIZE) -> VGroup:
+        """Each token as its own group of glyphs, wrapped into lines inside the window.
+
+        A line is one monospace text (so glyphs share a baseline); its glyphs are split back
+        into tokens. Whitespace-only tokens (a newline) get an empty group.
+        """
+        width = self.frame.width - 0.7
+        char = mono("0" * 10, size=size).width / 10
+        per_line = int(width / char)
+        lines, line = [], []
+        used = 0
+        for index, token in enumerate(tokens):
+            if token == "\n":
+                lines.append(line)
+                line, used = [(index, token)], 0
+                continue
+            if used + len(token) > per_line and line:
+                lines.append(line)
+                line, used = [], 0
+                token = token.lstrip()
+            line.append((index, token))
+            used += len(token)
+        lines.append(line)
+        groups = [VGroup() for _ in tokens]
+        top, left = self.reply_origin()
+        rows = VGroup()
+        for number, line in enumerate(lines):
+            text = "".join(t for _, t in line if t != "\n")
+            if not text.strip():
+                continue
+            shown = mono(text, size=size)
+            shown.move_to([0, top - number * 0.5, 0]).align_to([left, 0, 0], LEFT)
+            at = 0
+            for index, token in line:
+                count = len("".join(token.split()))
+                glyphs = shown.submobjects[at : at + count]
+                at += count
+                groups[index].add(*glyphs)
+                for glyph in glyphs:
+                    glyph.set_color(colours[index])
+            rows.add(shown)
+        self.reply_rows = rows
+        return VGroup(*groups)
+
+
+def bar_chart(labels, groups: int = 2, pitch: float = 0.58) -> VGroup:
+    """Horizontal probability bars: a label, a bar and a percentage per row (``rows[i]``).
+
+    Bars start at x = 0; the last ``groups`` rows stand for many tokens and are labelled
+    in words, the others are single tokens, spaces shown as tokenizers show them.
+    """
+    rows = VGroup()
+    for i, text in enumerate(labels):
+        if i < len(labels) - groups:
+            label = token_text(text, size=SMALL_SIZE, show_spaces=True)
+        else:
+            label = mono(text, size=SMALL_SIZE, color=DIM)
+        label.move_to([0, -i * pitch, 0]).align_to([-0.25, 0, 0], RIGHT)
+        bar = Rectangle(width=1e-3, height=0.36, stroke_width=0).set_fill(TOKEN, 0.85)
+        bar.move_to([0, -i * pitch, 0]).align_to([0, 0, 0], LEFT)
+        percent = DecimalNumber(0, num_decimal_places=1, font_size=SMALL_SIZE, color=DIM)
+        unit = maths(r"\%", size=SMALL_SIZE, color=DIM)
+        rows.add(VGroup(label, bar, percent, unit))
+    return rows
 
 
 # --------------------------------------------------------------------------- the scene
@@ -241,655 +292,533 @@ class Streamed(VGroup):
 class Inference(NarratedScene):
     def construct(self):
         setup_canvas()
-        self.ask_how_it_answers()
-        self.prefill_the_prompt()
-        self.decode_step_by_step()
-        self.copy_into_rows()
-        self.shape_the_distribution()
-        self.take_the_argmax()
-        self.run_the_calculator()
-        self.stream_to_the_user()
-        self.hand_over()
+        bar, model = opening(self, 9)
+        strip = self.generate_one_token_at_a_time(bar, model)
+        cache = self.collapse_the_staircase(model, strip)
+        self.attend_with_one_query(cache)
+        cache = self.weigh_the_cache(model, cache)
+        deck = self.prefill_then_decode(model, cache)
+        chart = self.choose_the_next_token(model, deck)
+        window = self.run_the_calculator(model, chart)
+        self.stream_the_reply(model, window)
+        self.hand_over(model)
 
-    # ------------------------------------------------------------------ helpers
+    # ------------------------------------------------------------------ hook
 
-    @staticmethod
-    def column_x(index: int) -> float:
-        return FIRST_X + index * PITCH
-
-    def token_at(self, index: int, token: str, colour=TOKEN) -> TokenCell:
-        cell = TokenCell(token, colour, width=CELL)
-        return cell.move_to([self.column_x(index), TOKENS_Y, 0])
-
-    def flash_down(self, index: int, to_y: float, colour=HIGHLIGHT):
-        """A flash running down column ``index`` from its token to ``to_y``."""
-        x = self.column_x(index)
-        line = Line([x, TOKENS_Y - 0.32, 0], [x, to_y, 0], stroke_width=8, color=colour)
-        return ShowPassingFlash(line, time_width=0.5)
-
-    def glow(self, indices) -> VGroup:
-        """Highlights over the model band at the given columns: the positions being computed."""
-        return VGroup(
-            *[
-                Rectangle(
-                    width=CELL,
-                    height=self.band.height + 0.1,
-                    stroke_width=0,
-                    fill_color=HIGHLIGHT,
-                    fill_opacity=0.45,
-                ).move_to([self.column_x(i), BAND_Y, 0])
-                for i in indices
-            ]
-        )
-
-    def predict(self, index: int, token: str) -> tuple[TokenCell, AnimationGroup]:
-        """The model, reading position ``index``, produces the token for ``index + 1``."""
-        cell = self.token_at(index + 1, token, colour=HIGHLIGHT)
-        arrow = Arrow(
-            [self.column_x(index) + 0.2, self.band.get_top()[1], 0],
-            cell.get_bottom() + DOWN * 0.02,
-            buff=0.05,
-            stroke_width=4,
-            color=HIGHLIGHT,
-            max_tip_length_to_length_ratio=0.3,
-        )
-        return cell, AnimationGroup(
-            ShowPassingFlash(arrow, time_width=1.0), FadeIn(cell, shift=UP * 0.2)
-        )
-
-    def settle(self, group, parts) -> None:
-        """After transforming into ``parts`` one by one, put the whole ``group`` on screen."""
-        self.remove(*parts)
-        self.add(group)
-
-    # ------------------------------------------------------------------ beats
-
-    def ask_how_it_answers(self):
+    def generate_one_token_at_a_time(self, bar, model):
+        """Run the model, pick a token, append it, run again."""
         with self.beat("hook") as beat:
-            bubble = ChatBubble(QUESTION, role="user").move_to(UP * 0.8)
-            self.play(FadeIn(bubble, shift=UP * 0.3), run_time=beat.until("answer"))
-            # the question becomes its tokens, one per column of the picture
-            prompt = TokenStrip(PROMPT, width=CELL, buff=PITCH - CELL)
-            prompt.move_to([self.column_x(0), TOKENS_Y, 0], aligned_edge=LEFT)
-            prompt.shift(LEFT * CELL / 2)
-            band_width = COLUMNS * PITCH + 0.1
-            self.band = BlockStack(
-                20, width=band_width, block_height=0.025, gap=0.015, colour=TOKEN
-            ).move_to([FIRST_X + (COLUMNS - 1) * PITCH / 2, BAND_Y, 0])
-            self.band.blocks.set_fill(opacity=BAND_FILL)
-            self.band_label = mono("d20", size=LABEL_SIZE).move_to([LABEL_X, BAND_Y, 0])
+            words = ["<|assistant_start|>", "Weng", " earns", " 12/60"]
+            strip = TokenStrip([words[0]], size=LABEL_SIZE)
+            strip.move_to([RIGHT_X, 0.2, 0]).align_to([-2.6, 0, 0], LEFT)
+            question = mono(QUESTION, size=SMALL_SIZE, color=DIM)
+            question.next_to(strip, UP, buff=0.3).align_to(strip, LEFT)
             self.play(
-                ReplacementTransform(bubble.box, prompt.boxes),
-                ReplacementTransform(bubble.label, prompt.labels),
-                LaggedStart(
-                    *[FadeIn(b, shift=DOWN * 0.1) for b in self.band.blocks], lag_ratio=LAG
-                ),
-                Write(self.band_label),
-                run_time=beat.until("read"),
+                bar.enter(9),
+                model.animate.scale(MODEL_SCALE).move_to(MODEL_HOME),
+                FadeIn(question),
+                FadeIn(strip, shift=RIGHT * 0.2),
+                run_time=beat.until("loop"),
             )
-            self.settle(prompt, [*prompt.boxes, *prompt.labels])
-            self.tokens = list(prompt.cells)
-            band_bottom = self.band.get_bottom()[1]
-            reading = self.glow(range(len(PROMPT)))
-            self.play(
-                LaggedStart(
-                    *[self.flash_down(i, band_bottom) for i in range(len(PROMPT))], lag_ratio=LAG
-                ),
-                FadeIn(reading),
-                run_time=beat.until("predict"),
-            )
-            # predict, append, repeat: the naive loop re-reads everything each time
-            first, grow = self.predict(len(PROMPT) - 1, REPLY[0])
-            self.play(grow, run_time=STEADY)
-            self.play(first.recolour(TOKEN), FadeOut(reading), run_time=QUICK)
-            reading = self.glow(range(len(PROMPT) + 1))
-            self.play(
-                LaggedStart(
-                    *[self.flash_down(i, band_bottom) for i in range(len(PROMPT) + 1)],
-                    lag_ratio=LAG,
-                ),
-                FadeIn(reading),
-                run_time=beat.until() / 2,
-            )
-            second, grow = self.predict(len(PROMPT), REPLY[1])
-            self.play(grow, FadeOut(reading), run_time=beat.until())
-            self.hook_extra = VGroup(first, second)
-
-    def prefill_the_prompt(self):
-        with self.beat("prefill") as beat:
-            self.engine_tag = mono("engine.py", size=LABEL_SIZE, color=DIM)
-            self.engine_tag.move_to([4.6, CACHE_INFO_Y, 0])
-            self.play(
-                FadeOut(self.hook_extra, shift=UP * 0.3),
-                FadeIn(self.engine_tag, shift=LEFT * 0.3),
-                run_time=beat.until("prefill"),
-            )
-            bottom = VALUES_Y - CACHE_ROW_H / 2
-            reading = self.glow(range(len(PROMPT)))
-            self.play(
-                *[self.flash_down(i, bottom) for i in range(len(PROMPT))],
-                FadeIn(reading),
-                run_time=STEADY,
-            )
-            self.play(
-                *[self.flash_down(i, bottom) for i in range(len(PROMPT))],
-                run_time=beat.until("cache"),
-            )
-            self.cache: list[KVColumn] = []
-            columns = VGroup()
-            for i in range(len(PROMPT)):
-                column = KVColumn().move_to([self.column_x(i), (KEYS_Y + VALUES_Y) / 2, 0])
-                columns.add(column)
-                self.cache.append(column)
-            self.kv_labels = VGroup(
-                mono("K", size=LABEL_SIZE, color=KEY).move_to([LABEL_X, KEYS_Y, 0]),
-                mono("V", size=LABEL_SIZE, color=VALUE).move_to([LABEL_X, VALUES_Y, 0]),
-            )
-            self.cache_title = prose("KV cache", size=LABEL_SIZE)
-            self.cache_title.move_to([FIRST_X, CACHE_INFO_Y, 0], aligned_edge=LEFT)
-            self.cache_title.align_to([FIRST_X - CELL / 2, 0, 0], LEFT)
-            self.play(
-                *[FadeIn(c, scale=0.6) for c in columns],
-                FadeIn(self.kv_labels),
-                Write(self.cache_title),
-                FadeOut(reading),
-                run_time=STEADY,
-            )
-            cell, grow = self.predict(len(PROMPT) - 1, REPLY[0])
-            self.play(grow, run_time=beat.until() * 0.6)
-            self.play(cell.recolour(TOKEN), run_time=beat.until())
-            self.tokens.append(cell)
-
-    def decode_step(self, beat, index: int, mark: str | None = None, extra=()) -> None:
-        """Feed token ``index`` alone: it reads the cache, adds its K and V, predicts the next.
-
-        The step fills the time until ``mark`` (or the end of the beat) is spoken.
-        """
-        step = beat.until(mark)
-        x = self.column_x(index)
-        band_bottom = self.band.get_bottom()[1]
-        reading = self.glow([index])
-        self.play(
-            self.flash_down(index, band_bottom),
-            FadeIn(reading),
-            Indicate(self.tokens[index], color=HIGHLIGHT, scale_factor=1.08),
-            run_time=step * 0.3,
-        )
-        reads = VGroup(
-            *[
-                Line(
-                    [x, band_bottom, 0],
-                    column.key.get_top(),
-                    stroke_width=2.5,
-                    color=QUERY,
-                    stroke_opacity=0.8,
+            cells = list(strip.cells)
+            for word in words[1:]:
+                feed = Arrow(
+                    strip.get_left() + LEFT * 0.1,
+                    model.bottom_port(),
+                    buff=0.1,
+                    color=FAINT,
+                    stroke_width=3,
                 )
-                for column in self.cache
-            ]
-        )
-        column = KVColumn().move_to([x, (KEYS_Y + VALUES_Y) / 2, 0])
-        self.play(
-            LaggedStart(*[Create(r) for r in reads], lag_ratio=LAG),
-            FadeIn(column, scale=0.6),
-            *extra,
-            run_time=step * 0.35,
-        )
-        self.cache.append(column)
-        anims = [FadeOut(reads), FadeOut(reading)]
-        if index + 1 == COLUMNS:
-            self.play(*anims, run_time=beat.until(mark))
-            return
-        cell, grow = self.predict(index, REPLY[index + 1 - len(PROMPT)])
-        self.tokens.append(cell)
-        self.play(*anims, grow, run_time=step * 0.25)
-        self.play(cell.recolour(TOKEN), run_time=beat.until(mark))
-
-    def decode_step_by_step(self):
-        with self.beat("decode") as beat:
-            newest = len(PROMPT)
+                cell = TokenCell(word, TOKEN, size=LABEL_SIZE)
+                cell.move_to(model.top_port())
+                target = cell.copy().next_to(cells[-1], RIGHT, buff=0.08)
+                self.play(
+                    Create(feed), model.pulse(lag=0.04), run_time=beat.until() / 6 + QUICK * 0.5
+                )
+                self.play(
+                    FadeIn(cell, scale=0.5),
+                    FadeOut(feed),
+                    run_time=QUICK * 0.6,
+                )
+                self.play(cell.animate.move_to(target), run_time=QUICK)
+                cells.append(cell)
             self.play(
-                Indicate(self.tokens[newest], color=HIGHLIGHT),
-                run_time=beat.until("step"),
+                Indicate(VGroup(*cells), color=HIGHLIGHT, scale_factor=1.03),
+                run_time=beat.until(),
             )
-            self.decode_step(beat, newest, "grow")
-            self.decode_step(beat, newest + 1, "size")
-            counter = Counter(KIB_PER_TOKEN * len(self.cache), unit="KiB", size=44)
-            counter.next_to(self.cache_title, RIGHT, buff=0.5)
-            counter.value.align_to(self.cache_title, DOWN)
-            pieces = [
-                ("20", "layers"),
-                (r"\times", None),
-                ("2", "K, V"),
-                (r"\times", None),
-                ("1280", "width"),
-                (r"\times", None),
-                (r"2\,\text{B}", "bf16"),
-                ("=", None),
-                (r"100\,\text{KiB}", None),
-            ]
-            equation = VGroup(*[maths(tex, size=LABEL_SIZE * 1.3) for tex, _ in pieces])
-            equation.arrange(RIGHT, buff=0.3)
-            equation[-1].set_color(HIGHLIGHT)
-            equation.next_to(self.cache_title, DOWN, buff=0.4, aligned_edge=LEFT)
-            notes = VGroup(
-                *[
-                    prose(note, size=SMALL_SIZE, color=DIM).next_to(part, DOWN, buff=0.12)
-                    for part, (_, note) in zip(equation, pieces, strict=True)
-                    if note
-                ]
-            )
-            self.play(FadeIn(counter), run_time=QUICK)
-            self.play(counter.count(), Write(equation), FadeIn(notes), run_time=STEADY)
-            counter.target = KIB_PER_TOKEN * (len(self.cache) + 1)
-            self.decode_step(beat, newest + 2, extra=[counter.count()])
-            self.cache_info = VGroup(counter, equation, notes)
+        return VGroup(question, *cells)
 
-    def copy_into_rows(self):
-        with self.beat("samples") as beat:
-            prompt_cache = VGroup(*self.cache[: len(PROMPT)])
-            later = VGroup(*self.cache[len(PROMPT) :], *self.tokens[len(PROMPT) :])
-            prompt_cells = VGroup(*self.tokens[: len(PROMPT)])
-            source_at = np.array([-5.15, 0.25, 0])
-            label = prose("prompt", size=LABEL_SIZE).move_to(source_at + UP * 0.75)
+    # ------------------------------------------------------------------ naive
+
+    def collapse_the_staircase(self, model, strip):
+        """Without a cache every step re-runs everything; with one, only the newest token."""
+        with self.beat("naive") as beat:
+            stairs = Staircase()
+            stairs.move_to([RIGHT_X + 0.2, 0.6, 0])
+            step_label = prose("one row per step", size=SMALL_SIZE, color=DIM)
+            step_label.next_to(stairs, UP, buff=0.25).align_to(stairs, LEFT)
+            total = Integer(0, font_size=LABEL_SIZE * 1.5, color=TEXT, group_with_commas=True)
+            unit = prose("token passes", size=LABEL_SIZE, color=DIM)
+            sums = maths(r"500 + 501 + \dots + 755 =", size=LABEL_SIZE * 1.2, color=DIM)
+
+            def lay(_m):
+                sums.move_to([RIGHT_X, -2.75, 0])
+                total.next_to(sums, RIGHT, buff=0.2)
+                unit.next_to(total, RIGHT, buff=0.2, aligned_edge=DOWN)
+                counter_x = VGroup(sums, total, unit).get_center()[0]
+                for part in (sums, total, unit):
+                    part.shift(RIGHT * (RIGHT_X - counter_x))
+
+            passes = ValueTracker(0)
+
+            def count(_m):
+                total.set_value(round(passes.get_value()))
+                lay(_m)
+
+            count(None)
+            total.add_updater(count)
+            self.play(FadeOut(strip, shift=UP * 0.3), run_time=QUICK)
             self.play(
-                FadeOut(
-                    VGroup(
-                        later,
-                        self.band,
-                        self.band_label,
-                        self.kv_labels,
-                        self.cache_title,
-                        self.cache_info,
-                        self.engine_tag,
-                    ),
-                    shift=DOWN * 0.3,
+                FadeIn(step_label),
+                LaggedStart(
+                    *[
+                        AnimationGroup(
+                            LaggedStart(*[FadeIn(sq, scale=0.6) for sq in row], lag_ratio=0.05),
+                            model.pulse(lag=0.02),
+                        )
+                        for row in stairs.rows
+                    ],
+                    lag_ratio=0.35,
                 ),
-                prompt_cache.animate.scale(0.35).move_to(source_at),
-                ReplacementTransform(prompt_cells, label),
-                run_time=beat.until("copy"),
+                run_time=beat.until("cost"),
             )
-            rows_y = [2.2 - 1.3 * r for r in range(len(ROWS))]
-            copies = VGroup(*[prompt_cache.copy().move_to([-1.9, y, 0]) for y in rows_y])
-            arrows = VGroup(
-                *[
-                    Arrow(
-                        prompt_cache.get_right(),
-                        copy.get_left(),
-                        buff=0.12,
-                        stroke_width=3,
-                        color=STRUCTURE,
-                        max_tip_length_to_length_ratio=0.15,
-                    )
-                    for copy in copies
-                ]
+            self.play(FadeIn(sums), FadeIn(unit), FadeIn(total), run_time=QUICK)
+            self.play(
+                passes.animate.set_value(naive_passes(PROMPT, REPLY)),
+                run_time=beat.until("back"),
             )
+            # nothing looks forward: each step recomputes, unchanged, what the last one did
             self.play(
                 LaggedStart(
                     *[
-                        AnimationGroup(Create(a), TransformFromCopy(prompt_cache, c))
-                        for a, c in zip(arrows, copies, strict=True)
+                        Indicate(VGroup(*row[:-1]), color=KEY, scale_factor=1.04)
+                        for row in stairs.rows[1:]
                     ],
                     lag_ratio=0.3,
                 ),
-                run_time=beat.until("rows"),
+                run_time=beat.until("cache"),
             )
-            rows = []
-            for tokens, copy in zip(ROWS, copies, strict=True):
-                row = TokenStrip(tokens, height=0.5)
-                row.next_to(copy, RIGHT, buff=0.35)
-                rows.append(row)
-            steps = len(ROWS[0])
-            for step in range(steps):
-                self.play(
-                    *[FadeIn(row.cells[step], shift=LEFT * 0.2) for row in rows],
-                    run_time=beat.until() / (steps - step),
-                )
-            self.samples = VGroup(label, prompt_cache, copies, arrows)
-            self.sample_rows = rows
-
-    def build_chart(self):
-        """Rows of (rank, token, bar, percent) for ranks 1-5, 50 and the other 65,486."""
-        ranks = [*[str(r) for r in range(1, 6)], "", "50", "51+"]
-        tokens = [*CHART_TOKENS, "", RANK_50_TOKEN, "others"]
-        chart = VGroup()
-        for i, (rank, token) in enumerate(zip(ranks, tokens, strict=True)):
-            y = CHART_TOP_Y - i * CHART_PITCH
-            tail = rank == "51+"
-            if rank == "":
-                dots = maths(r"\vdots", size=LABEL_SIZE, color=DIM).move_to([-5.35, y, 0])
-                chart.add(VGroup(dots))
-                continue
-            rank_mob = mono(rank, size=LABEL_SIZE, color=DIM)
-            rank_mob.move_to([-5.6, y, 0]).align_to([-5.2, 0, 0], RIGHT)
-            token_mob = token_text(token, size=LABEL_SIZE, color=DIM if tail else TOKEN)
-            token_mob.move_to([-4.9, y, 0]).align_to([-5.0, 0, 0], LEFT)
-            bar = Rectangle(
-                width=1e-3,
-                height=0.34,
-                stroke_width=0,
-                fill_color=DIM if tail else TOKEN,
-                fill_opacity=0.85,
-            ).move_to([BAR_X, y, 0], aligned_edge=LEFT)
-            percent = DecimalNumber(
-                0, num_decimal_places=1, unit=r"\%", font_size=LABEL_SIZE, color=TEXT
-            )
-            chart.add(VGroup(rank_mob, token_mob, bar, percent))
-        return chart
-
-    def shape_the_distribution(self):
-        with self.beat("sampling") as beat:
-            temperature, tail_weight, reveal = ValueTracker(1.0), ValueTracker(1.0), ValueTracker(0)
-            chart = self.build_chart()
-            rows = [r for r in chart if len(r) == 4]
-            shown = [0, 1, 2, 3, 4, 49]  # which of the top 50 the rows show
-
-            def update_rows(_mob=None):
-                top, tail = probabilities(temperature.get_value(), tail_weight.get_value())
-                values = [*[top[i] for i in shown], tail]
-                for row, p in zip(rows, values, strict=True):
-                    bar, percent = row[2], row[3]
-                    length = max(p * BAR_FULL * reveal.get_value(), 1e-3)
-                    bar.stretch_to_fit_width(length, about_edge=LEFT)
-                    percent.set_value(100 * p * reveal.get_value())
-                    percent.next_to(bar, RIGHT, buff=0.15)
-
-            update_rows()
-            # the first token of each sampled row is one of the likely candidates
-            firsts = [row.cells[0].label for row in self.sample_rows]
-            targets = [rows[CHART_TOKENS.index(r[0])][1] for r in ROWS]
-            others = VGroup(
-                *[row.cells[0].box for row in self.sample_rows],
-                *[c for row in self.sample_rows for c in row.cells[1:]],
-                self.samples,
-            )
-            formula = maths(r"p = \mathrm{softmax}(z\,/\,T)", size=LABEL_SIZE * 1.2)
-            formula.move_to([-2.4, CHART_HEADER_Y, 0])
-            # one score per token of the vocabulary
-            vocab_size = f"{VOCAB:,}".replace(",", "{,}")
-            vocab = maths(rf"z \in \mathbb{{R}}^{{{vocab_size}}}", size=LABEL_SIZE * 1.1, color=DIM)
-            vocab.next_to(formula, DOWN, buff=0.25, aligned_edge=LEFT)
+            # with a cache: only the first row and the newest token of each step are computed
             self.play(
-                FadeOut(others, shift=DOWN * 0.3),
-                *[ReplacementTransform(a, b) for a, b in zip(firsts, targets, strict=True)],
-                run_time=beat.until("logits"),
+                stairs.recomputed().animate.set_fill(opacity=0.04).set_stroke(opacity=0.25),
+                FadeOut(sums),
+                run_time=beat.until("diag"),
             )
-            rest = VGroup(*[m for row in chart for m in row if m not in targets])
-            self.play(FadeIn(rest), Write(formula), FadeIn(vocab), run_time=QUICK)
-            self.add(chart)
-            chart.add_updater(update_rows)
-            self.play(reveal.animate.set_value(1), run_time=beat.until("temp"))
-            t_label = maths("T =", size=LABEL_SIZE * 1.2)
-            t_value = DecimalNumber(1.0, num_decimal_places=1, font_size=LABEL_SIZE * 1.2)
-            t_value.add_updater(lambda m: m.set_value(temperature.get_value()))
-            t_readout = VGroup(t_label, t_value)
-            t_label.move_to([1.9, CHART_HEADER_Y, 0])
-            t_value.add_updater(lambda m: m.next_to(t_label, RIGHT, buff=0.15))
-            t_readout.set_color(HIGHLIGHT)
-            self.play(FadeIn(t_readout), run_time=QUICK)
-            self.play(temperature.animate.set_value(0.5), run_time=beat.until("flat"))
-            self.play(temperature.animate.set_value(1.6), run_time=beat.until("topk"))
-            cut_y = CHART_TOP_Y - 6.5 * CHART_PITCH
-            cut = DashedLine([-6.2, cut_y, 0], [5.0, cut_y, 0], color=MASKED, stroke_width=3)
-            k_readout = maths("k = 50", size=LABEL_SIZE * 1.2, color=MASKED)
-            k_readout.move_to([4.4, CHART_HEADER_Y, 0])
-            self.play(Create(cut), FadeIn(k_readout), run_time=QUICK)
-            self.play(
-                tail_weight.animate.set_value(0),
-                rows[-1][0].animate.set_color(MASKED),
-                rows[-1][1].animate.set_color(MASKED),
-                run_time=beat.until("defaults"),
-            )
-            cli = mono("chat_cli.py", size=SMALL_SIZE, color=DIM)
-            cli.next_to(VGroup(t_readout, k_readout), DOWN, buff=0.3)
-            self.play(FadeIn(cli, shift=DOWN * 0.2), run_time=QUICK)
-            self.play(temperature.animate.set_value(0.6), run_time=beat.until())
-            self.chart = VGroup(chart, cut)
-            self.vocab = vocab
-            self.chart_parts = (temperature, rows, formula, t_readout, k_readout, cli)
+            new_sums = maths(r"500 + 256 =", size=LABEL_SIZE * 1.2, color=DIM)
 
-    def take_the_argmax(self):
-        with self.beat("greedy") as beat:
-            temperature, rows, formula, t_readout, k_readout, cli = self.chart_parts
-            self.play(temperature.animate.set_value(0), run_time=beat.duration * 0.45)
-            argmax = maths(r"\arg\max_i\, z_i", size=LABEL_SIZE * 1.2, color=HIGHLIGHT)
-            argmax.move_to(formula)
-            winner = rows[0]
+            def lay_new(_m):
+                new_sums.move_to([RIGHT_X, -2.75, 0])
+                total.next_to(new_sums, RIGHT, buff=0.2)
+                unit.next_to(total, RIGHT, buff=0.2, aligned_edge=DOWN)
+                counter_x = VGroup(new_sums, total, unit).get_center()[0]
+                for part in (new_sums, total, unit):
+                    part.shift(RIGHT * (RIGHT_X - counter_x))
+
+            def count_new(_m):
+                total.set_value(round(passes.get_value()))
+                lay_new(_m)
+
+            total.clear_updaters()
+            total.add_updater(count_new)
             self.play(
-                ReplacementTransform(formula, argmax),
-                FadeOut(self.vocab, shift=DOWN * 0.2),
-                winner[1].animate.set_color(HIGHLIGHT),
-                winner[2].animate.set_fill(HIGHLIGHT),
-                run_time=STEADY,
+                FadeIn(new_sums),
+                passes.animate.set_value(cached_passes(PROMPT, REPLY)),
+                LaggedStart(
+                    *[Indicate(sq, color=HIGHLIGHT, scale_factor=1.2) for sq in stairs.kept()],
+                    lag_ratio=0.1,
+                ),
+                run_time=STEADY * 1.5,
             )
+            # the kept work lands in the cache, one column per token, beside the blocks
+            cache = KVCache(model)
+            kept = stairs.kept()
+            cache.grow(len(kept))
             self.play(
-                Indicate(winner[2], color=HIGHLIGHT, scale_factor=1.05),
+                FadeOut(VGroup(stairs.recomputed(), step_label)),
+                *[FadeTransform(sq, col) for sq, col in zip(kept, cache.columns, strict=True)],
                 run_time=beat.until(),
             )
-            self.chart[0].clear_updaters()
-            self.greedy = VGroup(self.chart, argmax, t_readout, k_readout, cli)
+            self.remove(*cache.columns)
+            self.add(cache)
+            total.clear_updaters()
+            self.play(FadeOut(VGroup(new_sums, total, unit)), run_time=QUICK)
+        return cache
 
-    def run_the_calculator(self):
-        with self.beat("tool-use") as beat:
-            rows_y = [2.35, -0.4, -1.85]
-            call = tool_strip(CALL)
-            result = tool_strip(RESULT, HIGHLIGHT)  # forced: fed in, never sampled
-            ending = tool_strip(ENDING, special_colour=TRAINED)
-            for row, y in zip((call, result, ending), rows_y, strict=True):
-                row.move_to([0, y, 0]).align_to([-4.6, 0, 0], LEFT)
-            names = VGroup(
+    # ------------------------------------------------------------------ keys
+
+    def attend_with_one_query(self, cache):
+        """The newest query reads every cached key and value, then is dropped."""
+        with self.beat("keys") as beat:
+            layer = 10
+            row = VGroup(*[column[layer] for column in cache.columns])
+            frame = VGroup(row.copy(), row[-1].copy().shift(RIGHT * 1.2))
+            self.play(focus(self, frame, margin=1.35), run_time=beat.until("query"))
+            zoom = self.camera.frame.width / config.frame_width
+            query = Square(cache.cell * 1.1, stroke_width=0).set_fill(QUERY, 0.9)
+            query.next_to(row[-1], RIGHT, buff=0.5)
+            q_name = mono("query", size=SMALL_SIZE, color=QUERY).scale(zoom)
+            q_name.next_to(query, UP, buff=0.12 * zoom * 3)
+            kv_name = VGroup(
+                mono("keys", size=SMALL_SIZE, color=KEY).scale(zoom),
+                mono("values", size=SMALL_SIZE, color=VALUE).scale(zoom),
+            )
+            kv_name[0].next_to(row, UP, buff=0.3 * zoom * 3).align_to(row, LEFT)
+            kv_name[1].next_to(row, DOWN, buff=0.3 * zoom * 3).align_to(row, LEFT)
+            links = VGroup(
                 *[
-                    prose(name, size=SMALL_SIZE, color=colour).move_to([-5.75, y, 0])
-                    for name, colour, y in zip(
-                        ("sampled", "forced", "sampled"),
-                        (TOKEN, HIGHLIGHT, TOKEN),
-                        rows_y,
-                        strict=True,
-                    )
+                    Line(
+                        query.get_left(),
+                        cell[0].get_top(),
+                        stroke_width=1.5,
+                        color=QUERY,
+                    ).set_stroke(opacity=0.7)
+                    for cell in row
                 ]
             )
-            state_name = mono("state:", size=SMALL_SIZE, color=DIM).move_to([-5.75, 3.25, 0])
+            # one layer's row stands out; the other layers dim so its labels read clearly
+            others = VGroup(
+                *[cell for column in cache.columns for i, cell in enumerate(column) if i != layer]
+            )
+            others.save_state()
+            self.play(
+                others.animate.set_opacity(0.18),
+                FadeIn(query, scale=0.5),
+                FadeIn(q_name),
+                FadeIn(kv_name),
+                run_time=QUICK,
+            )
+            self.play(
+                LaggedStart(*[Create(link) for link in links], lag_ratio=0.08),
+                LaggedStart(*[Indicate(cell[0], color=KEY) for cell in row], lag_ratio=0.08),
+                run_time=beat.span("query", "old") * 0.5,
+            )
+            self.play(
+                LaggedStart(*[Indicate(cell[1], color=VALUE) for cell in row], lag_ratio=0.08),
+                run_time=beat.until("old"),
+            )
+            # the query is spent: it goes; the next token brings its own
+            self.play(
+                FadeOut(VGroup(query, links), shift=DOWN * 0.3 * zoom * 3),
+                run_time=QUICK,
+            )
+            grow = cache.grow(1)
+            new_query = query.copy().next_to(cache.columns[-1][layer], RIGHT, buff=0.5)
+            self.play(
+                grow,
+                FadeIn(new_query, scale=0.5),
+                q_name.animate.next_to(new_query, UP, buff=0.12 * zoom * 3),
+                run_time=beat.until(),
+            )
+            self.play(
+                unfocus(self),
+                Restore(others),
+                FadeOut(VGroup(new_query, q_name, kv_name)),
+                run_time=QUICK * 2,
+            )
 
-            def state(word: str, colour=HIGHLIGHT):
-                return mono(word, size=SMALL_SIZE, color=colour).next_to(state_name, RIGHT, 0.2)
+    # ------------------------------------------------------------------ size
+
+    def weigh_the_cache(self, model, cache):
+        """100 KiB per token; a full context of 2,048 tokens: 200 MiB."""
+        with self.beat("size") as beat:
+            per_token = maths(
+                r"20 \times 2 \times 10 \times 128 \times 2\,\text{B} = 100\,\text{KiB}",
+                size=LABEL_SIZE * 1.1,
+            )
+            per_token.move_to([RIGHT_X, -2.35, 0])
+            self.play(cache.grow(4), model.pulse(lag=0.03), run_time=beat.until("kib") * 0.5)
+            layers = Brace(cache.columns, RIGHT, color=DIM)
+            layers_name = prose("20 layers", size=SMALL_SIZE, color=DIM)
+            layers_name.next_to(layers, RIGHT, buff=0.15)
+            self.play(FadeIn(layers), FadeIn(layers_name), run_time=beat.until("kib"))
+            self.play(Write(per_token), run_time=beat.until("full") * 0.6)
+            self.play(
+                LaggedStart(
+                    *[Indicate(c, color=HIGHLIGHT, scale_factor=1.05) for c in cache.columns[-5:]],
+                    lag_ratio=0.15,
+                ),
+                run_time=beat.until("full"),
+            )
+            tokens = ValueTracker(len(cache.columns))
+            count = Integer(len(cache.columns), font_size=LABEL_SIZE * 1.3)
+            mib = DecimalNumber(0, num_decimal_places=1, font_size=LABEL_SIZE * 1.3, color=VALUE)
+            words = VGroup(
+                count,
+                maths(r"\text{tokens}", size=LABEL_SIZE, color=DIM),
+                maths(r"\rightarrow", size=LABEL_SIZE * 1.3),
+                mib,
+                maths(r"\text{MiB per reply}", size=LABEL_SIZE, color=DIM),
+            )
+
+            def lay(group):
+                count.set_value(round(tokens.get_value()))
+                mib.set_value(round(tokens.get_value()) * 100 / 1024)
+                group.arrange(RIGHT, buff=0.2).move_to([RIGHT_X, -3.15, 0])
+
+            lay(words)
+            words.add_updater(lay)
+            self.play(FadeIn(words), run_time=QUICK)
+            self.play(
+                tokens.animate.set_value(CONTEXT),
+                cache.columns.animate.set_opacity(0.95),
+                run_time=beat.until(),
+            )
+            words.clear_updaters()
+            self.play(FadeOut(VGroup(per_token, layers, layers_name, words)), run_time=QUICK)
+        return cache
+
+    # ------------------------------------------------------------------ batch
+
+    def prefill_then_decode(self, model, cache):
+        """Prefill the prompt in one pass; decode one token a step; copy the cache into rows."""
+        with self.beat("batch") as beat:
+            self.play(FadeOut(cache.columns, shift=RIGHT * 0.3), run_time=QUICK)
+            cache = KVCache(model)
+            prompt = TokenStrip(["<|bos|>", "question", "<|assistant_start|>"], size=SMALL_SIZE)
+            prompt.move_to([RIGHT_X, -3.15, 0])
+            phase = prose("prefill: whole prompt, one pass", size=SMALL_SIZE, color=HIGHLIGHT)
+            phase.move_to([RIGHT_X, 2.55, 0])
+            self.play(FadeIn(prompt, shift=UP * 0.2), FadeIn(phase), run_time=QUICK)
+            self.play(model.pulse(lag=0.03), cache.grow(8, lag=0.0), run_time=beat.until("decode"))
+            decode = prose("decode: one token per step", size=SMALL_SIZE, color=HIGHLIGHT)
+            decode.move_to(phase)
+            self.play(FadeTransform(phase, decode), run_time=QUICK)
+            for _ in range(3):
+                self.play(model.pulse(lag=0.02), cache.grow(1), run_time=beat.until("rows") / 3)
+            # several replies: copy the prompt's cache into each row, then decode them together
+            rows = VGroup()
+            for k in range(1, 8):
+                prompt_cache = cache.columns[:8]
+                layer = Rectangle(width=prompt_cache.width, height=prompt_cache.height)
+                layer.set_stroke(KEY, THIN, opacity=0.7).set_fill(VALUE, 0.12)
+                layer.move_to(prompt_cache).shift(RIGHT * 0.09 * k + UP * 0.07 * k)
+                layer.set_z_index(-k)
+                rows.add(layer)
+            eight = prose("8 rows share one prefill", size=SMALL_SIZE, color=HIGHLIGHT)
+            eight.move_to(phase)
+            self.play(FadeOut(cache.columns[8:]), FadeTransform(decode, eight), run_time=QUICK)
+            self.play(
+                LaggedStart(
+                    *[FadeIn(r, shift=RIGHT * 0.1 + UP * 0.1) for r in rows], lag_ratio=0.15
+                ),
+                run_time=beat.until("rl"),
+            )
+            rl = maths(
+                r"\text{RL: } 16 \text{ answers} = 2 \times 8 \text{ rows}", size=LABEL_SIZE * 1.1
+            )
+            rl.next_to(eight, DOWN, buff=0.3)
+            self.play(
+                Write(rl), Indicate(rows, color=HIGHLIGHT, scale_factor=1.02), run_time=beat.until()
+            )
+            deck = VGroup(cache, rows, prompt, eight, rl)
+        return deck
+
+    # ------------------------------------------------------------------ sampling
+
+    def choose_the_next_token(self, model, deck):
+        """Scores to probabilities; temperature sharpens or flattens; top-k cuts the tail."""
+        with self.beat("sampling") as beat:
+            self.play(FadeOut(deck, shift=RIGHT * 0.3), run_time=QUICK)
+            labels = [t for t, _ in NAMED] + ["ranks 6-50", "ranks 51-65,536"]
+            chart = bar_chart(labels)
+            chart.shift(RIGHT * 0.4 + UP * (1.9 - chart[0].get_y()))
+            context = mono("The capital of France is ...", size=SMALL_SIZE, color=DIM)
+            context.next_to(chart, UP, buff=0.4).align_to(chart, LEFT)
+            temperature = ValueTracker(1.0)
+            cut = ValueTracker(0.0)  # 0: no top-k, 1: top-k 50
+            reveal = ValueTracker(0.0)
+            scale = 5.0
+            zero_x = chart[0][1].get_left()[0]
+
+            def update(rows):
+                probs = next_token_probs(temperature.get_value(), top_k=False)
+                cut_probs = next_token_probs(temperature.get_value(), top_k=True)
+                c = cut.get_value()
+                for row, p, q in zip(rows, probs, cut_probs, strict=True):
+                    value = ((1 - c) * p + c * q) * reveal.get_value()
+                    label, bar, percent, unit = row
+                    bar.stretch_to_fit_width(max(value * scale, 1e-3))
+                    bar.align_to([zero_x, 0, 0], LEFT)
+                    percent.set_value(100 * value)
+                    percent.next_to(bar, RIGHT, buff=0.15)
+                    unit.next_to(percent, RIGHT, buff=0.05)
+
+            update(chart)
+            formula = maths(r"p = \mathrm{softmax}(z / T)", size=LABEL_SIZE * 1.2)
+            formula.move_to([-1.9, -2.75, 0])
+            self.play(
+                FadeIn(context),
+                LaggedStart(*[FadeIn(r[0]) for r in chart], lag_ratio=LAG),
+                run_time=QUICK * 2,
+            )
+            chart.add_updater(update)
+            self.add(chart)
+            self.play(reveal.animate.set_value(1.0), Write(formula), run_time=beat.until("temp"))
+            # the temperature dial: where each user of the Engine sets it
+            slider = Line(LEFT * 2.6, RIGHT * 2.6, color=STRUCTURE, stroke_width=3)
+            slider.move_to([3.5, -2.75, 0])
+
+            def t_x(t):
+                return slider.get_left()[0] + slider.width * t / 1.6
+
+            ticks = VGroup()
+            for t, _who in TEMPERATURES:
+                tick = Line(UP * 0.12, DOWN * 0.12, color=DIM, stroke_width=2).move_to(
+                    [t_x(t), slider.get_y(), 0]
+                )
+                ticks.add(tick)
+            knob = (
+                Square(0.22, stroke_width=0)
+                .set_fill(HIGHLIGHT, 1)
+                .move_to([t_x(1.0), slider.get_y(), 0])
+            )
+            knob.add_updater(lambda m: m.move_to([t_x(temperature.get_value()), slider.get_y(), 0]))
+            t_value = DecimalNumber(
+                1.0, num_decimal_places=1, font_size=LABEL_SIZE, color=HIGHLIGHT
+            )
+            t_name = maths("T =", size=LABEL_SIZE, color=HIGHLIGHT)
+
+            def lay_t(_m):
+                t_value.set_value(temperature.get_value())
+                t_name.next_to(knob, UP, buff=0.15).shift(LEFT * 0.35)
+                t_value.next_to(t_name, RIGHT, buff=0.1)
+
+            who = VGroup(
+                *[
+                    prose(name, size=SMALL_SIZE, color=DIM).next_to(tick, DOWN, buff=0.12)
+                    for (t, name), tick in zip(TEMPERATURES, ticks, strict=True)
+                ]
+            )
+            lay_t(None)
+            t_value.add_updater(lay_t)
+            self.play(
+                Create(slider),
+                FadeIn(ticks),
+                FadeIn(knob),
+                FadeIn(t_name),
+                FadeIn(t_value),
+                run_time=beat.until("low"),
+            )
+            self.play(temperature.animate.set_value(0.6), run_time=beat.until("high"))
+            self.play(temperature.animate.set_value(1.5), run_time=beat.until("who"))
+            # who uses which temperature
+            self.play(
+                LaggedStart(*[FadeIn(w, shift=UP * 0.1) for w in who], lag_ratio=0.2),
+                temperature.animate.set_value(1.0),
+                run_time=beat.until("topk"),
+            )
+            # top-k: everything below rank 50 is cut
+            line = DashedLine(LEFT * 3.6, RIGHT * 3.6, color=MASKED, stroke_width=3)
+            line.move_to([0, (chart[5].get_y() + chart[6].get_y()) / 2, 0]).align_to(
+                [chart[0][0].get_left()[0], 0, 0], LEFT
+            )
+            k_name = maths("k = 50", size=LABEL_SIZE, color=MASKED)
+            k_name.next_to(line.get_right(), UP + LEFT, buff=0.08)
+            self.play(Create(line), FadeIn(k_name), run_time=QUICK)
+            self.play(
+                cut.animate.set_value(1.0),
+                temperature.animate.set_value(1.0),
+                chart[6][0].animate.set_color(MASKED),
+                run_time=beat.until("greedy"),
+            )
+            self.play(
+                temperature.animate.set_value(0.0), Indicate(who[0]), run_time=beat.until() * 0.6
+            )
+            top = SurroundingRectangle(chart[0], color=HIGHLIGHT, buff=0.08)
+            self.play(Create(top), run_time=beat.until())
+            chart.clear_updaters()
+            knob.clear_updaters()
+            t_value.clear_updaters()
+        return VGroup(
+            chart, context, formula, slider, ticks, knob, t_name, t_value, line, k_name, who, top
+        )
+
+    # ------------------------------------------------------------------ tool use
+
+    def run_the_calculator(self, model, chart):
+        """The Engine's tool state machine: collect, evaluate, force the result in (mask 0)."""
+        with self.beat("tool-use") as beat:
+            self.play(FadeOut(chart, shift=DOWN * 0.3), run_time=QUICK)
+            window = ChatWindow().move_to([RIGHT_X, CONTENT_CENTRE[1] + 0.05, 0])
+            tokens = [t for t, _ in REPLY_TOKENS]
+            colours = [TOKEN if k == "sampled" else MASKED for _, k in REPLY_TOKENS]
+            reply = window.reply(tokens, colours)
+            state_name = mono("Engine:", size=SMALL_SIZE, color=DIM)
+            state_name.move_to(window.frame.get_corner(DOWN + LEFT) + RIGHT * 1.0 + UP * 0.4)
+
+            def state(word, colour=HIGHLIGHT):
+                return mono(word, size=SMALL_SIZE, color=colour).next_to(
+                    state_name, RIGHT, buff=0.2
+                )
 
             current = state("sampling", TOKEN)
+            self.play(FadeIn(window), FadeIn(state_name), FadeIn(current), run_time=QUICK)
             self.play(
-                FadeOut(self.greedy, shift=DOWN * 0.3),
-                FadeIn(VGroup(state_name, current, names[0])),
+                LaggedStart(*[FadeIn(reply[i]) for i in range(CALL[0])], lag_ratio=0.6),
+                model.pulse(lag=0.03),
                 run_time=beat.until("start"),
             )
-            collecting = state("collecting")
+            nxt = state("collecting")
+            self.play(FadeIn(reply[CALL[0]]), FadeTransform(current, nxt), run_time=QUICK)
+            current = nxt
+            collected = SurroundingRectangle(reply[CALL[1]], color=HIGHLIGHT, buff=0.06)
+            self.play(FadeIn(reply[CALL[1]]), Create(collected), run_time=beat.until("end"))
+            nxt = state("calculating")
+            calc = maths(r"12/60 = 0.2", size=LABEL_SIZE, color=TEXT)
+            calc_box = SurroundingRectangle(calc, color=STRUCTURE, buff=0.2)
+            calculator = VGroup(calc_box, calc).next_to(state_name, RIGHT, buff=3.0)
+            self.play(FadeIn(reply[CALL[2]]), FadeTransform(current, nxt), run_time=QUICK)
+            current = nxt
+            self.play(Create(calc_box), Write(calc), run_time=beat.until("forced"))
+            nxt = state("forcing", MASKED)
             self.play(
-                FadeIn(call.cells[0], shift=LEFT * 0.2),
-                ReplacementTransform(current, collecting),
-                run_time=QUICK,
+                FadeTransform(current, nxt),
+                LaggedStart(*[FadeIn(reply[i], shift=UP * 0.1) for i in FORCED], lag_ratio=0.4),
+                run_time=beat.until("mask"),
             )
-            expr = call.cells[1:4]
-            collected = Brace(expr, DOWN, buff=0.08, color=HIGHLIGHT)
+            current = nxt
+            mask = mono("mask 0", size=SMALL_SIZE, color=MASKED)
+            forced = VGroup(*[reply[i] for i in FORCED])
+            mask.next_to(forced, DOWN, buff=0.25).align_to(forced, LEFT)
             self.play(
-                LaggedStart(*[FadeIn(c, shift=LEFT * 0.2) for c in expr], lag_ratio=0.5),
-                run_time=beat.until("end") * 0.7,
-            )
-            self.play(FadeIn(collected, shift=UP * 0.1), run_time=beat.until("end"))
-            box = Rectangle(width=3.2, height=1.2, stroke_color=STRUCTURE, stroke_width=STROKE)
-            box.move_to([2.5, 0.98, 0])
-            title = prose("calculator", size=SMALL_SIZE, color=DIM)
-            title.move_to(box.get_top() + DOWN * 0.28)
-            sum_text = maths(r"{{12/60}} = {{0.2}}", size=LABEL_SIZE * 1.2)
-            sum_text.move_to(box.get_center() + DOWN * 0.18)
-            calculating = state("calculating")
-            self.play(
-                FadeIn(call.cells[4], shift=LEFT * 0.2),
-                ReplacementTransform(collecting, calculating),
-                Create(box),
-                FadeIn(title),
-                run_time=QUICK,
-            )
-            self.play(
-                TransformFromCopy(VGroup(*[c.label for c in expr]), sum_text[0]),
-                run_time=STEADY,
-            )
-            self.play(Write(sum_text[1:]), run_time=beat.until("forced"))
-            forcing = state("forcing")
-            self.play(
-                ReplacementTransform(calculating, forcing),
-                FadeIn(names[1]),
-                FadeIn(result.cells[0], shift=LEFT * 0.2),
-                run_time=QUICK,
-            )
-            self.play(
-                TransformFromCopy(sum_text[2], VGroup(*[c.label for c in result.cells[1:4]])),
-                *[FadeIn(c.box) for c in result.cells[1:4]],
-                run_time=STEADY,
-            )
-            self.remove(*[c.label for c in result.cells[1:4]])
-            self.add(result.cells[1:4])
-            self.play(FadeIn(result.cells[4], shift=LEFT * 0.2), run_time=beat.until("stop"))
-            sampling = state("sampling", TOKEN)
-            self.play(
-                FadeIn(names[2]),
-                LaggedStart(*[FadeIn(c, shift=LEFT * 0.2) for c in ending.cells], lag_ratio=0.3),
-                ReplacementTransform(forcing, sampling),
-                run_time=STEADY,
-            )
-            done = state("done", TRAINED)
-            self.play(
-                Indicate(ending.cells[-1], color=TRAINED, scale_factor=1.05),
-                ReplacementTransform(sampling, done),
+                Circumscribe(forced, color=MASKED),
+                FadeIn(mask, shift=UP * 0.1),
                 run_time=beat.until(),
             )
-            self.tool = VGroup(
-                call, result, ending, names, state_name, done, box, title, sum_text, collected
-            )
+        return window, reply, state_name, current, VGroup(collected, calculator, mask)
 
-    def stream_to_the_user(self):
-        with self.beat("interfaces") as beat:
-            terminal = Window("chat_cli.py", 6.3, 3.9).move_to([-3.4, -0.4, 0])
-            command = mono("$ python -m scripts.chat_cli", size=SMALL_SIZE, color=DIM)
-            command.move_to(terminal.inside_top(), aligned_edge=UP + LEFT)
-            user_line = mono("User: " + QUESTION, size=SMALL_SIZE)
-            user_line.next_to(command, DOWN, buff=0.35, aligned_edge=LEFT)
-            who = mono("Assistant:", size=SMALL_SIZE, color=TOKEN)
-            who.next_to(user_line, DOWN, buff=0.3, aligned_edge=LEFT)
-            reply = mono("".join(ANSWER_TOKENS), size=SMALL_SIZE, color=TOKEN)
-            reply.next_to(who, DOWN, buff=0.2, aligned_edge=LEFT)
-            reply_stream = Streamed(reply, ANSWER_TOKENS)
-            self.play(
-                FadeOut(self.tool, shift=DOWN * 0.3),
-                FadeIn(terminal, shift=UP * 0.2),
-                run_time=beat.until("web") * 0.35,
-            )
-            self.play(
-                LaggedStart(Write(command), Write(user_line), FadeIn(who), lag_ratio=0.4),
-                run_time=beat.until("web"),
-            )
-            self.add(reply_stream)
-            browser = Window("ui.html", 6.3, 3.9).move_to([3.4, -0.4, 0])
-            server = Labelled()
-            server_box = Rectangle(
-                width=2.6, height=0.6, stroke_color=STRUCTURE, stroke_width=STROKE
-            )
-            server_label = mono("chat_web.py", size=SMALL_SIZE)
-            server.add(server_box, server_label)
-            server.fit_label(server_label, server_box, pad=0.08)
-            server.next_to(browser, UP, buff=0.7)
-            pipe = Arrow(
-                server.get_bottom(),
-                browser.get_top(),
-                buff=0.05,
-                stroke_width=3,
-                color=STRUCTURE,
-                max_tip_length_to_length_ratio=0.3,
-            )
-            question = ChatBubble(QUESTION, role="user", width=3.6, size=SMALL_SIZE)
-            question.move_to(browser.inside_top(), aligned_edge=UP + LEFT)
-            question.align_to(browser.frame.get_right() + LEFT * 0.3, RIGHT)
-            answer = ChatBubble(
-                "".join(ANSWER_TOKENS), role="assistant", width=3.6, size=SMALL_SIZE
-            )
-            answer.next_to(question, DOWN, buff=0.35).align_to(browser.inside_top(), LEFT)
-            answer_stream = Streamed(answer.label, ANSWER_TOKENS)
-            self.play(FadeIn(server, shift=DOWN * 0.2), run_time=QUICK)
-            self.play(Create(pipe), FadeIn(browser, shift=UP * 0.2), run_time=STEADY)
-            self.play(
-                FadeIn(question, shift=LEFT * 0.2),
-                Create(answer.box),
-                run_time=beat.until("stream"),
-            )
-            self.add(answer_stream)
-            steps = []
-            for i in range(len(ANSWER_TOKENS)):
-                flash = pipe.copy().set_stroke(TOKEN, width=6)
-                steps.append(
-                    AnimationGroup(
-                        ShowPassingFlash(flash, time_width=0.6),
-                        reply_stream.reveal(i),
-                        answer_stream.reveal(i),
-                    )
-                )
-            self.play(Succession(*steps), run_time=beat.until())
-            self.windows = VGroup(
-                terminal,
-                command,
-                user_line,
-                who,
-                reply_stream,
-                server,
-                pipe,
-                browser,
-                question,
-                answer,
-            )
+    # ------------------------------------------------------------------ stream
 
-    def hand_over(self):
+    def stream_the_reply(self, model, parts):
+        """The rest of the reply streams in, token by token, until <|assistant_end|>."""
+        window, reply, state_name, current, extras = parts
+        with self.beat("stream") as beat:
+            nxt = mono("sampling", size=SMALL_SIZE, color=TOKEN).move_to(current, aligned_edge=LEFT)
+            self.play(FadeOut(extras), FadeTransform(current, nxt), run_time=QUICK)
+            current = nxt
+            rest = [i for i in range(FORCED[-1] + 1, len(REPLY_TOKENS)) if len(reply[i])]
+            self.play(
+                Succession(*[FadeIn(reply[i], run_time=0.2) for i in rest]),
+                model.pulse(lag=0.02),
+                run_time=beat.until("done"),
+            )
+            done = mono("done: <|assistant_end|>", size=SMALL_SIZE, color=TRAINED)
+            done.move_to(current, aligned_edge=LEFT)
+            self.play(FadeTransform(current, done), run_time=beat.until())
+
+    # ------------------------------------------------------------------ handover
+
+    def hand_over(self, model):
         with self.beat("handover") as beat:
-            pipeline = PipelineDiagram(STAGES, optional=["RL"]).scale(0.85).shift(UP * 1.9)
-            chat = pipeline.boxes[-1]
-            # both windows shrink into the pipeline's last stage: chatting is where it ends
-            self.play(
-                FadeOut(self.windows, target_position=chat, scale=0.15),
-                FadeIn(pipeline, shift=UP * 0.2),
-                run_time=STEADY,
-            )
-            self.play(
-                LaggedStart(*[pipeline.settle(i) for i in range(len(STAGES))], lag_ratio=0.3),
-                *[label.animate.set_color(TEXT) for label in pipeline.labels],
-                run_time=beat.until("report"),
-            )
-            # every training stage writes its section of the report card (inference does not)
-            page = Rectangle(width=3.6, height=3.0, stroke_color=STRUCTURE, stroke_width=STROKE)
-            page.move_to(DOWN * 1.2)
-            heading = mono("report.md", size=LABEL_SIZE).move_to(page.get_top() + DOWN * 0.4)
-            bars = VGroup(
-                *[
-                    Rectangle(
-                        width=w, height=0.2, stroke_width=0, fill_color=TRAINED, fill_opacity=0.7
-                    )
-                    for w in (2.4, 1.5, 2.0, 0.7, 1.2)
-                ]
-            ).arrange(DOWN, buff=0.22, aligned_edge=LEFT)
-            bars.next_to(heading, DOWN, buff=0.35).align_to(page.get_left() + RIGHT * 0.4, LEFT)
-            feeds = VGroup()
-            for i, box in enumerate(pipeline.boxes[:-1]):
-                start, end = box.get_bottom(), page.get_top() + RIGHT * (i - 2) * 0.6
-                length = float(np.linalg.norm(end - start))
-                feeds.add(
-                    Arrow(
-                        start,
-                        end,
-                        buff=0.1,
-                        stroke_width=2.5,
-                        color=FAINT,
-                        max_tip_length_to_length_ratio=0.18 / length,  # same tip on every arrow
-                    )
-                )
-            self.play(
-                Create(page),
-                FadeIn(heading, shift=DOWN * 0.2),
-                LaggedStart(*[Create(f) for f in feeds], lag_ratio=0.2),
-                run_time=beat.until() * 0.55,
-            )
-            self.play(
-                LaggedStart(*[FadeIn(b, shift=RIGHT * 0.3) for b in bars], lag_ratio=0.3),
-                run_time=beat.until(),
-            )
+            self.play(closing(self, model, "rl"), run_time=beat.until("report"))
+            self.play(model.pulse(), run_time=beat.until())
