@@ -3,6 +3,7 @@
     uv run python bench/render.py            # everything
     uv run python bench/render.py --no-high  # skip the 1080p60 render of chapter 1
     uv run python bench/render.py --chapters 4  # the multi-chapter rows on chapters 1-4 only
+    uv run python bench/render.py --check-only  # only the check rows (all chapters)
 
 Works on a scratch copy of the project (its own build/ and audio cache, the real
 scripts and scenes), so the working tree's outputs are untouched. The --jobs
@@ -57,6 +58,27 @@ def run(root: Path, *args: str) -> float:
     return time.perf_counter() - started
 
 
+def check_rows(tmp: Path) -> list[tuple[str, str]]:
+    """``render.py check`` on every chapter: cold, unchanged, after a one-word script edit."""
+    root = scratch_project(tmp / "check")
+    count = len(list((root / "script").glob("[0-9][0-9]-*.md")))
+    cold = run(root, "check")
+    warm = min(run(root, "check") for _ in range(3))
+    script = sorted((root / "script").glob("[0-9][0-9]-*.md"))[0]
+    text = script.read_text()
+    script.write_text(text.replace(" the ", " a ", 1))
+    edited = run(root, "check")
+    scene = sorted((root / "scenes").glob("[0-9][0-9]_*.py"))[0]
+    scene.write_text(scene.read_text() + "\n# touched\n")
+    one_scene = run(root, "check")
+    return [
+        (f"check, {count} chapters, nothing cached", f"{cold:.1f} s"),
+        (f"check, {count} chapters, nothing changed (target <= 5 s)", f"{warm:.2f} s"),
+        ("check after a one-word script edit", f"{edited:.2f} s"),
+        ("check after a scene edit (one chapter dry-run)", f"{one_scene:.1f} s"),
+    ]
+
+
 def manifest(root: Path, quality: str) -> dict:
     return json.loads((root / "build" / quality / "manifest.json").read_text())
 
@@ -71,11 +93,17 @@ def main() -> None:
         metavar="N",
         help="use only the first N chapters for the --jobs, whole-video and assembly rows",
     )
+    parser.add_argument("--check-only", action="store_true", help="only the check rows")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     print(f"machine: {cores} cores, Python {sys.version.split()[0]}")
+    print(f"load average before: {os.getloadavg()[0]:.1f}")
     rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
+        rows += check_rows(Path(tmp))
+        if args.check_only:
+            report(rows)
+            return
         root = scratch_project(Path(tmp) / "one")
         run(root, "1", "--quality", "low")  # warm the audio and LaTeX caches
         for quality in ("low",) + (() if args.no_high else ("high",)):
@@ -136,11 +164,16 @@ def main() -> None:
                 f"{data['full']['seconds'] / minutes:.1f} s per minute of video",
             )
         )
+    report(rows)
+    print("\nTTS real-time factors and cache hits: uv run python bench/tts.py")
+
+
+def report(rows: list[tuple[str, str]]) -> None:
     print()
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
-    print("\nTTS real-time factors and cache hits: uv run python bench/tts.py")
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -386,20 +386,21 @@ def assemble_if_changed(
 
 
 def cmd_check(project: Project, settings: Settings, args: argparse.Namespace) -> int:
-    from .check import check_project
+    from .usage import check_chapters  # imports Manim only if a scene changed
 
     started = time.time()
-    problems, warnings, count = check_project(project, args.chapters)
-    for warning in warnings:
+    result = check_chapters(project, args.chapters)
+    for warning in result.warnings:
         print(f"warning: {warning}")
-    for problem in problems:
+    for problem in result.problems:
         print(f"error: {problem}")
-    status = "FAILED" if problems else "ok"
+    status = "FAILED" if result.problems else "ok"
     print(
-        f"check {status}: {count} chapters, {len(problems)} problems, "
-        f"{len(warnings)} warnings ({time.time() - started:.1f} s)"
+        f"check {status}: {result.count} chapters, {len(result.problems)} problems, "
+        f"{len(result.warnings)} warnings ({time.time() - started:.1f} s; "
+        f"{result.dry_runs} scenes dry-run, the others unchanged)"
     )
-    return 1 if problems else 0
+    return 1 if result.problems else 0
 
 
 def cmd_subtitles(project: Project, settings: Settings, args: argparse.Namespace) -> int:

@@ -46,6 +46,7 @@ from . import settings as settings_module
 from .errors import UserError, display
 from .narration import BeatAudio, Narrator
 from .script import Beat, Chapter, discover, load_lexicon, parse_chapter
+from .usage import missing_mark_message, unknown_beat_message
 from .voices import make_voice
 
 BEAT_GAP = 0.35  # seconds of quiet between one beat's last word and the next beat
@@ -134,6 +135,10 @@ class RunMode:
     def used(self, name: str, where: str) -> None:
         """The scene used beat ``name`` (or ``beat@mark``) at ``where``; a check records it."""
 
+    def missing_mark(self, chapter: Chapter, beat: Beat, mark: str, where: str) -> None:
+        """The scene asks for a bookmark its beat lacks: a :meth:`problem`."""
+        self.problem(missing_mark_message(chapter, beat, mark, where))
+
     # ---- hook points, called by the scene; each calls every registered hook
 
     def beat_started(self, scene: NarratedScene, beat_id: str, where: str) -> None:
@@ -186,10 +191,7 @@ class BeatTracker(VoiceoverTracker):
         if mark in self.bookmark_times:
             mode.used(f"{self.beat.id}@{mark}", _caller())
             return self.bookmark_times[mark]
-        mode.problem(
-            f"{_caller()}: beat '{self.beat.id}' has no bookmark '{{@{mark}}}'; add it to "
-            f"{display(self.scene.chapter.path)} near line {self.beat.line} or fix the name"
-        )
+        mode.missing_mark(self.scene.chapter, self.beat, mark, _caller())
         return None
 
     @property
@@ -359,9 +361,7 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
             beat = self.chapter.beat(beat_id)
         except KeyError:
             beat = self.mode.unknown_beat(
-                beat_id,
-                f"{where}: beat '{beat_id}' is not in {display(self.chapter.path)}; "
-                f"add a '## {beat_id}' section there or fix the id",
+                beat_id, unknown_beat_message(self.chapter, beat_id, where)
             )
         self.mode.used(beat_id, where)
         self._beat_id = beat_id

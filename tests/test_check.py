@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import textwrap
 
 import pytest
 from conftest import ROOT, write_chapter
@@ -157,3 +158,83 @@ def test_empty_cached_svgs_are_dropped_before_a_check(tmp_path):
     (texts / "good.svg").write_text("<svg/>")
     drop_broken_cache_files(tmp_path)
     assert sorted(p.name for p in texts.iterdir()) == ["good.svg"]
+
+
+def test_unchanged_scenes_are_not_dry_run_again(project):
+    """The second check reads each scene's record from the cache; a script edit is
+    compared with that record without running Manim; a scene edit runs it again."""
+    from explainer.usage import check_chapters
+
+    body = """
+        with self.beat("alpha") as beat:
+            beat.wait_until("mark")
+        with self.beat("beta"):
+            self.play(Create(Circle()))
+    """
+    write_chapter(project, "01-test", SCRIPT, body)
+    first = check_chapters(Project(project))
+    assert (first.problems, first.warnings, first.dry_runs) == ([], [], 1)
+    again = check_chapters(Project(project))
+    assert (again.problems, again.warnings, again.dry_runs) == ([], [], 0)
+
+    # script edits: a word (still clean), a bookmark gone, a beat renamed, a new beat
+    script = project / "script" / "01-test.md"
+    script.write_text(SCRIPT.replace("First beat", "The first beat").lstrip())
+    assert check_chapters(Project(project)).problems == []
+    script.write_text(SCRIPT.replace("{@mark}", "").lstrip())
+    result = check_chapters(Project(project))
+    assert result.dry_runs == 0
+    assert result.problems == [
+        "scenes/01_test.py:9: beat 'alpha' has no bookmark '{@mark}'; add it to "
+        "script/01-test.md near line 2 or fix the name"
+    ]
+    script.write_text(SCRIPT.replace("## beta", "## gamma").lstrip())
+    result = check_chapters(Project(project))
+    assert result.dry_runs == 0
+    assert "scenes/01_test.py:10: beat 'beta' is not in script/01-test.md" in result.problems[0]
+    assert "script/01-test.md:4: beat 'gamma' is never used" in result.problems[1]
+    script.write_text(SCRIPT.lstrip() + "## delta\nMore.\n")
+    result = check_chapters(Project(project))
+    assert result.dry_runs == 0 and "beat 'delta' is never used" in result.problems[0]
+
+    # a scene edit (or a shared scenes/ module) is dry-run again
+    script.write_text(SCRIPT.lstrip())
+    write_chapter(project, "01-test", SCRIPT, body.replace('"beta"', '"alpha"'))
+    result = check_chapters(Project(project))
+    assert result.dry_runs == 1 and "beat 'alpha' is used twice" in result.problems[0]
+    write_chapter(project, "01-test", SCRIPT, body)
+    assert check_chapters(Project(project)).dry_runs == 1
+    (project / "scenes" / "style.py").write_text("RED = 1\n")
+    assert check_chapters(Project(project)).dry_runs == 1
+    assert check_chapters(Project(project)).dry_runs == 0
+
+    # a torn record is dry-run again; a scene that raises is never cached
+    record = next((project / "build" / "check-usage").glob("*.json"))
+    record.write_text("{")
+    assert check_chapters(Project(project)).dry_runs == 1
+    write_chapter(
+        project, "01-test", SCRIPT, textwrap.dedent(body) + 'raise ValueError("scene bug")\n'
+    )
+    for _ in range(2):
+        result = check_chapters(Project(project))
+        assert result.dry_runs == 1 and "ValueError: scene bug" in result.problems[0]
+
+
+@pytest.mark.slow  # three fresh interpreters import Manim: a minute on a busy machine
+def test_changed_scenes_are_dry_run_in_parallel(project):
+    from explainer.usage import check_chapters
+
+    for number in range(1, 4):
+        write_chapter(
+            project,
+            f"0{number}-c{number}",
+            f"# C\n## b{number}\nHi.\n",
+            f'with self.beat("b{number}"): pass',
+        )
+    result = check_chapters(Project(project))
+    assert (result.problems, result.count, result.dry_runs) == ([], 3, 3)
+    (project / "scenes" / "02_test.py").write_text(
+        (project / "scenes" / "02_test.py").read_text() + "        raise ValueError('two')\n"
+    )
+    result = check_chapters(Project(project))
+    assert result.dry_runs == 1 and result.problems == ["scenes/02_test.py:9: ValueError: two"]
