@@ -152,7 +152,9 @@ def dry_run_all(
     """
     from .check import dry_run_usage
 
-    if len(chapters) <= 1 and not isolated:
+    if not chapters:
+        return {}
+    if len(chapters) == 1 and not isolated:
         return {c.key: dry_run_usage(project.root, c) for c in chapters}
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
