@@ -10,6 +10,7 @@ render.py sheet [CHAPTER ...]     labelled contact sheets of rendered chapters
 render.py subtitles               captions after a narration edit, without frames
 render.py voices                  the voices and whether each works here
 render.py serve [--port N]        the build folder on http://127.0.0.1:8000/ (the watch page)
+render.py watch [CHAPTER ...]     check and re-render on every save (with serve: a live preview)
 
 ``render`` is the default: ``render.py 3 --quality low`` renders chapter 3.
 """
@@ -469,6 +470,16 @@ def cmd_serve(project: Project, settings: Settings, args: argparse.Namespace) ->
     return serve(project, args.quality, settings.quality, args.port)
 
 
+def cmd_watch(project: Project, settings: Settings, args: argparse.Namespace) -> int:
+    from .settings import QUALITIES
+    from .watch import watch
+
+    if args.quality not in QUALITIES:
+        raise UserError(f"quality '{args.quality}' is unknown; choose from {', '.join(QUALITIES)}")
+    project.select_files(args.chapters)  # an unknown chapter is one line, before watching
+    return watch(project, args.chapters, args.quality, say=lambda line: print(line, flush=True))
+
+
 def cmd_voices(project: Project, settings: Settings, args: argparse.Namespace) -> int:
     for name, info in VOICES.items():
         try:
@@ -561,6 +572,10 @@ def parser() -> Parser:
     )
     subtitles.add_argument("--quality")
     subtitles.add_argument("--voice")
+    watch = command(
+        "watch", cmd_watch, "check and re-render on every save (preview quality)", chapters_help
+    )
+    watch.add_argument("--quality", default="low", help="default low (480p15)")
     command("voices", cmd_voices, "list the voices and whether each works here")
     serve = command("serve", cmd_serve, "the build folder on http://127.0.0.1 (the watch page)")
     serve.add_argument("--quality", help="whose build to serve (default: the configured one)")
