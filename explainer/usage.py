@@ -108,13 +108,20 @@ def compare(chapter: Chapter, scene_file: Path, usage: Usage) -> tuple[list[str]
     return problems, warnings
 
 
-def scene_fingerprint(project: Project, scene_file: Path) -> str:
-    """What a dry run's record depends on: the scene's code and what it runs, not its script."""
+def shared_fingerprint(project: Project) -> str:
+    """What every scene's dry run shares: ``scenes/`` modules, pipeline modules, versions."""
     digest = hashlib.sha256()
-    files = [scene_file, *fingerprint.shared_scene_files(project)]
+    files = [*fingerprint.shared_scene_files(project)]
     files += [fingerprint.PACKAGE_DIR / name for name in DRY_RUN_MODULES]
     fingerprint._hash_files(files, digest)
     digest.update(json.dumps(fingerprint._versions(), sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def scene_fingerprint(project: Project, scene_file: Path, shared: str | None = None) -> str:
+    """What a dry run's record depends on: the scene's code and what it runs, not its script."""
+    digest = hashlib.sha256((shared or shared_fingerprint(project)).encode())
+    fingerprint._hash_files([scene_file], digest)
     return digest.hexdigest()
 
 
@@ -199,13 +206,15 @@ def check_chapters(project: Project, wanted: list[str] = (), isolated: bool = Fa
     prints: dict[str, str] = {}
     scenes: dict[str, Path] = {}
     stale: list[Chapter] = []
+    shared = ""
     for chapter in chapters:
         try:
             scenes[chapter.key] = project.scene_file(chapter)
         except UserError as error:
             problems.append(str(error))
             continue
-        prints[chapter.key] = scene_fingerprint(project, scenes[chapter.key])
+        shared = shared or shared_fingerprint(project)  # once per check
+        prints[chapter.key] = scene_fingerprint(project, scenes[chapter.key], shared)
         usage = cached_usage(project, scenes[chapter.key], prints[chapter.key])
         if usage is None:
             stale.append(chapter)
