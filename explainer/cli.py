@@ -572,14 +572,14 @@ def parser() -> Parser:
     )
     subtitles.add_argument("--quality")
     subtitles.add_argument("--voice")
-    watch = command(
-        "watch", cmd_watch, "check and re-render on every save (preview quality)", chapters_help
-    )
-    watch.add_argument("--quality", default="low", help="default low (480p15)")
     command("voices", cmd_voices, "list the voices and whether each works here")
     serve = command("serve", cmd_serve, "the build folder on http://127.0.0.1 (the watch page)")
     serve.add_argument("--quality", help="whose build to serve (default: the configured one)")
     serve.add_argument("--port", type=int, default=8000, help="default 8000; 0: any free port")
+    watch = command(
+        "watch", cmd_watch, "check and re-render on every save (preview quality)", chapters_help
+    )
+    watch.add_argument("--quality", default="low", help="default low (480p15)")
     top.command_names = tuple(commands.choices)
     return top
 

@@ -45,8 +45,15 @@ from manim_voiceover.tracker import VoiceoverTracker
 from . import settings as settings_module
 from .errors import UserError, display
 from .narration import BeatAudio, Narrator
-from .script import Beat, Chapter, discover, load_lexicon, parse_chapter
-from .usage import missing_mark_message, unknown_beat_message
+from .script import (
+    Beat,
+    Chapter,
+    discover,
+    load_lexicon,
+    missing_mark_message,
+    parse_chapter,
+    unknown_beat_message,
+)
 from .voices import make_voice
 
 BEAT_GAP = 0.35  # seconds of quiet between one beat's last word and the next beat

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import at
+from .errors import at, display
 
 CHAPTER_FILE = re.compile(r"^(?P<number>\d\d)-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 BEAT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -440,3 +440,21 @@ def discover(script_dir: Path) -> list[Path]:
 def load_chapters(script_dir: Path) -> list[Chapter]:
     lexicon = load_lexicon(script_dir / LEXICON_FILE)
     return [parse_chapter(path, lexicon) for path in discover(script_dir)]
+
+
+# messages about a scene asking for what its script lacks (a render raises them; a
+# check writes them from its cached record of what the scene asked for)
+
+
+def unknown_beat_message(chapter: Chapter, beat_id: str, where: str) -> str:
+    return (
+        f"{where}: beat '{beat_id}' is not in {display(chapter.path)}; "
+        f"add a '## {beat_id}' section there or fix the id"
+    )
+
+
+def missing_mark_message(chapter: Chapter, beat: Beat, mark: str, where: str) -> str:
+    return (
+        f"{where}: beat '{beat.id}' has no bookmark '{{@{mark}}}'; add it to "
+        f"{display(chapter.path)} near line {beat.line} or fix the name"
+    )

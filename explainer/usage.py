@@ -21,26 +21,12 @@ from pathlib import Path
 from . import fingerprint
 from .errors import UserError, display
 from .project import Project
-from .script import Beat, Chapter, parse_chapter
+from .script import Chapter, missing_mark_message, parse_chapter, unknown_beat_message
 
 USAGE = Path("build") / "check-usage"  # what each scene asked for, by code fingerprint
 # the pipeline modules a dry run executes: a change to one of them may change what a
 # scene asks for, so it invalidates every cached record
 DRY_RUN_MODULES = ("check.py", "errors.py", "narration.py", "scene.py", "script.py")
-
-
-def unknown_beat_message(chapter: Chapter, beat_id: str, where: str) -> str:
-    return (
-        f"{where}: beat '{beat_id}' is not in {display(chapter.path)}; "
-        f"add a '## {beat_id}' section there or fix the id"
-    )
-
-
-def missing_mark_message(chapter: Chapter, beat: Beat, mark: str, where: str) -> str:
-    return (
-        f"{where}: beat '{beat.id}' has no bookmark '{{@{mark}}}'; add it to "
-        f"{display(chapter.path)} near line {beat.line} or fix the name"
-    )
 
 
 @dataclass
@@ -157,10 +143,10 @@ def dry_run_all(
     ``isolated``: always in fresh processes, even one chapter (a long-lived caller such
     as ``watch`` would otherwise keep stale copies of the shared ``scenes/`` modules).
     """
-    from .check import dry_run_usage
-
     if not chapters:
         return {}
+    from .check import dry_run_usage  # Manim: only when a scene must run
+
     if len(chapters) == 1 and not isolated:
         return {c.key: dry_run_usage(project.root, c) for c in chapters}
     import multiprocessing

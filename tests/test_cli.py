@@ -61,7 +61,7 @@ def test_subcommands_and_the_default_command(capsys):
         cli.main(["--help"])
     assert done.value.code == 0
     out = capsys.readouterr().out
-    for name in ("render", "check", "audit", "sheet", "subtitles", "voices", "serve"):
+    for name in ("render", "check", "audit", "sheet", "subtitles", "voices", "serve", "watch"):
         assert name in out
     assert cli.parser().command_names == (
         "render",
@@ -71,6 +71,7 @@ def test_subcommands_and_the_default_command(capsys):
         "subtitles",
         "voices",
         "serve",
+        "watch",
     )
     args = cli.parser().parse_args(["render", "3", "tokenizer", "-j", "2"])
     assert (args.run, args.chapters, args.jobs) == (cli.cmd_render, ["3", "tokenizer"], 2)
