@@ -273,6 +273,26 @@ def pickle_free_json(raw: bytes) -> dict:
 # --------------------------------------------------------------------------- on the client
 
 
+def _quiet_worker_plugin():
+    """A worker plugin: this machine's workers (and their renders) ignore Ctrl-C.
+
+    Ctrl-C reaches every process of the terminal's group; the client alone handles it
+    (it stops the renders and closes the cluster), so workers print no tracebacks.
+    """
+    import signal
+
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class IgnoreInterrupt(WorkerPlugin):
+        def setup(self, worker) -> None:
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the render child
+            except ValueError:  # not the main thread: leave it
+                pass
+
+    return IgnoreInterrupt()
+
+
 @contextmanager
 def connect(scheduler: str, jobs: int, project: Project) -> Iterator:
     """A client on ``scheduler``, or on a LocalCluster of ``jobs`` workers (closed after)."""
@@ -314,6 +334,7 @@ def connect(scheduler: str, jobs: int, project: Project) -> Iterator:
     try:
         client = Client(cluster, set_as_default=False)
         try:
+            client.register_plugin(_quiet_worker_plugin(), name="explainer-ignore-interrupt")
             yield client
         finally:
             client.close()
