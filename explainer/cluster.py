@@ -194,6 +194,7 @@ def render_task(job: dict) -> dict:
     base = Path(worker.local_directory) / "explainer"
     base.mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix=f"{key}-", dir=base))
+    proc: subprocess.Popen | None = None
     try:
         unpack(root, job["inputs"], key)
         settings: Settings = job["settings"]
@@ -238,7 +239,7 @@ def render_task(job: dict) -> dict:
             if raw is None:
                 break
             try:
-                event = pickle_free_json(raw)
+                event = parse_event(raw)
             except ValueError:
                 continue
             if event["event"] == "done":
@@ -258,10 +259,14 @@ def render_task(job: dict) -> dict:
         result["files"] = pack(root, task_outputs(root, record, job["inputs"]))
         return result
     finally:
+        if proc is not None and proc.poll() is None:  # this task failed: so does its render
+            proc.kill()
+            proc.wait()
         shutil.rmtree(root, ignore_errors=True)
 
 
-def pickle_free_json(raw: bytes) -> dict:
+def parse_event(raw: bytes) -> dict:
+    """One JSON line of the render child's progress."""
     import json
 
     event = json.loads(raw)
