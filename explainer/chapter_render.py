@@ -1,6 +1,7 @@
 """Render one chapter: voice it, run its Manim scene, build the narration track, mux, caption.
 
-Runs in its own process (``python -m explainer.chapter_render``, the job pickled on
+Runs in its own process (``python -m explainer.chapter_render``, started by the Dask
+task in ``cluster.render_task`` in a temporary copy of the project; the job pickled on
 stdin: the project root, the already parsed chapter and the settings) so chapters
 render in parallel and Manim's global config stays per chapter. It reports progress
 as JSON lines on stdout, the last one carrying its manifest record; Manim's own log
@@ -242,7 +243,7 @@ def render(project: Project, chapter: Chapter, settings: Settings) -> ChapterRec
 
 
 def main() -> int:
-    # the job cli.run_jobs() sends: {"root": Path, "chapter": Chapter, "settings": Settings}
+    # the job cluster.render_task() sends: {"root": Path, "chapter": Chapter, "settings": Settings}
     job = pickle.load(sys.stdin.buffer)
     project, chapter, settings = Project(job["root"]), job["chapter"], job["settings"]
     key = chapter.key

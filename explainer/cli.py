@@ -18,10 +18,7 @@ render.py watch [CHAPTER ...]     check and re-render on every save (with serve:
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import pickle
-import signal
 import subprocess
 import sys
 import threading
@@ -126,93 +123,57 @@ def run_jobs(
     project: Project,
     chapters: list[Chapter],
     settings: Settings,
+    voice,
     jobs: int,
     progress: Progress,
     keep_going: bool,
     on_record: Callable[[ChapterRecord], None],
+    expected: dict[str, float] | None = None,
 ) -> list[str]:
-    """Render chapters in worker processes, ``jobs`` at a time; returns the errors.
+    """Render chapters as Dask tasks: on a LocalCluster of ``jobs`` workers, or on the
+    cluster at ``settings.scheduler``; returns the errors (explainer/cluster.py).
 
-    Each finished chapter's record goes to ``on_record`` as soon as it arrives (in
-    this thread), so an interrupted run keeps the chapters it finished.
+    Each finished chapter's record goes to ``on_record`` as soon as it arrives, so an
+    interrupted run keeps the chapters it finished.
     """
-    pending = list(chapters)
-    running: dict[str, subprocess.Popen] = {}
-    records: list[ChapterRecord] = []
-    errors: list[str] = []
-    readers: list[threading.Thread] = []
-    handed = 0
+    from . import cluster
 
-    def read(key: str, proc: subprocess.Popen) -> None:
-        assert proc.stdout is not None
-        for raw in proc.stdout:
-            try:
-                event = json.loads(raw)
-            except ValueError:
-                continue
-            if event["event"] == "done":
-                record = ChapterRecord.from_dict(event["record"])
-                records.append(record)
-                progress.update(
-                    key,
-                    f"done: {record.duration:.1f} s of video in {record.seconds:.0f} s",
-                    1.0,
-                    always=True,
-                )
-            elif event["event"] == "error":
-                errors.append(event["message"])
-                progress.update(key, "failed", 1.0, always=True)
-            else:
-                text, fraction = describe(event)
-                progress.update(key, text, fraction)
+    remote = bool(settings.scheduler)
 
-    def hand_over() -> None:
-        nonlocal handed
-        while handed < len(records):
-            on_record(records[handed])
-            handed += 1
+    def on_event(key: str, event: dict) -> None:
+        kind = event["event"]
+        if kind == "started":
+            where = f" on {event['worker']}" if remote else ""
+            progress.update(key, f"starting{where}")
+        elif kind == "done":
+            record = event["record"]
+            progress.update(
+                key,
+                f"done: {record.duration:.1f} s of video in {record.seconds:.0f} s",
+                1.0,
+                always=True,
+            )
+        elif kind == "error":
+            progress.update(key, "failed", 1.0, always=True)
+        else:
+            text, fraction = describe(event)
+            progress.update(key, text, fraction)
 
-    try:
-        while pending or running:
-            while pending and len(running) < jobs and not (errors and not keep_going):
-                chapter = pending.pop(0)
-                proc = subprocess.Popen(
-                    [sys.executable, "-m", "explainer.chapter_render"],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    text=True,
-                    start_new_session=True,
-                )
-                assert proc.stdin is not None
-                # the job chapter_render.main() reads: the chapter goes parsed, never re-read
-                job = {"root": project.root, "chapter": chapter, "settings": settings}
-                proc.stdin.buffer.write(pickle.dumps(job))
-                proc.stdin.close()
-                running[chapter.key] = proc
-                thread = threading.Thread(target=read, args=(chapter.key, proc), daemon=True)
-                thread.start()
-                readers.append(thread)
-                progress.update(chapter.key, "starting")
-            for key, proc in list(running.items()):
-                if proc.poll() is not None:
-                    del running[key]
-            hand_over()
-            if errors and not keep_going:
-                pending.clear()
-            time.sleep(0.1)
-    except KeyboardInterrupt:
-        for proc in running.values():
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        for proc in running.values():
-            proc.wait()
-        raise
-    for thread in readers:
-        thread.join(timeout=5)
-    hand_over()
-    return errors
+    if remote:
+        for chapter in chapters:
+            progress.update(chapter.key, f"sending to {settings.scheduler}")
+    return cluster.run_chapters(
+        project,
+        chapters,
+        settings,
+        voice,
+        jobs,
+        settings.scheduler,
+        expected or {},
+        on_event,
+        keep_going,
+        on_record,
+    )
 
 
 def preflight() -> None:
@@ -246,6 +207,7 @@ def cmd_render(project: Project, settings: Settings, args: argparse.Namespace) -
         voice=args.voice,
         voice_rate=args.voice_rate,
         loudness=args.loudness,
+        scheduler=args.scheduler,
     )
     chapters = project.select(args.chapters)  # each chapter parsed once, here
     for chapter in chapters:
@@ -291,10 +253,18 @@ def cmd_render(project: Project, settings: Settings, args: argparse.Namespace) -
                 project,
                 todo,
                 settings,
+                voice,
                 min(args.jobs or os.cpu_count() or 1, len(todo)),
                 progress,
                 args.keep_going,
                 keep,
+                # the longest first, from the last render (a new chapter: ~2.7 words/s)
+                {
+                    c.key: before.chapters[c.key].duration
+                    if c.key in before.chapters
+                    else c.word_count / 2.7
+                    for c in todo
+                },
             )
         finally:
             progress.close()
@@ -540,6 +510,11 @@ def parser() -> Parser:
     render.add_argument("--voice-rate", type=float, help="speaking rate, 1.0 = normal")
     render.add_argument(
         "--jobs", "-j", type=jobs_count, help="chapters rendered at once (default: CPU count)"
+    )
+    render.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="render on the Dask cluster at ADDRESS (tcp://HOST:8786) instead of here",
     )
     render.add_argument(
         "--keep-going", action="store_true", help="finish other chapters after a failure"

@@ -38,6 +38,7 @@ class Settings:
     quality: str = "high"
     loudness: float = -14.0  # LUFS integrated
     true_peak: float = -1.5  # dBTP ceiling handed to loudnorm (standard: <= -1)
+    scheduler: str = ""  # empty: render here (a Dask LocalCluster); else tcp://HOST:8786
 
     def with_overrides(self, **values: object) -> Settings:
         clean = {k: v for k, v in values.items() if v is not None}

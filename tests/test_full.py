@@ -47,7 +47,7 @@ def make_project(root: Path) -> Path:
     return root
 
 
-def render(root, *args, timeout=600):
+def render(root, *args, timeout=1200):
     env = dict(os.environ, EXPLAINER_ROOT=str(root), EXPLAINER_VOICE="espeak")
     return subprocess.run(
         [sys.executable, str(ROOT / "render.py"), "--quality", "low", "-q", *args],

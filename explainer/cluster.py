@@ -1,0 +1,438 @@
+"""Rendering chapters on Dask distributed: a ``LocalCluster`` here, or a scheduler elsewhere.
+
+One chapter is one task (``render_task``), submitted with the futures API. The same
+task runs on both: the local default starts a ``LocalCluster`` (processes, one thread
+and one ``render`` resource each, ``--jobs`` of them); ``--scheduler tcp://HOST:8786``
+(or ``scheduler`` in pyproject.toml, ``EXPLAINER_SCHEDULER``) connects to a running one.
+
+No shared filesystem is assumed. A task carries its inputs as bytes with their SHA-256
+(the chapter's script, the lexicon, its scene, the shared ``scenes/`` modules, the cached
+audio of its beats, the parsed chapter and the settings); the worker writes them into a
+fresh temporary project, renders it there in a child process (``python -m
+explainer.chapter_render``, as before: Manim's global state stays per chapter) and
+returns every output as bytes with its SHA-256 (the MP4, the narration WAV, the
+captions, the Manim log, and the beats it synthesised), all in the task's result. The
+client checks each checksum and writes each file under a temporary name, renamed when
+complete, so a run stopped at any point leaves the last good outputs.
+
+Progress travels as Dask events (``log_event`` on the worker, ``subscribe_topic`` on the
+client); a ``distributed.Event`` tells running tasks to stop their render on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import queue
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import UserError
+from .manifest import ChapterRecord
+from .project import Project
+from .script import Chapter
+from .settings import Settings
+
+RENDER = {"render": 1}  # every render takes the one "render" a worker offers
+RETRIES = 2
+CONNECT_SECONDS = 5
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def pack(root: Path, paths: list[Path]) -> dict[str, tuple[bytes, str]]:
+    """Files under ``root`` as ``{relative path: (bytes, sha256)}``."""
+    out = {}
+    for path in paths:
+        data = path.read_bytes()
+        out[path.relative_to(root).as_posix()] = (data, sha256(data))
+    return out
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.part{path.suffix}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def unpack(root: Path, files: dict[str, tuple[bytes, str]], what: str) -> list[Path]:
+    """Check every checksum first, then write the files under ``root``; sidecars (.json) last.
+
+    The order matters for the audio cache: an entry counts once its JSON exists.
+    """
+    for name, (data, digest) in files.items():
+        if sha256(data) != digest or name.startswith("/") or ".." in Path(name).parts:
+            raise ValueError(f"{what}: {name} arrived damaged (checksum or path); not written")
+    written = []
+    for name in sorted(files, key=lambda n: (n.endswith(".json"), n)):
+        path = root / name
+        write_atomic(path, files[name][0])
+        written.append(path)
+    return written
+
+
+# --------------------------------------------------------------------------- the job
+
+
+def code_version() -> str:
+    """The pipeline code a chapter's files depend on; a worker must run the same."""
+    from . import fingerprint
+
+    return fingerprint.source_hash(*fingerprint.CHAPTER_MODULES)
+
+
+def audio_entries(project: Project, chapter: Chapter, voice) -> list[Path]:
+    """The cache files (WAV and JSON) of the chapter's beats that are cached already."""
+    from .narration import Narrator, cache_key
+
+    narrator = Narrator(voice, project.audio_cache)
+    out = []
+    for beat in chapter.beats:
+        key = cache_key(voice, beat.spoken, sorted(set(beat.bookmarks.values())))
+        wav, meta = narrator.paths(key)
+        if wav.is_file() and meta.is_file() and wav not in out:
+            out += [wav, meta]
+    return out
+
+
+def task_inputs(project: Project, chapter: Chapter, voice) -> list[Path]:
+    """Every project file a chapter's render reads.
+
+    Issue 14's per-beat segment cache, if a render comes to read one, belongs here
+    (and its new entries in ``task_outputs``), like the audio cache.
+    """
+    from .fingerprint import shared_scene_files
+
+    paths = [chapter.path, project.script_dir / "lexicon.md", project.scene_file(chapter)]
+    paths += sorted(shared_scene_files(project))
+    paths += audio_entries(project, chapter, voice)
+    return [p for p in paths if p.is_file()]
+
+
+def make_job(
+    project: Project, chapter: Chapter, settings: Settings, voice, run: str
+) -> dict[str, object]:
+    return {
+        "run": run,
+        "key": chapter.key,
+        "chapter": chapter,  # parsed once on the client; its files travel too
+        "settings": settings,
+        "code": code_version(),
+        "inputs": pack(project.root, task_inputs(project, chapter, voice)),
+    }
+
+
+def task_outputs(root: Path, record: ChapterRecord, inputs: dict) -> list[Path]:
+    """The files a finished render leaves in the worker's project that the client keeps."""
+    build = root / "build" / record.quality
+    named = [*record.outputs.values(), record.narration, f"logs/{record.key}.log"]
+    paths = [Path(os.path.normpath(build / p)) for p in named]  # subtitles/ is ../../
+    cache = root / "audio" / "cache"
+    if cache.is_dir():  # what this render synthesised, for the client's cache
+        paths += [
+            p
+            for p in sorted(cache.rglob("*"))
+            if p.is_file()
+            and ".part" not in p.name
+            and p.relative_to(root).as_posix() not in inputs
+        ]
+    return paths
+
+
+# --------------------------------------------------------------------------- on a worker
+
+
+def _die_with_parent() -> None:
+    """In the child: end if the worker that started it dies (SIGKILL included; Linux)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def render_task(job: dict) -> dict:
+    """Render one chapter on this worker from the job's bytes; the outputs come back as bytes.
+
+    Idempotent: every attempt starts from an empty temporary project, so a retry (after
+    a worker died, say) redoes the chapter from its inputs and returns the same files.
+    A mistake in the chapter comes back as ``{"error": line}`` (no retry helps it); a
+    render that dies unexplained raises, and Dask retries it.
+    """
+    from distributed import Event, get_worker
+
+    worker = get_worker()
+    key, run = job["key"], job["run"]
+
+    def send(event: dict) -> None:
+        worker.log_event(f"explainer-{run}", {"key": key, **event})
+
+    if job["code"] != code_version():
+        return {
+            "error": f"{key}: worker {worker.address} runs other pipeline code than this "
+            "checkout; update it (git pull, then setup.sh) and restart it"
+        }
+    stop = Event(f"explainer-{run}-stop")
+    base = Path(worker.local_directory) / "explainer"
+    base.mkdir(parents=True, exist_ok=True)
+    root = Path(tempfile.mkdtemp(prefix=f"{key}-", dir=base))
+    proc: subprocess.Popen | None = None
+    try:
+        unpack(root, job["inputs"], key)
+        settings: Settings = job["settings"]
+        # Manim's LaTeX and text caches (keyed by content) outlive the attempt, per chapter
+        media = root / "build" / settings.quality / "work" / key / "media"
+        media.mkdir(parents=True)
+        for name in ("Tex", "texts"):
+            kept = base / "manim" / key / name
+            kept.mkdir(parents=True, exist_ok=True)
+            (media / name).symlink_to(kept, target_is_directory=True)
+        send({"event": "started", "worker": worker.address})
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "explainer.chapter_render"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=root,
+            preexec_fn=_die_with_parent,
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(
+            pickle.dumps({"root": root, "chapter": job["chapter"], "settings": settings})
+        )
+        proc.stdin.close()
+        lines: queue.Queue = queue.Queue()
+
+        def read() -> None:
+            for raw in proc.stdout:
+                lines.put(raw)
+            lines.put(None)
+
+        threading.Thread(target=read, daemon=True).start()
+        result: dict | None = None
+        while True:
+            try:
+                raw = lines.get(timeout=1.0)
+            except queue.Empty:
+                if stop.is_set():
+                    proc.kill()
+                    proc.wait()
+                    return {"error": f"{key}: stopped"}
+                continue
+            if raw is None:
+                break
+            try:
+                event = parse_event(raw)
+            except ValueError:
+                continue
+            if event["event"] == "done":
+                result = {"record": event["record"]}
+            elif event["event"] == "error":
+                result = {"error": event["message"]}
+            else:
+                send(event)
+        code = proc.wait()
+        log = root / "build" / settings.quality / "logs" / f"{key}.log"
+        if result is None:
+            raise RuntimeError(f"{key}: the render process ended with code {code} and no result")
+        if "error" in result:
+            result["files"] = pack(root, [log]) if log.is_file() else {}
+            return result
+        record = ChapterRecord.from_dict(result["record"])
+        result["files"] = pack(root, task_outputs(root, record, job["inputs"]))
+        return result
+    finally:
+        if proc is not None and proc.poll() is None:  # this task failed: so does its render
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def parse_event(raw: bytes) -> dict:
+    """One JSON line of the render child's progress."""
+    import json
+
+    event = json.loads(raw)
+    if not isinstance(event, dict) or "event" not in event:
+        raise ValueError("not an event")
+    return event
+
+
+# --------------------------------------------------------------------------- on the client
+
+
+def _quiet_worker_plugin():
+    """A worker plugin: this machine's workers (and their renders) ignore Ctrl-C.
+
+    Ctrl-C reaches every process of the terminal's group; the client alone handles it
+    (it stops the renders and closes the cluster), so workers print no tracebacks.
+    """
+    import signal
+
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class IgnoreInterrupt(WorkerPlugin):
+        def setup(self, worker) -> None:
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the render child
+            except ValueError:  # not the main thread: leave it
+                pass
+
+    return IgnoreInterrupt()
+
+
+@contextmanager
+def connect(scheduler: str, jobs: int, project: Project) -> Iterator:
+    """A client on ``scheduler``, or on a LocalCluster of ``jobs`` workers (closed after)."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=CONNECT_SECONDS, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as error:
+            reason = str(error).split("\n")[0][:120]
+            raise UserError(
+                f"no Dask scheduler answers at {scheduler} ({reason}); start one with "
+                "'uv run dask scheduler' and workers with 'uv run dask worker "
+                f"{scheduler} --nthreads 1 --resources render=1', or drop --scheduler "
+                "to render on this machine"
+            ) from None
+        try:
+            workers = client.scheduler_info(n_workers=-1)["workers"].values()
+            if not any(w.get("resources", {}).get("render") for w in workers):
+                raise UserError(
+                    f"the Dask scheduler at {scheduler} has no worker offering 'render' "
+                    f"({len(workers)} workers); start one with 'uv run dask worker "
+                    f"{scheduler} --nthreads 1 --resources render=1'"
+                )
+            yield client
+        finally:
+            client.close()
+        return
+    cluster = LocalCluster(
+        n_workers=jobs,
+        threads_per_worker=1,
+        processes=True,
+        resources=RENDER,
+        dashboard_address=None,
+        memory_limit=0,  # the render runs in a child process the worker does not own
+        silence_logs=logging.CRITICAL,
+        local_directory=str(project.root / "build" / ".dask"),
+    )
+    try:
+        client = Client(cluster, set_as_default=False)
+        try:
+            client.register_plugin(_quiet_worker_plugin(), name="explainer-ignore-interrupt")
+            yield client
+        finally:
+            client.close()
+    finally:
+        cluster.close()
+
+
+def run_chapters(
+    project: Project,
+    chapters: list[Chapter],
+    settings: Settings,
+    voice,
+    jobs: int,
+    scheduler: str,
+    expected: dict[str, float],
+    on_event: Callable[[str, dict], None],
+    keep_going: bool,
+    on_record: Callable[[ChapterRecord], None],
+) -> list[str]:
+    """Render ``chapters`` as Dask tasks, the longest (``expected`` seconds) first.
+
+    Each finished chapter's files are checked and written, and its record goes to
+    ``on_record``, as soon as it arrives, so an interrupted run keeps what finished.
+    Returns the errors, one line each.
+    """
+    from distributed import Event, as_completed
+
+    run = uuid.uuid4().hex[:12]
+    order = sorted(chapters, key=lambda c: -expected.get(c.key, 0.0))
+    errors: list[str] = []
+    started: set[str] = set()
+
+    def on_topic(item) -> None:
+        _, event = item
+        if event.get("event") == "started":
+            started.add(event["key"])
+        on_event(event["key"], event)
+
+    with connect(scheduler, jobs, project) as client:
+        client.subscribe_topic(f"explainer-{run}", on_topic)
+        stop = Event(f"explainer-{run}-stop", client=client)
+        futures = {}
+        for rank, chapter in enumerate(order):
+            future = client.submit(
+                render_task,
+                make_job(project, chapter, settings, voice, run),
+                key=f"render-{chapter.key}-{run}",
+                resources=RENDER,
+                retries=RETRIES,
+                priority=len(order) - rank,
+                pure=False,
+            )
+            futures[future] = chapter
+        try:
+            for future in as_completed(list(futures), loop=client.loop):
+                chapter = futures[future]
+                if future.cancelled():
+                    continue
+                try:
+                    result = future.result()
+                except Exception as error:  # died on every attempt, or the task failed
+                    result = {"error": task_failure(chapter.key, error)}
+                if "error" in result:
+                    unpack(project.root, result.get("files", {}), chapter.key)
+                    errors.append(result["error"])
+                    on_event(chapter.key, {"event": "error", "message": result["error"]})
+                    if not keep_going:  # as before: chapters already running finish
+                        client.cancel(
+                            [f for f, c in futures.items() if c.key not in started and not f.done()]
+                        )
+                    continue
+                try:
+                    unpack(project.root, result["files"], chapter.key)
+                except ValueError as error:
+                    errors.append(str(error))
+                    on_event(chapter.key, {"event": "error", "message": str(error)})
+                    continue
+                record = ChapterRecord.from_dict(result["record"])
+                on_event(chapter.key, {"event": "done", "record": record})
+                on_record(record)
+        except BaseException:
+            stop.set()  # running renders end within a second; pending ones never start
+            client.cancel(list(futures), force=True)
+            raise
+        finally:
+            client.unsubscribe_topic(f"explainer-{run}")
+    return errors
+
+
+def task_failure(key: str, error: BaseException) -> str:
+    from distributed import KilledWorker
+
+    if isinstance(error, KilledWorker):
+        return f"{key}: the workers rendering it died on every attempt; see their logs"
+    text = str(error).split("\n")[0]
+    return f"{key}: {type(error).__name__}: {text} (after {RETRIES + 1} attempts)"
