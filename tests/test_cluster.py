@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, write_chapter
-from test_full import BODY, script
+from test_full import BODY, render, script
 
 from explainer import cluster
 from explainer.manifest import Manifest
@@ -34,18 +34,6 @@ def two_chapters(root: Path) -> Path:
     write_chapter(root, "01-opening", script("Opening", "first"), BODY)
     write_chapter(root, "02-middle", script("Middle", "second"), BODY)
     return root
-
-
-def render(root: Path, *args: str, timeout=2400) -> subprocess.CompletedProcess:
-    env = dict(os.environ, EXPLAINER_ROOT=str(root), EXPLAINER_VOICE="espeak")
-    return subprocess.run(
-        [sys.executable, str(ROOT / "render.py"), "--quality", "low", "-q", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-    )
 
 
 @contextmanager
@@ -147,7 +135,7 @@ def cache_entries(root: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def local_render(tmp_path_factory) -> Path:
     root = two_chapters(tmp_path_factory.mktemp("local"))
-    result = render(root, "1", "2", "--jobs", "2")
+    result = render(root, "1", "2", "--jobs", "2", timeout=2400)
     assert result.returncode == 0, result.stderr
     return root
 
@@ -156,7 +144,7 @@ def local_render(tmp_path_factory) -> Path:
 def test_scheduler_render_matches_local_and_fills_the_audio_cache(local_render, tmp_path):
     remote = two_chapters(tmp_path / "remote")
     with loopback_cluster(tmp_path / "cluster") as (address, _):
-        result = render(remote, "1", "2", "--scheduler", address)
+        result = render(remote, "1", "2", "--scheduler", address, timeout=2400)
         assert result.returncode == 0, result.stderr
     assert_same_render(local_render, remote)
     # the beats voiced on the workers came back: the client's cache is the local one's
