@@ -447,13 +447,15 @@ class Tokenizer(NarratedScene):
         with self.beat("numbers") as beat:
             label = model.label
             model.remove(label)
+            text = mono(SENTENCE, size=44, color=TEXT).move_to([-1.6, STRIP_Y, 0])
+            # the sentence is written while the model steps aside: one picture from the start
             self.play(
                 bar.enter(3),
                 FadeOut(label),
                 model.animate.scale(0.62).move_to([4.6, CONTENT_CENTRE[1] - 0.4, 0]),
+                Write(text),
                 run_time=beat.until("text"),
             )
-            text = mono(SENTENCE, size=44, color=TEXT).move_to([-1.6, STRIP_Y, 0])
             path = Arrow(
                 text.get_bottom() + DOWN * 0.2,
                 model.bottom_port() + LEFT * 0.3,
@@ -462,7 +464,6 @@ class Tokenizer(NarratedScene):
                 stroke_width=4,
             )
             no = maths(r"\times", size=72, color=LOSS).move_to(path.point_from_proportion(0.5))
-            self.play(Write(text), run_time=STEADY)
             self.play(Create(path), FadeIn(no, scale=1.5), run_time=beat.until("ids"))
             marks = VGroup(
                 *[
