@@ -306,6 +306,68 @@ class HandKnob(VGroup):
         )
 
 
+class PassStrip(VGroup):
+    """One optimizer step of 524,288 tokens, cut into the passes that fill it: with fewer
+    rows per GPU each pass holds less, so more passes run one after another.
+
+    >>> strip = PassStrip()
+    >>> len(strip.cells), len(strip.labels)
+    (1, 1)
+    >>> _ = strip.split(4)
+    >>> len(strip.cells), float(round(strip.cells[0].get_width() * 4, 2))
+    (4, 3.9)
+    """
+
+    def __init__(self, width: float = 3.9, height: float = 0.4):
+        self.size = (width, height)
+        self.cells, self.labels = self._parts(1)
+        super().__init__(self.cells, self.labels)
+
+    def _parts(self, passes: int) -> tuple[VGroup, VGroup]:
+        width, height = self.size
+        cells = VGroup(
+            *[
+                Rectangle(
+                    width=width / passes,
+                    height=height,
+                    stroke_color=STRUCTURE,
+                    stroke_width=STROKE,
+                    fill_color=HIGHLIGHT,
+                    fill_opacity=0.0,
+                )
+                for _ in range(passes)
+            ]
+        ).arrange(RIGHT, buff=0)
+        if hasattr(self, "cells"):
+            cells.move_to(self.cells)
+        names = ["1 pass"] if passes == 1 else [str(i + 1) for i in range(passes)]
+        labels = VGroup(
+            *[mono(n, size=SMALL_SIZE).move_to(c) for n, c in zip(names, cells, strict=True)]
+        )
+        return cells, labels
+
+    def split(self, passes: int):
+        """Redraw the step as ``passes`` empty passes: the cell walls slide into place, then
+        the new numbers come (the old ones are gone first)."""
+        from manim import FadeIn, FadeOut, ReplacementTransform, Succession
+
+        cells, labels = self._parts(passes)
+        old_cells, old_labels = self.cells, self.labels
+        self.remove(old_cells, old_labels)
+        self.cells, self.labels = cells, labels
+        self.add(cells, labels)
+        return Succession(
+            AnimationGroup(ReplacementTransform(old_cells, cells), FadeOut(old_labels)),
+            FadeIn(labels),
+        )
+
+    def run(self):
+        """The passes fill the step one after another: parallel work made sequential."""
+        from manim import Succession
+
+        return Succession(*[cell.animate.set_fill(opacity=0.45) for cell in self.cells])
+
+
 # --------------------------------------------------------------------------- the chapter
 
 
@@ -878,9 +940,17 @@ class Architecture(NarratedScene):
             knobs.arrange(RIGHT, buff=0.5).move_to([READOUT_X + 1.7, -2.05, 0])
             self.play(FadeIn(knobs[0], shift=UP * 0.2), run_time=QUICK)
             self.play(knobs[0].turn(2), run_time=beat.until("batch"))
-            self.play(FadeIn(knobs[1], shift=UP * 0.2), run_time=QUICK)
-            self.play(knobs[1].turn(2), run_time=beat.until())
-            self.by_hand = VGroup(fixed, scale, knobs)
+            # fewer rows per pass means more passes per step: the step itself never changes
+            step = PassStrip(width=3.9).move_to([READOUT_X + 1.95, -0.42, 0])
+            self.play(
+                FadeIn(knobs[1], shift=UP * 0.2), FadeIn(step, shift=UP * 0.2), run_time=QUICK
+            )
+            self.play(step.run(), run_time=QUICK)  # d20: 32 rows on each of 8 GPUs, one pass
+            share = beat.until() / 2
+            for notch, passes in ((1, 2), (2, 4)):
+                self.play(knobs[1].turn(notch), step.split(passes), run_time=share * 0.35)
+                self.play(step.run(), run_time=share * 0.65)
+            self.by_hand = VGroup(fixed, scale, knobs, step)
             return stack
 
     # ------------------------------------------------------------------ back to d20, and on
