@@ -24,11 +24,13 @@ import numpy as np
 
 from . import captions, media
 from .errors import UserError, display
+from .fingerprint import segment_base
 from .manifest import BeatTime, ChapterRecord
 from .narration import BeatAudio, Narrator
 from .project import Project
 from .scene import RunMode, SceneHooks
 from .script import Chapter
+from .segments import SegmentCache
 from .settings import QUALITIES, Settings
 from .voices import make_voice
 
@@ -178,13 +180,21 @@ def render(project: Project, chapter: Chapter, settings: Settings) -> ChapterRec
     chapter_cues(chapter, voiced, estimate, t)
 
     # the scene gets this chapter and narrator: it parses nothing and reads no cache entry again
-    mode = RunMode(chapter, narrator, add_sound=False)
+    segments = None
+    if settings.segments:
+        segments = SegmentCache(
+            build / "segments" / chapter.key, base=segment_base(project, settings)
+        )
+    mode = RunMode(chapter, narrator, add_sound=False, segments=segments)
     mode.register(Progress(len(chapter.beats)))
     scene_cls = load_scene_class(project.scene_file(chapter))
     movie, beat_log = render_scene(scene_cls, mode, work / "media", quality, chapter.key)
     frames, fps = media.video_frames(movie)
     duration = frames / fps
     emit("encode", frames=frames, fps=fps)
+    if segments is not None:
+        emit("segments", reused=segments.hits, drawn=segments.misses)
+        segments.prune()
 
     raw = work / "narration.raw.wav"
     narration = work / "narration.wav"

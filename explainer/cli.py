@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -111,6 +112,8 @@ def describe(event: dict) -> tuple[str, float | None]:
             f"rendering beat {event['index'] + 1}/{event['total']} ({event['beat']})",
             0.1 + 0.85 * event["index"] / event["total"],
         )
+    if kind == "segments":
+        return f"beats: {event['reused']} reused, {event['drawn']} drawn", 0.95
     if kind == "encode":
         return f"muxing narration and captions ({event['frames']} frames)", 0.95
     return kind, None
@@ -227,6 +230,9 @@ def cmd_render(project: Project, settings: Settings, args: argparse.Namespace) -
         return before.complete(record) and record.fingerprint == prints[chapter.key]
 
     todo = [c for c in chapters if args.force or not current(c)]
+    if args.force:  # a forced render draws every beat again (and keeps the new segments)
+        for chapter in todo:
+            shutil.rmtree(build / "segments" / chapter.key, ignore_errors=True)
     if todo:
         ok, why = voice.available()
         if not ok:
@@ -528,7 +534,7 @@ def parser() -> Parser:
         action="store_true",
         help="also write a copy with the captions drawn into the picture",
     )
-    render.add_argument("--force", action="store_true", help="render even if nothing changed")
+    render.add_argument("--force", action="store_true", help="render even if nothing changed, every beat drawn again")
 
     command(
         "check",

@@ -111,17 +111,25 @@ def audio_entries(project: Project, chapter: Chapter, voice) -> list[Path]:
     return out
 
 
-def task_inputs(project: Project, chapter: Chapter, voice) -> list[Path]:
-    """Every project file a chapter's render reads.
+def segment_folder(root: Path, quality: str, key: str) -> Path:
+    """Where a chapter's beat segments live (see segments.py)."""
+    return root / "build" / quality / "segments" / key
 
-    Issue 14's per-beat segment cache, if a render comes to read one, belongs here
-    (and its new entries in ``task_outputs``), like the audio cache.
-    """
+
+def task_inputs(
+    project: Project, chapter: Chapter, voice, settings: Settings | None = None
+) -> list[Path]:
+    """Every project file a chapter's render reads: its script, scene code, cached beat
+    audio and (when ``settings.segments``) its beat segments at that quality."""
     from .fingerprint import shared_scene_files
 
     paths = [chapter.path, project.script_dir / "lexicon.md", project.scene_file(chapter)]
     paths += sorted(shared_scene_files(project))
     paths += audio_entries(project, chapter, voice)
+    if settings is not None and settings.segments:
+        folder = segment_folder(project.root, settings.quality, chapter.key)
+        if folder.is_dir():
+            paths += sorted(p for p in folder.iterdir() if ".part" not in p.name)
     return [p for p in paths if p.is_file()]
 
 
@@ -134,7 +142,7 @@ def make_job(
         "chapter": chapter,  # parsed once on the client; its files travel too
         "settings": settings,
         "code": code_version(),
-        "inputs": pack(project.root, task_inputs(project, chapter, voice)),
+        "inputs": pack(project.root, task_inputs(project, chapter, voice, settings)),
     }
 
 
@@ -143,16 +151,32 @@ def task_outputs(root: Path, record: ChapterRecord, inputs: dict) -> list[Path]:
     build = root / "build" / record.quality
     named = [*record.outputs.values(), record.narration, f"logs/{record.key}.log"]
     paths = [Path(os.path.normpath(build / p)) for p in named]  # subtitles/ is ../../
-    cache = root / "audio" / "cache"
-    if cache.is_dir():  # what this render synthesised, for the client's cache
-        paths += [
-            p
-            for p in sorted(cache.rglob("*"))
-            if p.is_file()
-            and ".part" not in p.name
-            and p.relative_to(root).as_posix() not in inputs
-        ]
+    # what this render made that the client lacks: beats it synthesised, beats it drew
+    for folder in (root / "audio" / "cache", segment_folder(root, record.quality, record.key)):
+        if folder.is_dir():
+            paths += [
+                p
+                for p in sorted(folder.rglob("*"))
+                if p.is_file()
+                and ".part" not in p.name
+                and p.relative_to(root).as_posix() not in inputs
+            ]
     return paths
+
+
+def segments_kept(root: Path, record: ChapterRecord) -> list[str]:
+    """The names of the segments the render used (the rest of its folder was pruned)."""
+    folder = segment_folder(root, record.quality, record.key)
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def prune_segments(root: Path, record: ChapterRecord, kept: list[str]) -> None:
+    """On the client: drop the chapter's segments its last render did not use."""
+    folder = segment_folder(root, record.quality, record.key)
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.name not in kept:
+                path.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- on a worker
@@ -257,6 +281,8 @@ def render_task(job: dict) -> dict:
             return result
         record = ChapterRecord.from_dict(result["record"])
         result["files"] = pack(root, task_outputs(root, record, job["inputs"]))
+        if settings.segments:
+            result["segments"] = segments_kept(root, record)
         return result
     finally:
         if proc is not None and proc.poll() is None:  # this task failed: so does its render
@@ -418,6 +444,8 @@ def run_chapters(
                     on_event(chapter.key, {"event": "error", "message": str(error)})
                     continue
                 record = ChapterRecord.from_dict(result["record"])
+                if "segments" in result:
+                    prune_segments(project.root, record, result["segments"])
                 on_event(chapter.key, {"event": "done", "record": record})
                 on_record(record)
         except BaseException:

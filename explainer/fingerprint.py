@@ -32,6 +32,7 @@ CHAPTER_MODULES = (
     "project.py",
     "scene.py",
     "script.py",
+    "segments.py",
     "settings.py",
     "voices.py",
 )
@@ -98,4 +99,17 @@ def combine(parts: list[str], extra: dict) -> str:
     for part in parts:
         digest.update(part.encode())
     digest.update(json.dumps(extra, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def segment_base(project: Project, settings: Settings) -> str:
+    """What every beat segment of a render depends on besides its own chapter's code:
+    the shared scene modules, the pipeline's scene code, the quality and Manim's version.
+    """
+    digest = hashlib.sha256()
+    _hash_files(
+        [*shared_scene_files(project), PACKAGE_DIR / "scene.py", PACKAGE_DIR / "segments.py"],
+        digest,
+    )
+    digest.update(json.dumps({"quality": settings.quality, "versions": _versions()}).encode())
     return digest.hexdigest()

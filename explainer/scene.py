@@ -54,7 +54,36 @@ from .script import (
     parse_chapter,
     unknown_beat_message,
 )
+from .segments import CodeTrail, SegmentCache, picture_digest
 from .voices import make_voice
+
+
+def _steady_numbers() -> None:
+    """Make ``DecimalNumber.set_value`` cheap when the digits shown do not change.
+
+    Manim rebuilds a number's glyphs (deep copies of cached glyph mobjects) on every
+    ``set_value``; a counter driven by an updater calls it every frame, digits changed
+    or not. In chapter 2 that was a quarter of the render time. A call that would show
+    the same string now only stores the new value (``get_value`` returns it).
+    """
+    from manim import DecimalNumber
+
+    original = DecimalNumber.set_value
+    if getattr(original, "steady", False):
+        return
+
+    def set_value(self, number):
+        if self.submobjects and self._get_num_string(number) == self._get_num_string(self.number):
+            self.number = number
+            return self
+        return original(self, number)
+
+    set_value.steady = True
+    set_value.__doc__ = original.__doc__
+    DecimalNumber.set_value = set_value
+
+
+_steady_numbers()
 
 BEAT_GAP = 0.35  # seconds of quiet between one beat's last word and the next beat
 SILENT_WORDS_PER_SECOND = 2.7  # the silent stand-in voice's pace (check mode)
@@ -103,6 +132,8 @@ class RunMode:
     missing (plain ``manim``), :meth:`prepare` reads the scene's script and the
     project's settings itself. ``add_sound``: whether beats are added with Manim's
     ``add_sound`` (plain Manim) or left to the pipeline's own narration track.
+    ``segments``: a :class:`~explainer.segments.SegmentCache`; beats found in it are
+    not drawn again (a render only).
     """
 
     def __init__(
@@ -111,10 +142,12 @@ class RunMode:
         narrator: Narrator | None = None,
         *,
         add_sound: bool = True,
+        segments: SegmentCache | None = None,
     ) -> None:
         self.chapter = chapter
         self.narrator = narrator
         self.add_sound = add_sound
+        self.segments = segments  # the pipeline's beat segment cache (see segments.py)
         self.hooks: list[SceneHooks] = []
 
     def register(self, hooks: SceneHooks) -> None:
@@ -305,6 +338,10 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
         self._persistent: list = []  # mobjects meant to stay on screen (the audit's leftovers skip them)
         self._sparse_beats: dict[str, str] = {}  # beat id -> why its picture may be small
         self._play_where = "?"
+        self._trail = None
+        if self.mode.segments is not None:
+            self._trail = CodeTrail(self)
+            self._trail.watch(self)
 
     def allow_overlap(self, a, b) -> None:
         """Declare that texts ``a`` and ``b`` overlap on purpose (the layout audit skips them)."""
@@ -386,6 +423,7 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
                 "audio": str(audio.path) if audio else None,
             }
         )
+        segment = self._segment_start(tracker, audio)
         try:
             yield tracker
         except UserError:
@@ -396,5 +434,54 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
                 f"{type(error).__name__}: {error}"
             ) from error
         self.safe_wait(tracker.remaining + self.beat_gap)
+        self._segment_end(tracker, segment)
         self.current_tracker = None
         self.mode.beat_ended(self, beat_id)
+
+    # ---- beat segments (render only): see segments.py
+
+    def _segment_start(self, tracker: BeatTracker, audio: BeatAudio | None):
+        """Look the beat up in the segment cache; on a hit, stop drawing until it ends."""
+        cache = self.mode.segments
+        if cache is None:
+            return None
+        writer = self.renderer.file_writer
+        timing = {
+            "duration": round(tracker.duration, 6),
+            "marks": {m: round(t - tracker.start_t, 6) for m, t in tracker.bookmark_times.items()},
+            "gap": self.beat_gap,
+            "voiced": audio is not None,
+        }
+        frame = (config.pixel_width, config.pixel_height, config.frame_rate)
+        key = cache.key(self._trail.digest(), picture_digest(self), timing, frame)
+        cached = cache.lookup(key)
+        if cached is not None:
+            self.renderer._original_skipping_status = True
+        return key, cached, len(writer.partial_movie_files)
+
+    def _segment_end(self, tracker: BeatTracker, segment) -> None:
+        """Put a cached segment in place of the beat's plays, or store the one just drawn."""
+        if segment is None:
+            return
+        key, cached, first = segment
+        writer = self.renderer.file_writer
+        fps = config.frame_rate
+        if cached is not None:
+            self.renderer._original_skipping_status = False
+            self.renderer.skip_animations = False
+            # the clock where a drawn beat would have left it: whole frames
+            self.renderer.time = tracker.start_t + cached.frames / fps
+            # the beat's skipped plays left placeholders; the first one takes the segment
+            # (replacing, not appending, keeps Manim's play index -> file alignment)
+            files = writer.partial_movie_files
+            section = writer.sections[-1].partial_movie_files
+            if first >= len(files) or files[first] is not None:
+                raise RuntimeError(f"beat segment {key}: no skipped play to stand in for")
+            files[first] = str(cached.path)
+            section[first - (len(files) - len(section))] = str(cached.path)
+            return
+        writer.join_all_encode_jobs()  # the beat's partial movies are complete on disk
+        parts = [Path(f) for f in writer.partial_movie_files[first:] if f is not None]
+        frames = round((self.renderer.time - tracker.start_t) * fps)
+        if parts:
+            self.mode.segments.store(key, parts, frames, writer.combine_files)

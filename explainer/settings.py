@@ -39,6 +39,7 @@ class Settings:
     loudness: float = -14.0  # LUFS integrated
     true_peak: float = -1.5  # dBTP ceiling handed to loudnorm (standard: <= -1)
     scheduler: str = ""  # empty: render here (a Dask LocalCluster); else tcp://HOST:8786
+    segments: bool = True  # reuse the beats an edit did not change (build/<quality>/segments/)
 
     def with_overrides(self, **values: object) -> Settings:
         clean = {k: v for k, v in values.items() if v is not None}
@@ -49,6 +50,15 @@ def _coerce(name: str, raw: object, kind: type, where: str) -> object:
     if raw in ("", None) and name == "piper_speaker":
         return None
     try:
+        if kind is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
         if kind is float:
             return float(raw)  # type: ignore[arg-type]
         if kind is int or name == "piper_speaker":
@@ -92,7 +102,13 @@ def load(pyproject: Path | None = None) -> Settings:
     pyproject = pyproject or ROOT / "pyproject.toml"
     types = {f.name: f.type for f in fields(Settings)}
     kinds = {
-        name: float if "float" in str(t) else int if "int" in str(t) else str
+        name: bool
+        if "bool" in str(t)
+        else float
+        if "float" in str(t)
+        else int
+        if "int" in str(t)
+        else str
         for name, t in types.items()
     }
     values: dict[str, object] = {}

@@ -314,7 +314,7 @@ class PassStrip(VGroup):
     >>> len(strip.cells), len(strip.labels)
     (1, 1)
     >>> _ = strip.split(4)
-    >>> len(strip.cells), float(round(strip.cells[0].get_width() * 4, 2))
+    >>> len(strip.cells), float(round(strip.cells[0].width * 4, 2))
     (4, 3.9)
     """
 

@@ -1,0 +1,215 @@
+"""Beat segments: an edit re-renders only the beats it changed, and the result is exactly
+what a render from scratch gives (decoded frames, narration and captions)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, write_chapter
+
+from explainer import media
+from explainer.segments import CodeTrail, SegmentCache
+
+slow = pytest.mark.slow
+
+# three beats with what tends to break caching: a morph, an updater driven by a tracker,
+# a camera move, and a picture that carries over from one beat to the next
+HEADER_EXTRA = "from manim import ValueTracker, always_redraw, Dot, RIGHT, LEFT, UP\n"
+
+BODY = """
+with self.beat("one") as beat:
+    square = Square()
+    self.play(FadeIn(square), run_time=beat.time_until("turn"))
+    self.play(square.animate.rotate(2.0).shift(LEFT * 2), run_time=beat.remaining)
+with self.beat("two") as beat:
+    x = ValueTracker(-2)
+    dot = always_redraw(lambda: Dot().move_to(RIGHT * x.get_value() + UP))
+    self.add(dot)
+    self.play(x.animate.set_value(2), run_time=beat.time_until("half"))
+    self.play(Transform(square, Circle()), run_time=beat.remaining)
+with self.beat("three") as beat:
+    self.play(self.camera.frame.animate.scale(0.7).move_to(square), run_time=beat.until("end"))
+    self.play(square.animate.set_color("#ffcc00"), run_time=beat.remaining)
+"""
+
+SCRIPT = """
+# Segments
+## one
+The first beat brings in a square {@turn}and turns it.
+## two
+The second beat moves a dot across the screen, {@half}then the square becomes a circle.
+## three
+The third beat moves the camera in {@end}and colours the {word} shape.
+"""
+
+
+def make(root: Path, word: str) -> Path:
+    write_chapter(root, "01-segments", SCRIPT.replace("{word}", word), BODY)
+    scene = root / "scenes/01_test.py"
+    scene.write_text(HEADER_EXTRA + scene.read_text("utf-8"), "utf-8")
+    return root
+
+
+def render(root: Path, *, segments: bool = True):
+    env = dict(
+        os.environ,
+        EXPLAINER_ROOT=str(root),
+        EXPLAINER_VOICE="espeak",
+        EXPLAINER_SEGMENTS="on" if segments else "off",
+    )
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "render.py"), "--quality", "low", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def framemd5(video: Path) -> list[str]:
+    out = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(video), "-map", "0:v", "-f", "framemd5", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [line.split(",")[-1].strip() for line in out.splitlines() if not line.startswith("#")]
+
+
+def segment_files(root: Path) -> dict[str, int]:
+    folder = root / "build/low/segments/01-segments"
+    return {p.name: p.stat().st_mtime_ns for p in sorted(folder.glob("*.mp4"))}
+
+
+def pcm_hash(path: Path) -> str:
+    samples, rate = media.read_wav(path)
+    return hashlib.sha256(samples.tobytes()).hexdigest() + str(rate)
+
+
+@slow
+def test_one_word_edit_redraws_one_beat_and_matches_a_fresh_render(tmp_path):
+    edited_root = make(tmp_path / "edited", "yellow")
+    render(edited_root)
+    first = segment_files(edited_root)
+    assert len(first) == 3
+
+    # one word in beat three: that beat's narration changes length, nothing else
+    make(edited_root, "bright yellow")
+    render(edited_root)
+    second = segment_files(edited_root)
+    assert len(second) == 3, "unused segments are pruned"
+    kept = set(first) & set(second)
+    assert len(kept) == 2, "beats one and two are reused"
+    assert all(first[name] == second[name] for name in kept), "reused segments are not rewritten"
+
+    # the edited script rendered from nothing, without segments, elsewhere; with the same
+    # narration (the audio cache: espeak's timings vary by a millisecond between runs)
+    fresh_root = make(tmp_path / "fresh", "bright yellow")
+    shutil.copytree(edited_root / "audio", fresh_root / "audio")
+    render(fresh_root, segments=False)
+    assert not (fresh_root / "build/low/segments").exists()
+
+    edited, fresh = edited_root / "build/low", fresh_root / "build/low"
+    a, b = framemd5(edited / "01-segments.mp4"), framemd5(fresh / "01-segments.mp4")
+    assert len(a) == len(b) and a == b
+    for name in ("01-segments.srt", "01-segments.vtt"):
+        assert (edited / name).read_bytes() == (fresh / name).read_bytes()
+    narration = "work/01-segments/narration.wav"
+    assert pcm_hash(edited / narration) == pcm_hash(fresh / narration)
+    beats = [
+        json.loads((root / "build/low/manifest.json").read_text())["chapters"][0]["beats"]
+        for root in (edited_root, fresh_root)
+    ]
+    assert beats[0] == beats[1]
+
+
+@slow
+def test_an_edit_to_a_later_method_keeps_the_beats_before_it(tmp_path):
+    root = tmp_path / "methods"
+    write_chapter(
+        root, "01-segments", SCRIPT.replace("{word}", "yellow"), "self.first()\nself.rest()"
+    )
+    scene = root / "scenes/01_test.py"
+    methods = """
+    def first(self):
+        with self.beat("one") as beat:
+            self.square = Square()
+            self.play(FadeIn(self.square), run_time=beat.time_until("turn"))
+            self.play(self.square.animate.rotate(2.0), run_time=beat.remaining)
+
+    def rest(self):
+        with self.beat("two") as beat:
+            self.play(Transform(self.square, Circle()), run_time=beat.until("half"))
+        with self.beat("three") as beat:
+            self.play(self.square.animate.shift(UP), run_time=beat.until("end"))
+"""
+    scene.write_text(HEADER_EXTRA + scene.read_text("utf-8") + methods, "utf-8")
+    render(root)
+    first = segment_files(root)
+    scene.write_text(scene.read_text("utf-8").replace("shift(UP)", "shift(RIGHT)"), "utf-8")
+    render(root)
+    second = segment_files(root)
+    assert len(set(first) & set(second)) == 1, "beat one (method first) is reused, rest redrawn"
+
+
+def test_a_corrupt_or_half_written_segment_is_a_miss(tmp_path):
+    cache = SegmentCache(tmp_path / "seg", base="x")
+    source = tmp_path / "part.mp4"
+    source.write_bytes(b"frames" * 100)
+    key = cache.key("beat", 1)
+    cache.store(key, [source], 12, lambda parts, out: shutil.copy(parts[0], out))
+    assert cache.lookup(key).frames == 12
+    (tmp_path / "seg" / f"{key}.mp4").write_bytes(b"frames" * 99 + b"xxxxxx")  # same size
+    assert cache.lookup(key) is None
+    (tmp_path / "seg" / f"{key}.mp4").unlink()
+    assert cache.lookup(key) is None
+    # a segment killed before its checksum file was written is never used, and is pruned
+    (tmp_path / "seg" / "abc.part.mp4").write_bytes(b"half")
+    (tmp_path / "seg" / "def.mp4").write_bytes(b"no checksum")
+    assert cache.lookup("def") is None
+    fresh = SegmentCache(tmp_path / "seg", base="x")
+    assert fresh.prune() >= 2
+    assert not list((tmp_path / "seg").glob("*.mp4"))
+
+
+def test_code_trail_counts_only_methods_that_ran(tmp_path):
+    from manim import Scene
+
+    module = tmp_path / "trail_scene.py"
+    module.write_text(
+        "from manim import Scene\n"
+        "HELPER = 1\n"
+        "class Demo(Scene):\n"
+        "    def construct(self):\n"
+        "        self.a()\n"
+        "    def a(self):\n"
+        "        return 1\n"
+        "    def b(self):\n"
+        "        return 2\n",
+        "utf-8",
+    )
+    sys.path.insert(0, str(tmp_path))
+    try:
+        import trail_scene
+    finally:
+        sys.path.remove(str(tmp_path))
+    scene = trail_scene.Demo.__new__(trail_scene.Demo)
+    trail = CodeTrail(scene)
+    trail.watch(scene)
+    before = trail.digest()
+    scene.construct()
+    assert list(trail.ran) == ["Demo.construct", "Demo.a"]
+    after = trail.digest()
+    assert before != after
+    assert "def b" not in trail.skeleton and "HELPER = 1" in trail.skeleton
+    assert isinstance(scene, Scene)
