@@ -1103,7 +1103,14 @@ class Tokenizer(NarratedScene):
             tag = mono("30% of d20", size=SMALL_SIZE, color=HIGHLIGHT).next_to(
                 part, RIGHT, buff=0.2
             )
-            self.play(Create(share), GrowFromEdge(part, LEFT), FadeIn(tag), run_time=beat.until())
+            self.play(
+                Create(share), GrowFromEdge(part, LEFT), FadeIn(tag), run_time=beat.until("trade")
+            )
+            # more tokens: shorter text, but every token adds a row to both tables
+            self.play(
+                *[t[0].animate.stretch(1.06, 1).set_fill(HIGHLIGHT, 0.18) for t in tables],
+                run_time=beat.until(),
+            )
             self.price = VGroup(model, tables, numbers, line, share, part, tag)
 
     # ------------------------------------------------------------------ rustbpe
@@ -1122,7 +1129,11 @@ class Tokenizer(NarratedScene):
                     for i, lane in enumerate(lanes)
                 ]
             )
-            self.play(Write(name), FadeIn(lanes), FadeIn(cores), run_time=beat.until("cores"))
+            rounds = mono("65,271 x  find the top pair", size=SMALL_SIZE + 4, color=HIGHLIGHT)
+            rounds.next_to(name, DOWN, buff=0.3)
+            self.play(Write(name), run_time=beat.until("rounds"))
+            self.play(FadeIn(rounds, shift=UP * 0.2), run_time=QUICK)
+            self.play(FadeIn(lanes), FadeIn(cores), run_time=beat.until("cores"))
             chunks = VGroup()
             for lane in lanes:
                 for k in range(5):
@@ -1146,7 +1157,7 @@ class Tokenizer(NarratedScene):
             board = Leaderboard(start).move_board([-1.6, 1.2, 0])
             one = cores[0]
             self.play(
-                FadeOut(VGroup(lanes, cores[1:]), shift=DOWN * 0.2),
+                FadeOut(VGroup(lanes, cores[1:], rounds), shift=DOWN * 0.2),
                 chunks.animate.move_to(lanes[0].get_end()).scale(0.4).set_opacity(0),
                 name.animate.move_to([-4.3, 2.35, 0]),
                 one.animate.move_to([-0.6, 2.35, 0]).set_color(TEXT),
