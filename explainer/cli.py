@@ -534,7 +534,11 @@ def parser() -> Parser:
         action="store_true",
         help="also write a copy with the captions drawn into the picture",
     )
-    render.add_argument("--force", action="store_true", help="render even if nothing changed, every beat drawn again")
+    render.add_argument(
+        "--force",
+        action="store_true",
+        help="render even if nothing changed, every beat drawn again",
+    )
 
     command(
         "check",

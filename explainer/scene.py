@@ -363,6 +363,29 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
         super().play(*args, **kwargs)  # ``wait`` plays a Wait, so it passes here too
         self.mode.inspect(self, self._beat_id)
 
+    def get_moving_mobjects(self, *animations):
+        """What Manim redraws every frame; the rest is drawn once per ``play``.
+
+        Manim counts every mobject with an updater as moving, and with it every mobject
+        after it in the scene. A mobject pinned to the camera (``pinned_to_camera``: the
+        pipeline bar, which follows zooms) would make nearly the whole picture move on
+        every frame of every chapter. It is taken out of that count and added back on
+        its own: it is still redrawn each frame, on top as its z-index says, but the
+        picture behind it is drawn once. (When the camera itself moves,
+        ``MovingCameraScene`` redraws everything anyway.)
+        """
+        pinned = [m for m in self.mobjects if getattr(m, "pinned_to_camera", False)]
+        kept = [(m, m.updaters) for m in pinned]
+        for mob in pinned:
+            mob.updaters = []
+        try:
+            moving = super().get_moving_mobjects(*animations)
+        finally:
+            for mob, updaters in kept:
+                mob.updaters = updaters
+        listed = {id(m) for m in moving}
+        return moving + [m for m in pinned if id(m) not in listed]
+
     def add_mobjects_from_animations(self, animations) -> None:
         """Add what an animation moves but the screen lacks, leaf by leaf.
 

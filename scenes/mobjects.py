@@ -993,6 +993,9 @@ class PipelineBar(Labelled):
                 member.set_stroke(width=width * scale, family=False)
 
         self.add_updater(follow)
+        # its updater moves it only when the camera moves: NarratedScene redraws the bar
+        # alone each frame instead of everything added after it (see scene.py)
+        self.pinned_to_camera = True
         return self
 
 
