@@ -6,8 +6,8 @@
     uv run python bench/dask.py --source DIR  # another project's chapters (a small test one)
 
 Works on a scratch copy of the project (bench/render.py's), so the working tree's
-outputs are untouched. Both runs render the same chapters with ``--force`` after one
-warm-up run that fills the audio and LaTeX caches, so they time frames, not voices.
+outputs are untouched. Both runs render the same chapters with ``--force`` after
+``render.py subtitles`` has filled the audio cache, so they time frames, not voices.
 The machine's load average is printed before and after: on a shared machine the ratio
 says as much about the neighbours as about the pipeline.
 """
@@ -48,6 +48,22 @@ def load() -> str:
     return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
 
 
+def voice_all(root: Path) -> float:
+    """Fill the scratch project's audio cache (every beat voiced), drawing no frame."""
+    from explainer import settings as settings_module
+    from explainer.narration import Narrator
+    from explainer.project import Project
+    from explainer.voices import make_voice
+
+    started = time.perf_counter()
+    project = Project(root)
+    voice = make_voice(settings_module.load(root / "pyproject.toml"))
+    narrator = Narrator(voice, project.audio_cache)
+    for chapter in project.chapters():
+        narrator.speak_all(chapter.beats)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--chapters", type=int, default=4, metavar="N")
@@ -62,8 +78,8 @@ def main() -> None:
         else:
             root = scratch_project(Path(tmp) / "p", min_chapters=2, max_chapters=args.chapters)
         keys = [p.name[:2] for p in sorted((root / "script").glob("[0-9][0-9]-*.md"))]
-        warm = run(root, *keys, "--quality", "low", "--jobs", "2")
-        print(f"warm-up (voices, LaTeX, 2 workers): {warm:.1f} s", flush=True)
+        warm = voice_all(root)
+        print(f"warm-up (voices only, no frames): {warm:.1f} s", flush=True)
         times: dict[int, list[float]] = {1: [], 2: []}
         for _ in range(args.repeat):
             for jobs in (1, 2):

@@ -186,13 +186,14 @@ class Introduction(NarratedScene):
     def build_the_model(self) -> tuple[ModelStack, VGroup]:
         """hook: a question in a chat window, and the model behind it grows from nothing."""
         with self.beat("hook") as beat:
-            question = ChatBubble("Why is the sky blue?", role="user", width=1)
-            question.to_edge(LEFT, buff=0.7).shift(UP * 1.4)
-            self.play(FadeIn(question, shift=UP * 0.3), run_time=beat.until("model"))
             model = ModelStack().move_to(CONTENT_CENTRE)
+            # the chat either side of the model, clear of it (the reply used to overlap it)
+            question = ChatBubble("Why is the sky blue?", role="user", width=1)
+            question.next_to(model, LEFT, buff=0.45).shift(UP * 1.4)
+            self.play(FadeIn(question, shift=UP * 0.3), run_time=beat.until("model"))
             self.play(model.build(), run_time=beat.until("answer"))
-            reply = ChatBubble("Air scatters blue light most.", role="assistant", width=1)
-            reply.to_edge(RIGHT, buff=0.7).shift(DOWN * 1.2)
+            reply = ChatBubble("Air scatters blue\nlight most.", role="assistant", width=1)
+            reply.next_to(model, RIGHT, buff=0.45).shift(DOWN * 1.2)
             self.play(
                 model.pulse(),
                 AnimationGroup(FadeIn(reply, shift=UP * 0.3), lag_ratio=0.6),
@@ -513,9 +514,15 @@ class Introduction(NarratedScene):
                 run_time=beat.until("lines"),
             )
             lines = Counter(REPO_LINES, unit="lines", size=BODY_SIZE)
+            # placed at its final width: the number grows rightwards as it counts, and
+            # placed at 0 its unit ended inside the model
+            lines.value.set_value(REPO_LINES)
+            lines._layout()
             lines.next_to(model.blocks, LEFT, buff=0.6).shift(UP * 0.3)
             note = prose("docs and tests included", size=SMALL_SIZE, color=DIM)
             note.next_to(lines, DOWN, buff=0.2).align_to(lines, RIGHT)
+            lines.value.set_value(0)
+            lines._layout()
             self.play(FadeIn(lines), FadeIn(note), run_time=QUICK)
             self.play(lines.count(), run_time=beat.until())
         return VGroup(brace, script, yours, you, lines, note)
