@@ -148,7 +148,7 @@ def main() -> None:
             edited_text = (
                 text[:first] + text[first:second].replace(" the ", " a ", 1) + text[second:]
             )
-            if edited_text != text:
+            if edited_text != text and quality == "low":
                 script.write_text(edited_text)
                 edit = run(root, "1", "--quality", quality)
                 script.write_text(text)

@@ -7,12 +7,12 @@ and one ``render`` resource each, ``--jobs`` of them); ``--scheduler tcp://HOST:
 
 No shared filesystem is assumed. A task carries its inputs as bytes with their SHA-256
 (the chapter's script, the lexicon, its scene, the shared ``scenes/`` modules, the cached
-audio of its beats, the parsed chapter and the settings); the worker writes them into a
-fresh temporary project, renders it there in a child process (``python -m
-explainer.chapter_render``, as before: Manim's global state stays per chapter) and
-returns every output as bytes with its SHA-256 (the MP4, the narration WAV, the
-captions, the Manim log, and the beats it synthesised), all in the task's result. The
-client checks each checksum and writes each file under a temporary name, renamed when
+audio of its beats, its beat segments, the parsed chapter and the settings); the worker
+writes them into a fresh temporary project, renders it there in a child process
+(``python -m explainer.chapter_render``, as before: Manim's global state stays per
+chapter) and returns every output as bytes with its SHA-256 (the MP4, the narration WAV,
+the captions, the Manim log, the beats it synthesised and the segments it drew), all in
+the task's result. The client checks each checksum and writes each file under a temporary name, renamed when
 complete, so a run stopped at any point leaves the last good outputs.
 
 Progress travels as Dask events (``log_event`` on the worker, ``subscribe_topic`` on the
