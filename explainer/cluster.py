@@ -12,8 +12,9 @@ writes them into a fresh temporary project, renders it there in a child process
 (``python -m explainer.chapter_render``, as before: Manim's global state stays per
 chapter) and returns every output as bytes with its SHA-256 (the MP4, the narration WAV,
 the captions, the Manim log, the beats it synthesised and the segments it drew), all in
-the task's result. The client checks each checksum and writes each file under a temporary name, renamed when
-complete, so a run stopped at any point leaves the last good outputs.
+the task's result. The client checks each checksum and writes each file under a
+temporary name, renamed when complete, so a run stopped at any point leaves the last
+good outputs.
 
 Progress travels as Dask events (``log_event`` on the worker, ``subscribe_topic`` on the
 client); a ``distributed.Event`` tells running tasks to stop their render on Ctrl-C.
