@@ -158,7 +158,6 @@ def main() -> None:
                         f"{edit:.1f} s = {edit / full_render:.2f}x its full render",
                     )
                 )
-            run(root, "1", "--quality", quality)  # back to the original script
         if args.chapter_only:
             report(rows)
             return

@@ -135,7 +135,7 @@ def task_inputs(
 
 
 def make_job(
-    project: Project, chapter: Chapter, settings: Settings, voice, run: str
+    project: Project, chapter: Chapter, settings: Settings, voice, run: str, local: bool = False
 ) -> dict[str, object]:
     return {
         "run": run,
@@ -144,6 +144,10 @@ def make_job(
         "settings": settings,
         "code": code_version(),
         "inputs": pack(project.root, task_inputs(project, chapter, voice, settings)),
+        # a LocalCluster's workers share this machine: Manim's LaTeX and text SVGs (keyed
+        # by content) then outlive the run in the project, so an edit does not compile
+        # the chapter's formulas again; a remote worker keeps them in its own folder
+        "text_cache": str(project.root / "build" / ".manim-cache") if local else "",
     }
 
 
@@ -226,8 +230,9 @@ def render_task(job: dict) -> dict:
         # Manim's LaTeX and text caches (keyed by content) outlive the attempt, per chapter
         media = root / "build" / settings.quality / "work" / key / "media"
         media.mkdir(parents=True)
+        cache = Path(job["text_cache"]) if job.get("text_cache") else base / "manim"
         for name in ("Tex", "texts"):
-            kept = base / "manim" / key / name
+            kept = cache / key / name
             kept.mkdir(parents=True, exist_ok=True)
             (media / name).symlink_to(kept, target_is_directory=True)
         send({"event": "started", "worker": worker.address})
@@ -412,7 +417,7 @@ def run_chapters(
         for rank, chapter in enumerate(order):
             future = client.submit(
                 render_task,
-                make_job(project, chapter, settings, voice, run),
+                make_job(project, chapter, settings, voice, run, local=not scheduler),
                 key=f"render-{chapter.key}-{run}",
                 resources=RENDER,
                 retries=RETRIES,
