@@ -15,6 +15,7 @@ audit registered on the mode.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .errors import UserError, display
@@ -116,18 +117,54 @@ def dry_run_usage(root: Path, chapter: Chapter) -> tuple[Usage | None, str | Non
     return mode.usage, None
 
 
-def audit_chapters(project: Project, chapters: list[Chapter], narrator: Narrator) -> list[str]:
-    """Layout findings for each chapter, one line each (empty when the layout is clean).
-
-    Beats last as long as their cached narration, so times match a render.
-    """
+def audit_one(root: Path, chapter: Chapter, narrator: Narrator) -> list[str]:
+    """One chapter's layout findings (a ``UserError`` if its scene fails)."""
     from . import audit
 
-    lines: list[str] = []
-    for chapter in chapters:
-        mode = CheckMode(chapter, narrator)
-        state = audit.register(mode)
-        with audit.record_origins():
-            run_scene(project, chapter, mode)
-        lines += [finding.line(chapter.key) for finding in state.findings]
+    mode = CheckMode(chapter, narrator)
+    state = audit.register(mode)
+    with audit.record_origins():
+        run_scene(Project(root), chapter, mode)
+    return [finding.line(chapter.key) for finding in state.findings]
+
+
+def _audit_in_worker(root: Path, chapter: Chapter, settings) -> tuple[list[str], str | None]:
+    """:func:`audit_one` in a pool process, with its own narrator: (findings, error)."""
+    from .voices import make_voice
+
+    narrator = Narrator(make_voice(settings), Project(root).audio_cache)
+    try:
+        return audit_one(root, chapter, narrator), None
+    except UserError as error:
+        return [], str(error)
+
+
+def audit_chapters(
+    project: Project, chapters: list[Chapter], narrator: Narrator, settings=None
+) -> list[str]:
+    """Layout findings for each chapter, one line each (empty when the layout is clean).
+
+    Beats last as long as their cached narration, so times match a render. With
+    ``settings`` (the voice to build a narrator from) and several chapters, chapters
+    are audited in parallel processes, one per core; a chapter that fails there is
+    audited again alone before its error counts (two processes can race on one
+    LaTeX formula in the shared media folder).
+    """
+    if settings is None or len(chapters) < 2 or (os.cpu_count() or 1) < 2:
+        lines: list[str] = []
+        for chapter in chapters:
+            lines += audit_one(project.root, chapter, narrator)
+        return lines
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn: a fresh interpreter per worker, so Manim's global config is never shared
+    context = multiprocessing.get_context("spawn")
+    workers = min(len(chapters), os.cpu_count() or 1)
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = [pool.submit(_audit_in_worker, project.root, c, settings) for c in chapters]
+        results = [future.result() for future in futures]
+    lines = []
+    for chapter, (found, error) in zip(chapters, results, strict=True):
+        lines += audit_one(project.root, chapter, narrator) if error else found
     return lines

@@ -399,7 +399,7 @@ def cmd_audit(project: Project, settings: Settings, args: argparse.Namespace) ->
     started = time.time()
     chapters = project.select(args.chapters)
     narrator = Narrator(make_voice(settings), project.audio_cache)
-    findings = audit_chapters(project, chapters, narrator)
+    findings = audit_chapters(project, chapters, narrator, settings)
     built = manifest.latest(project.root / "build", [c.key for c in chapters], args.quality)
     rendered = built.rendered(c.key for c in chapters)
     for chapter in chapters:

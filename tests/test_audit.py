@@ -332,8 +332,10 @@ def test_wall_of_text(project):
 @pytest.mark.slow
 def test_every_chapter_passes_the_layout_audit(real_project):
     project = Project(real_project)
-    narrator = Narrator(make_voice(settings.load(project.pyproject)), project.audio_cache)
-    assert audit_chapters(project, project.chapters(), narrator) == []
+    chosen = settings.load(project.pyproject)
+    narrator = Narrator(make_voice(chosen), project.audio_cache)
+    # in parallel processes, one per core, as render.py audit runs it
+    assert audit_chapters(project, project.chapters(), narrator, chosen) == []
 
 
 # ---------------------------------------------------------------- pacing
