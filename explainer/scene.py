@@ -480,6 +480,10 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
         cached = cache.lookup(key)
         if cached is not None:
             self.renderer._original_skipping_status = True
+        print(  # into the chapter's log (render.py keeps stdout for its own events)
+            f"segment {tracker.beat.id}: {'reused' if cached else 'drawn'} {key}",
+            file=sys.stderr,
+        )
         return key, cached, len(writer.partial_movie_files)
 
     def _segment_end(self, tracker: BeatTracker, segment) -> None:
