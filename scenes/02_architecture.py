@@ -314,8 +314,8 @@ class PassStrip(VGroup):
     >>> len(strip.cells), len(strip.labels)
     (1, 1)
     >>> _ = strip.split(4)
-    >>> len(strip.cells), float(round(strip.cells[0].width * 4, 2))
-    (4, 3.9)
+    >>> len(strip.labels), float(strip.labels[0].get_fill_opacity())
+    (4, 0.0)
     """
 
     def __init__(self, width: float = 3.9, height: float = 0.4):
@@ -348,17 +348,19 @@ class PassStrip(VGroup):
 
     def split(self, passes: int):
         """Redraw the step as ``passes`` empty passes: the cell walls slide into place, then
-        the new numbers come (the old ones are gone first)."""
-        from manim import FadeIn, FadeOut, ReplacementTransform, Succession
+        the new numbers come in (the old ones are gone first; the new ones wait, unseen,
+        in the strip until then)."""
+        from manim import FadeOut, Succession, Transform
 
-        cells, labels = self._parts(passes)
-        old_cells, old_labels = self.cells, self.labels
-        self.remove(old_cells, old_labels)
-        self.cells, self.labels = cells, labels
-        self.add(cells, labels)
+        target, labels = self._parts(passes)
+        old_labels = self.labels
+        self.remove(old_labels)  # it fades out on its own, not as part of the strip
+        labels.set_opacity(0)
+        self.add(labels)
+        self.labels = labels
         return Succession(
-            AnimationGroup(ReplacementTransform(old_cells, cells), FadeOut(old_labels)),
-            FadeIn(labels),
+            AnimationGroup(Transform(self.cells, target), FadeOut(old_labels)),
+            labels.animate.set_opacity(1),
         )
 
     def run(self):
