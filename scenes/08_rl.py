@@ -644,10 +644,16 @@ class ReinforcementLearning(NarratedScene):
                     FadeIn(notes[index], shift=UP * 0.15),
                     run_time=QUICK * 2,
                 )
-                # the term stays in view, traced round, while its reason is spoken
+                # the term is traced round, then its note pulses, while its reason is
+                # spoken (one thin trace over 5 s read as a frozen picture at 480p)
+                span = beat.until(until)
                 self.play(
-                    Circumscribe(full[part], color=HIGHLIGHT, stroke_width=THIN),
-                    run_time=beat.until(until),
+                    Circumscribe(full[part], color=HIGHLIGHT, stroke_width=STROKE),
+                    run_time=span * 0.5,
+                )
+                self.play(
+                    Indicate(notes[index][1], color=HIGHLIGHT, scale_factor=1.08),
+                    run_time=span * 0.5,
                 )
             # strike them out
             strikes = VGroup(
