@@ -336,6 +336,17 @@ def burn_args(source: Path, srt: Path, out: Path) -> list[str]:
 # --------------------------------------------------------------------------- analysis
 
 
+def frame_checksums(video: Path) -> list[str]:
+    """The MD5 of every decoded video frame, in order (``ffmpeg -f framemd5``): two files
+    with equal lists show the same pictures, whatever their containers or timestamps."""
+    result = run(
+        ["ffmpeg", "-v", "error", "-i", str(video), "-map", "0:v", "-f", "framemd5", "-"],
+        f"checksumming the frames of {video.name}",
+    )
+    lines = result.stdout.decode("utf-8").splitlines()
+    return [line.split(",")[-1].strip() for line in lines if not line.startswith("#")]
+
+
 def detect_args(video: Path, stream: str, detect_filter: str) -> list[str]:
     """Run a detection filter (``freezedetect``, ``silencedetect``) over one stream.
 

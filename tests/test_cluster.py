@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT, write_chapter
 from test_full import BODY, render, script
 
-from explainer import cluster
+from explainer import cluster, media
 from explainer.manifest import Manifest
 
 slow = pytest.mark.slow  # renders real video
@@ -101,16 +101,6 @@ def loopback_cluster(tmp: Path, workers: int = 2):
                 proc.wait()
 
 
-def framemd5(video: Path) -> list[str]:
-    out = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", str(video), "-map", "0:v", "-f", "framemd5", "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return [line.split(",")[-1].strip() for line in out.splitlines() if not line.startswith("#")]
-
-
 def assert_same_render(local: Path, remote: Path) -> None:
     """Captions byte-identical, narration identical, durations equal, frames equal."""
     a, b = Manifest.load(local / "build/low"), Manifest.load(remote / "build/low")
@@ -123,7 +113,7 @@ def assert_same_render(local: Path, remote: Path) -> None:
                 name = f"{folder}/{key}{suffix}"
                 assert (local / name).read_bytes() == (remote / name).read_bytes(), name
         assert a.path(ra.narration).read_bytes() == b.path(rb.narration).read_bytes()
-        assert framemd5(a.video(ra)) == framemd5(b.video(rb))
+        assert media.frame_checksums(a.video(ra)) == media.frame_checksums(b.video(rb))
     leftovers = [p for p in remote.rglob("*") if ".part" in p.name]
     assert leftovers == []
 

@@ -47,8 +47,11 @@ def make_project(root: Path) -> Path:
     return root
 
 
-def render(root, *args, timeout=1200):
+def render(root, *args, timeout=1200, **settings):
+    """render.py at low with espeak on the project at ``root``; ``settings`` are more
+    EXPLAINER_* variables (``segments="off"``)."""
     env = dict(os.environ, EXPLAINER_ROOT=str(root), EXPLAINER_VOICE="espeak")
+    env.update({f"EXPLAINER_{key.upper()}": value for key, value in settings.items()})
     return subprocess.run(
         [sys.executable, str(ROOT / "render.py"), "--quality", "low", "-q", *args],
         cwd=ROOT,

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, write_chapter
+from conftest import write_chapter
+from test_full import render as render_low
 
 from explainer import media
 from explainer.segments import CodeTrail, SegmentCache
@@ -58,32 +57,9 @@ def make(root: Path, word: str) -> Path:
 
 
 def render(root: Path, *, segments: bool = True):
-    env = dict(
-        os.environ,
-        EXPLAINER_ROOT=str(root),
-        EXPLAINER_VOICE="espeak",
-        EXPLAINER_SEGMENTS="on" if segments else "off",
-    )
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "render.py"), "--quality", "low", "-q"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=900,
-    )
+    result = render_low(root, segments="on" if segments else "off", timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     return result
-
-
-def framemd5(video: Path) -> list[str]:
-    out = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", str(video), "-map", "0:v", "-f", "framemd5", "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return [line.split(",")[-1].strip() for line in out.splitlines() if not line.startswith("#")]
 
 
 def segment_files(root: Path) -> dict[str, int]:
@@ -120,7 +96,10 @@ def test_one_word_edit_redraws_one_beat_and_matches_a_fresh_render(tmp_path):
     assert not (fresh_root / "build/low/segments").exists()
 
     edited, fresh = edited_root / "build/low", fresh_root / "build/low"
-    a, b = framemd5(edited / "01-segments.mp4"), framemd5(fresh / "01-segments.mp4")
+    a, b = (
+        media.frame_checksums(edited / "01-segments.mp4"),
+        media.frame_checksums(fresh / "01-segments.mp4"),
+    )
     assert len(a) == len(b) and a == b
     for name in ("01-segments.srt", "01-segments.vtt"):
         assert (edited / name).read_bytes() == (fresh / name).read_bytes()
