@@ -34,6 +34,7 @@ CHAPTER_MODULES = (
     "script.py",
     "segments.py",
     "settings.py",
+    "speed.py",
     "voices.py",
 )
 
@@ -108,7 +109,10 @@ def segment_base(project: Project, settings: Settings) -> str:
     """
     digest = hashlib.sha256()
     _hash_files(
-        [*shared_scene_files(project), PACKAGE_DIR / "scene.py", PACKAGE_DIR / "segments.py"],
+        [
+            *shared_scene_files(project),
+            *(PACKAGE_DIR / name for name in ("scene.py", "segments.py", "speed.py")),
+        ],
         digest,
     )
     digest.update(json.dumps({"quality": settings.quality, "versions": _versions()}).encode())

@@ -43,6 +43,7 @@ from manim_voiceover import VoiceoverScene
 from manim_voiceover.tracker import VoiceoverTracker
 
 from . import settings as settings_module
+from . import speed
 from .errors import UserError, display
 from .narration import BeatAudio, Narrator
 from .script import (
@@ -327,6 +328,8 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
 
     def setup(self) -> None:
         super().setup()
+        speed.install()  # the same copies as Manim's, without copying what never changes
+        speed.skip_drawing_while_skipping(self.renderer)  # nothing drawn that is not written
         self.chapter, self.narrator = self.mode.prepare(type(self))
         # Manim's partial-movie cache advances its clock by unrounded run times when it
         # skips an animation; rendering every frame keeps beat times frame-exact.
