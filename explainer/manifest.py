@@ -51,7 +51,7 @@ class ChapterRecord:
     duration: float  # measured: frames / fps
     frames: int
     fps: float
-    loudness: dict[str, float]  # the narration track: integrated, true_peak, range, threshold
+    loudness: dict[str, float]  # the narration track: integrated, true_peak, range, threshold, gain
     words: int
     beats: list[BeatTime]
     cues: int

@@ -7,11 +7,13 @@ Argument lists are built by small pure functions (tested on their own); the
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
 import subprocess
 import wave
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -157,32 +159,39 @@ def video_frames(path: Path) -> tuple[int, float]:
 
 # --------------------------------------------------------------------------- loudness
 
-_LOUDNORM_JSON = re.compile(r"\{[^{}]*\"input_i\"[^{}]*\}", re.S)
+_R128_VALUE = re.compile(r"^lavfi\.r128\.(I|LRA|true_peak)=(-?[0-9.]+|-?inf|nan)$", re.M)
+_R128_THRESHOLD = re.compile(
+    r"Integrated loudness:\s*I:\s*\S+ LUFS\s*Threshold:\s*(-?[0-9.]+) LUFS"
+)
 
 
 def measure_loudness(path: Path, audio_filter: str | None = None) -> dict[str, float]:
     """Integrated loudness (LUFS), true peak (dBTP), range (LU) and gate threshold.
 
     With ``audio_filter``, of the audio after that filter (nothing is written).
+    ffmpeg's ``ebur128`` meter (ITU-R BS.1770, true peak by 4x oversampling) reports
+    its running values per frame; the last frame's are the whole track's, to three
+    decimals. (``loudnorm``'s measuring pass reads the same values 3.5x slower: it
+    resamples everything to 192 kHz first.)
     """
-    chain = (
-        f"{audio_filter},loudnorm=print_format=json"
-        if audio_filter
-        else "loudnorm=print_format=json"
-    )
+    meter = "ebur128=peak=true:metadata=1,ametadata=mode=print:file=pipe\\\\:1"
+    chain = f"{audio_filter},{meter}" if audio_filter else meter
     result = run(
         ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", chain, "-f", "null", "-"],
         f"measuring loudness of {path.name}",
     )
-    match = _LOUDNORM_JSON.search(result.stderr.decode("utf-8", "replace"))
-    if not match:
+    last: dict[str, str] = {}
+    for name, value in _R128_VALUE.findall(result.stdout.decode("utf-8", "replace")):
+        last[name] = value
+    threshold = _R128_THRESHOLD.search(result.stderr.decode("utf-8", "replace"))
+    if len(last) < 3 or not threshold:
         raise UserError(f"measuring loudness of {path.name}: ffmpeg printed no measurement")
-    data = json.loads(match.group(0))
+    peak = float(last["true_peak"])
     return {
-        "integrated": float(data["input_i"]),
-        "true_peak": float(data["input_tp"]),
-        "range": float(data["input_lra"]),
-        "threshold": float(data["input_thresh"]),
+        "integrated": float(last["I"]),
+        "true_peak": round(20 * math.log10(peak), 3) if peak > 0 else float("-inf"),
+        "range": float(last["LRA"]),
+        "threshold": float(threshold.group(1)),
     }
 
 
@@ -218,7 +227,9 @@ def normalise_wav(source: Path, dest: Path, target: float, peak: float) -> dict[
     A track already on target (e.g. chapters normalised alike, joined) is copied
     as it is. Otherwise: measure, process, measure again and correct the gain (the
     limiter gives back less than the gain added, so corrections overshoot a little);
-    returns the final measurement.
+    returns the final measurement, with the make-up gain used under ``"gain"``.
+    The result depends on the source alone (a chapter after an edit gets exactly what
+    a render from scratch gets); the two first measurements run side by side.
     """
 
     def on_target(measured: dict[str, float]) -> bool:
@@ -229,13 +240,15 @@ def normalise_wav(source: Path, dest: Path, target: float, peak: float) -> dict[
         )
 
     tmp = dest.with_name(dest.name + ".part.wav")
-    first = measure_loudness(source)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two ffmpeg processes, two cores
+        as_is = pool.submit(measure_loudness, source)
+        compressed = pool.submit(measure_loudness, source, level_filter(0.0, 0.0))
+        first, levelled = as_is.result(), compressed.result()
     if on_target(first):
         shutil.copyfile(source, tmp)
         os.replace(tmp, dest)
-        return first
-    compressed = measure_loudness(source, level_filter(0.0, 0.0))
-    gain = target - compressed["integrated"]
+        return {**first, "gain": 0.0}
+    gain = target - levelled["integrated"]
     result: dict[str, float] = {}
     for _ in range(4):
         run(
@@ -247,7 +260,7 @@ def normalise_wav(source: Path, dest: Path, target: float, peak: float) -> dict[
             break
         gain += (target - result["integrated"]) * 1.6
     os.replace(tmp, dest)
-    return result
+    return {**result, "gain": round(gain, 4)}
 
 
 # --------------------------------------------------------------------------- muxing
@@ -280,6 +293,8 @@ def mux_args(
         "copy",
         "-c:a",
         "aac",
+        "-aac_coder",  # 3x faster than the default "twoloop"; measured closer to the source
+        "fast",  # (SNR 50 dB vs 31 dB on chapter 1's narration at 192 kb/s)
         "-profile:a",
         "aac_low",
         "-b:a",
