@@ -16,9 +16,11 @@ import json
 import os
 import pickle
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,27 +30,32 @@ from .fingerprint import segment_base
 from .manifest import BeatTime, ChapterRecord
 from .narration import BeatAudio, Narrator
 from .project import Project
-from .scene import RunMode, SceneHooks
 from .script import Chapter
 from .segments import SegmentCache
 from .settings import QUALITIES, Settings
 from .voices import make_voice
+
+if TYPE_CHECKING:
+    from .scene import RunMode
 
 
 def emit(event: str, **data: object) -> None:
     print(json.dumps({"event": event, **data}), flush=True)
 
 
-class Progress(SceneHooks):
-    """Reports each beat the scene starts as a ``beat`` event."""
+def progress_hooks(total: int):
+    """Hooks that report each beat the scene starts as a ``beat`` event."""
+    from .scene import SceneHooks  # Manim: imported while the voice speaks (see render)
 
-    def __init__(self, total: int) -> None:
-        self.index = 0
-        self.total = total
+    class Progress(SceneHooks):
+        def __init__(self) -> None:
+            self.index = 0
 
-    def beat_started(self, scene, beat_id: str, where: str) -> None:
-        emit("beat", index=self.index, total=self.total, beat=beat_id)
-        self.index += 1
+        def beat_started(self, scene, beat_id: str, where: str) -> None:
+            emit("beat", index=self.index, total=total, beat=beat_id)
+            self.index += 1
+
+    return Progress()
 
 
 def load_scene_class(path: Path):
@@ -159,7 +166,15 @@ def chapter_cues(
         ) from None
 
 
+def _import_manim() -> None:
+    try:
+        from . import scene  # noqa: F401  (Manim, manim-voiceover)
+    except Exception:  # imported again where it is used, which reports it
+        pass
+
+
 def render(project: Project, chapter: Chapter, settings: Settings) -> ChapterRecord:
+    """Render one chapter into the project's build folder."""
     started = time.time()
     quality = settings.quality
     build = project.build_dir(quality)
@@ -170,7 +185,12 @@ def render(project: Project, chapter: Chapter, settings: Settings) -> ChapterRec
     def on_synth(index: int, total: int, beat) -> None:
         emit("synth", index=index, total=total, beat=beat.id)
 
+    # Manim's import (about 2 s) overlaps the voice, which spends its time outside the GIL
+    # (nothing above imports Manim)
+    importing = threading.Thread(target=_import_manim, daemon=True)
+    importing.start()
     voiced = {a.beat.id: a for a in narrator.speak_all(chapter.beats, on_synth)}
+    importing.join()
     emit("synth-done", hits=narrator.hits, misses=narrator.misses, repaired=narrator.repaired)
     # fail before any frame is drawn if a beat cannot be captioned within the limits
     estimate, t = {}, 0.0
@@ -185,8 +205,10 @@ def render(project: Project, chapter: Chapter, settings: Settings) -> ChapterRec
         segments = SegmentCache(
             build / "segments" / chapter.key, base=segment_base(project, settings)
         )
+    from .scene import RunMode
+
     mode = RunMode(chapter, narrator, add_sound=False, segments=segments)
-    mode.register(Progress(len(chapter.beats)))
+    mode.register(progress_hooks(len(chapter.beats)))
     scene_cls = load_scene_class(project.scene_file(chapter))
     movie, beat_log = render_scene(scene_cls, mode, work / "media", quality, chapter.key)
     frames, fps = media.video_frames(movie)
@@ -253,7 +275,7 @@ def render(project: Project, chapter: Chapter, settings: Settings) -> ChapterRec
 
 
 def main() -> int:
-    # the job cluster.render_task() sends: {"root": Path, "chapter": Chapter, "settings": Settings}
+    # the job cluster.py sends: {"root": Path, "chapter": Chapter, "settings": Settings}
     job = pickle.load(sys.stdin.buffer)
     project, chapter, settings = Project(job["root"]), job["chapter"], job["settings"]
     key = chapter.key
@@ -265,6 +287,14 @@ def main() -> int:
     os.dup2(log.fileno(), 2)
     sys.stdout = os.fdopen(real_stdout, "w", buffering=1)
     os.dup2(log.fileno(), 1)
+    try:
+        return _render_and_report(project, chapter, settings, log, log_dir)
+    finally:
+        log.flush()  # the process ends with os._exit: nothing else flushes it
+
+
+def _render_and_report(project, chapter, settings, log, log_dir) -> int:
+    key = chapter.key
     try:
         record = render(project, chapter, settings)
     except UserError as error:
@@ -287,4 +317,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # every output is written and closed: skip tearing down thousands of mobjects (1.3 s)
+    os._exit(code)

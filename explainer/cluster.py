@@ -135,7 +135,12 @@ def task_inputs(
 
 
 def make_job(
-    project: Project, chapter: Chapter, settings: Settings, voice, run: str, local: bool = False
+    project: Project,
+    chapter: Chapter,
+    settings: Settings,
+    voice,
+    run: str,
+    local: bool = False,
 ) -> dict[str, object]:
     return {
         "run": run,
@@ -223,7 +228,6 @@ def render_task(job: dict) -> dict:
     base = Path(worker.local_directory) / "explainer"
     base.mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix=f"{key}-", dir=base))
-    proc: subprocess.Popen | None = None
     try:
         unpack(root, job["inputs"], key)
         settings: Settings = job["settings"]
@@ -231,22 +235,75 @@ def render_task(job: dict) -> dict:
         media = root / "build" / settings.quality / "work" / key / "media"
         media.mkdir(parents=True)
         cache = Path(job["text_cache"]) if job.get("text_cache") else base / "manim"
-        for name in ("Tex", "texts"):
-            kept = cache / key / name
-            kept.mkdir(parents=True, exist_ok=True)
-            (media / name).symlink_to(kept, target_is_directory=True)
+        link_text_cache(media, cache / key)
         send({"event": "started", "worker": worker.address})
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "explainer.chapter_render"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            cwd=root,
-            preexec_fn=_die_with_parent,
-        )
+        child = {
+            "root": root,
+            "chapter": job["chapter"],
+            "settings": settings,
+        }
+        result, _ = run_child(root, child, send, stop.is_set, _die_with_parent)
+        if result.get("error") == STOPPED:
+            return {"error": f"{key}: stopped"}
+        log = root / "build" / settings.quality / "logs" / f"{key}.log"
+        if "error" in result:
+            result["files"] = pack(root, [log]) if log.is_file() else {}
+            return result
+        record = ChapterRecord.from_dict(result["record"])
+        result["files"] = pack(root, task_outputs(root, record, job["inputs"]))
+        if settings.segments:
+            result["segments"] = segments_kept(root, record)
+        return result
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+STOPPED = "stopped"
+TEXT_CACHES = ("Tex", "texts", "svg-mobjects")  # Manim's LaTeX and text SVGs; parsed SVGs
+
+
+def link_text_cache(media: Path, kept: Path) -> None:
+    """Point ``media``'s LaTeX, text and parsed-SVG caches at ``kept`` (they outlive a render).
+
+    All are keyed by content, so sharing them between renders of a chapter is safe.
+    """
+    media.mkdir(parents=True, exist_ok=True)
+    for name in TEXT_CACHES:
+        target = kept / name
+        target.mkdir(parents=True, exist_ok=True)
+        link = media / name
+        if link.is_symlink() and link.resolve() == target.resolve():
+            continue
+        if link.is_symlink() or link.is_file():
+            link.unlink()
+        elif link.is_dir():
+            shutil.rmtree(link)  # a cache of its own from an older version: use the shared one
+        link.symlink_to(target, target_is_directory=True)
+
+
+def run_child(
+    root: Path,
+    payload: dict,
+    on_event: Callable[[dict], None],
+    should_stop: Callable[[], bool],
+    preexec: Callable[[], None] | None = None,
+) -> tuple[dict, int]:
+    """Run ``python -m explainer.chapter_render`` on ``payload`` in ``root``.
+
+    Its progress events go to ``on_event``; returns ({"record": ...} or {"error": line},
+    its exit code). ``should_stop`` is asked every second: when it says so the render is
+    killed and the result is ``{"error": STOPPED}``. The child never outlives this call.
+    """
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "explainer.chapter_render"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=root,
+        preexec_fn=preexec,
+    )
+    try:
         assert proc.stdin is not None and proc.stdout is not None
-        proc.stdin.write(
-            pickle.dumps({"root": root, "chapter": job["chapter"], "settings": settings})
-        )
+        proc.stdin.write(pickle.dumps(payload))
         proc.stdin.close()
         lines: queue.Queue = queue.Queue()
 
@@ -261,10 +318,8 @@ def render_task(job: dict) -> dict:
             try:
                 raw = lines.get(timeout=1.0)
             except queue.Empty:
-                if stop.is_set():
-                    proc.kill()
-                    proc.wait()
-                    return {"error": f"{key}: stopped"}
+                if should_stop():
+                    return {"error": STOPPED}, -9
                 continue
             if raw is None:
                 break
@@ -277,24 +332,16 @@ def render_task(job: dict) -> dict:
             elif event["event"] == "error":
                 result = {"error": event["message"]}
             else:
-                send(event)
+                on_event(event)
         code = proc.wait()
-        log = root / "build" / settings.quality / "logs" / f"{key}.log"
         if result is None:
+            key = payload["chapter"].key
             raise RuntimeError(f"{key}: the render process ended with code {code} and no result")
-        if "error" in result:
-            result["files"] = pack(root, [log]) if log.is_file() else {}
-            return result
-        record = ChapterRecord.from_dict(result["record"])
-        result["files"] = pack(root, task_outputs(root, record, job["inputs"]))
-        if settings.segments:
-            result["segments"] = segments_kept(root, record)
-        return result
+        return result, code
     finally:
-        if proc is not None and proc.poll() is None:  # this task failed: so does its render
+        if proc.poll() is None:  # stopped, interrupted or failed here: so is the render
             proc.kill()
             proc.wait()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def parse_event(raw: bytes) -> dict:
@@ -395,8 +442,11 @@ def run_chapters(
 
     Each finished chapter's files are checked and written, and its record goes to
     ``on_record``, as soon as it arrives, so an interrupted run keeps what finished.
-    Returns the errors, one line each.
+    Returns the errors, one line each. One chapter on this machine (the writer's loop)
+    is rendered here, without a cluster: :func:`run_here`.
     """
+    if not scheduler and len(chapters) == 1:
+        return run_here(project, chapters[0], settings, on_event, on_record)
     from distributed import Event, as_completed
 
     run = uuid.uuid4().hex[:12]
@@ -461,6 +511,40 @@ def run_chapters(
         finally:
             client.unsubscribe_topic(f"explainer-{run}")
     return errors
+
+
+def run_here(
+    project: Project,
+    chapter: Chapter,
+    settings: Settings,
+    on_event: Callable[[str, dict], None],
+    on_record: Callable[[ChapterRecord], None],
+) -> list[str]:
+    """Render one chapter in a child process on this machine, straight into the project.
+
+    What a one-chapter local run needs and no more: no cluster to start (5-6 s here),
+    no inputs or outputs to copy. The child writes every output under a temporary
+    name and renames it when complete, as on a worker, so a stopped run keeps the last
+    good ones; it shares the LocalCluster workers' LaTeX and text caches.
+    """
+    key = chapter.key
+    media = project.build_dir(settings.quality) / "work" / key / "media"
+    link_text_cache(media, project.root / "build" / ".manim-cache" / key)
+    on_event(key, {"event": "started"})
+    payload = {"root": project.root, "chapter": chapter, "settings": settings}
+    try:
+        result, _ = run_child(
+            project.root, payload, lambda event: on_event(key, event), lambda: False
+        )
+    except RuntimeError as error:
+        result = {"error": f"{error} (details in build/{settings.quality}/logs/{key}.log)"}
+    if "error" in result:
+        on_event(key, {"event": "error", "message": result["error"]})
+        return [result["error"]]
+    record = ChapterRecord.from_dict(result["record"])
+    on_event(key, {"event": "done", "record": record})
+    on_record(record)
+    return []
 
 
 def task_failure(key: str, error: BaseException) -> str:

@@ -62,9 +62,15 @@ def render(root: Path, *, segments: bool = True):
     return result
 
 
-def segment_files(root: Path) -> dict[str, int]:
+def segment_files(root: Path) -> dict[str, tuple[int, str]]:
+    """Each segment's inode and content: a rewrite (always to a new file, renamed into
+    place) changes the inode. (Not the mtime: on overlay filesystems a file's mtime can
+    move by a few nanoseconds when its inode is read back from disk.)"""
     folder = root / "build/low/segments/01-segments"
-    return {p.name: p.stat().st_mtime_ns for p in sorted(folder.glob("*.mp4"))}
+    return {
+        p.name: (p.stat().st_ino, hashlib.sha256(p.read_bytes()).hexdigest())
+        for p in sorted(folder.glob("*.mp4"))
+    }
 
 
 def pcm_hash(path: Path) -> str:
