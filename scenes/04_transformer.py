@@ -1115,12 +1115,16 @@ class Transformer(NarratedScene):
             name.next_to(axes.c2p(1.35, 3.6), LEFT, buff=0.2)
             plain = maths(r"\mathrm{ReLU}", size=SMALL_SIZE, color=DIM)
             plain.next_to(axes.c2p(2, 2), DOWN, buff=0.2)
+            # where ReLU² comes from: Primer's search for cheaper-to-train transformers
+            primer = prose("Primer, 2021", size=SMALL_SIZE, color=DIM)
+            primer.next_to(name, DOWN, buff=0.12, aligned_edge=RIGHT)
             self.play(
                 ReplacementTransform(net, large), Create(axes), run_time=beat.until("back") * 0.35
             )
             self.play(
                 Create(relu2),
                 Write(name),
+                FadeIn(primer, shift=UP * 0.1),
                 Create(relu),
                 FadeIn(plain),
                 run_time=beat.until("back"),
@@ -1144,7 +1148,10 @@ class Transformer(NarratedScene):
                 FadeIn(sizes),
                 run_time=beat.until(),
             )
-        return VGroup(large, narrow, outputs, sizes, axes, relu2, relu, name, plain), saved
+        return (
+            VGroup(large, narrow, outputs, sizes, axes, relu2, relu, name, plain, primer),
+            saved,
+        )
 
     # ------------------------------------------------------------------ step zero
 

@@ -923,7 +923,39 @@ class BaseTraining(NarratedScene):
                 FadeIn(adam_names, shift=LEFT * 0.2),
                 run_time=STEADY,
             )
-            self.play(Indicate(adam_names, color=TOKEN), run_time=beat.until("lopsided"))
+            # ---- why not Muon there: a table, one row per token, read by the token's id
+            words = ("the", "sun", "is", "a", "star")
+            rows = VGroup(
+                *[
+                    Rectangle(width=2.0, height=0.3, stroke_width=THIN)
+                    .set_stroke(TOKEN, opacity=0.7)
+                    .set_fill(TOKEN, 0.0)
+                    for _ in words
+                ]
+            ).arrange(DOWN, buff=0.07)
+            keys = VGroup(
+                *[
+                    mono(w, size=SMALL_SIZE, color=DIM).next_to(r, LEFT, buff=0.18)
+                    for w, r in zip(words, rows, strict=True)
+                ]
+            )
+            table = VGroup(keys, rows).move_to([4.5, CONTENT_BOTTOM + 1.35, 0])
+            self.play(FadeIn(table, shift=UP * 0.2), run_time=QUICK)
+            look_up = beat.until("lopsided") / len(words)
+            for i, (key, row) in enumerate(zip(keys, rows, strict=True)):
+                self.play(
+                    row.animate.set_fill(TOKEN, 0.75),
+                    key.animate.set_color(TOKEN),
+                    *(
+                        [
+                            rows[i - 1].animate.set_fill(TOKEN, 0.12),
+                            keys[i - 1].animate.set_color(DIM),
+                        ]
+                        if i
+                        else []
+                    ),
+                    run_time=look_up,
+                )
             # ---- a block's gradient, as what it does to a circle of directions
             values = newton_schulz_values(GRADIENT)
             centre = np.array([3.55, -0.45, 0])
@@ -978,7 +1010,7 @@ class BaseTraining(NarratedScene):
             side = VGroup(model, muon_brace, muon_name, adam_marks, adam_names)
             aside = side.copy().scale(0.9)
             aside.shift(RIGHT * (-4.7 - aside[0].get_x()))
-            self.play(FadeOut(credit), Transform(side, aside), run_time=QUICK)
+            self.play(FadeOut(credit), FadeOut(table), Transform(side, aside), run_time=QUICK)
             self.play(
                 chosen.animate.set_stroke(HIGHLIGHT, width=STROKE),
                 TransformFromCopy(chosen, shape),
