@@ -107,6 +107,7 @@ TOOLS = ["Manim Community", "manim-voiceover", "Piper, ffmpeg"]  # credited on t
 # ---- the mini CORE axis of the "since then" beat: GPT-2 and today's d24
 MINI_LEFT, MINI_RIGHT, MINI_Y = 2.6, 6.4, -2.2
 MINI_RANGE = (0.24, 0.27)
+RATE_UNIT = 1.2  # the bf16 bar of the fp8 comparison (since-then)
 
 
 class CoreAxis(VGroup):
@@ -273,7 +274,7 @@ class Conclusion(NarratedScene):
 
     def compare_with_gpt2(self, axis: CoreAxis, model: ModelStack, score) -> VGroup:
         """gpt2: GPT-2's four sizes on the same axis, where the numbers come from; d20 (561M)
-        beats GPT-2 Large (774M) for about $100."""
+        matches GPT-2 Large (774M) for about $100."""
         with self.beat("gpt2") as beat:
             dots, labels = VGroup(), VGroup()
             for size, value in GPT2:
@@ -305,7 +306,7 @@ class Conclusion(NarratedScene):
             when.next_to(how, DOWN, buff=0.2)
             self.play(FadeIn(how, shift=UP * 0.15), run_time=beat.until("when"))
             self.play(FadeIn(when, shift=UP * 0.15), run_time=beat.until("large"))
-            # --- d20 beats the larger GPT-2 Large
+            # --- d20 level with the larger GPT-2 Large
             large = VGroup(dots[2], labels[2])
             sizes = mono("561M", size=SMALL_SIZE, color=TOKEN).next_to(score, UP, buff=0.12)
             self.play(FadeIn(sizes, shift=DOWN * 0.1), run_time=QUICK)
@@ -524,9 +525,30 @@ class Conclusion(NarratedScene):
 
             d24 = icon(24).move_to(mini(D24_CORE) + UP * 0.15, aligned_edge=DOWN)
             fp8 = mono("fp8", size=LABEL_SIZE, color=HIGHLIGHT).next_to(d24, UP, buff=0.2)
-            core = prose("CORE", size=SMALL_SIZE, color=DIM).next_to(line, LEFT, buff=0.15)
+            core = prose("CORE", size=SMALL_SIZE, color=DIM)
+            core.next_to(line.get_end(), DOWN, buff=0.15).align_to(line, RIGHT)  # clear of all
             self.play(d24.build(lag=0.05), Create(line), FadeIn(core), run_time=STEADY)
-            self.play(FadeIn(fp8, shift=DOWN * 0.15), run_time=beat.until("gpt2"))
+            # eight-bit floats: an H100 multiplies them at twice its 16-bit rate
+            rows = VGroup(
+                *[
+                    VGroup(
+                        mono(name, size=SMALL_SIZE, color=colour),
+                        Rectangle(width=RATE_UNIT, height=0.24, stroke_width=0).set_fill(
+                            colour, 0.85
+                        ),
+                    ).arrange(RIGHT, buff=0.2)
+                    for name, colour in (("bf16", STRUCTURE), ("fp8", HIGHLIGHT))
+                ]
+            ).arrange(DOWN, buff=0.18, aligned_edge=LEFT)
+            rate = rows.move_to([3.1, 1.5, 0])  # the narration names the unit
+            twice = mono("2x peak", size=SMALL_SIZE, color=HIGHLIGHT)
+            twice.next_to(rows[1][1], RIGHT, buff=0.15 + RATE_UNIT)
+            self.play(FadeIn(rows), FadeIn(fp8, shift=DOWN * 0.15), run_time=QUICK)
+            self.play(
+                rows[1][1].animate.stretch(2, 0, about_edge=LEFT),
+                FadeIn(twice, shift=RIGHT * 0.2),
+                run_time=beat.until("gpt2"),
+            )
             xl = VGroup(
                 Dot(mini(GPT2[-1][1]), radius=0.09, color=TEXT),
                 mono("GPT-2", size=SMALL_SIZE, color=TEXT),
@@ -552,7 +574,9 @@ class Conclusion(NarratedScene):
             self.play(Create(strike), run_time=beat.until("tune"))
             # --- retuned: the optimizer and attention
             self.play(model.pulse(colour=OPTIMIZER), run_time=beat.until())
-        later = VGroup(after, vocab, ratio, d24, fp8, line, xl, minutes, core, web, strike)
+        later = VGroup(
+            after, vocab, ratio, d24, fp8, line, xl, minutes, core, web, strike, rate, twice
+        )
         return later, VGroup(mid, mid_label), pinned
 
     def invite_you(self, bar, model: ModelStack, later: VGroup, merged: VGroup, pinned: VGroup):
