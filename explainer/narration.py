@@ -131,10 +131,10 @@ class Narrator:
             }
             tmp_meta.write_text(json.dumps(record, indent=1), "utf-8")
             os.replace(tmp_meta, meta)
-        except OSError as error:
+        except BaseException as error:  # Ctrl-C too: a render here writes into the project
             for path in (tmp_wav, tmp_meta):
                 path.unlink(missing_ok=True)
-            if error.errno == 28:
+            if isinstance(error, OSError) and error.errno == 28:
                 raise UserError(
                     f"{self.dir}: the disk is full; free some space and run again"
                 ) from None
