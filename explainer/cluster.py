@@ -134,13 +134,13 @@ def task_inputs(
     return [p for p in paths if p.is_file()]
 
 
+def local_text_cache(project: Project) -> Path:
+    """Where this machine keeps Manim's LaTeX, text and parsed-SVG caches, per chapter."""
+    return project.root / "build" / ".manim-cache"
+
+
 def make_job(
-    project: Project,
-    chapter: Chapter,
-    settings: Settings,
-    voice,
-    run: str,
-    local: bool = False,
+    project: Project, chapter: Chapter, settings: Settings, voice, run: str, local: bool = False
 ) -> dict[str, object]:
     return {
         "run": run,
@@ -152,7 +152,7 @@ def make_job(
         # a LocalCluster's workers share this machine: Manim's LaTeX and text SVGs (keyed
         # by content) then outlive the run in the project, so an edit does not compile
         # the chapter's formulas again; a remote worker keeps them in its own folder
-        "text_cache": str(project.root / "build" / ".manim-cache") if local else "",
+        "text_cache": str(local_text_cache(project)) if local else "",
     }
 
 
@@ -237,12 +237,8 @@ def render_task(job: dict) -> dict:
         cache = Path(job["text_cache"]) if job.get("text_cache") else base / "manim"
         link_text_cache(media, cache / key)
         send({"event": "started", "worker": worker.address})
-        child = {
-            "root": root,
-            "chapter": job["chapter"],
-            "settings": settings,
-        }
-        result, _ = run_child(root, child, send, stop.is_set, _die_with_parent)
+        child = {"root": root, "chapter": job["chapter"], "settings": settings}
+        result = run_child(root, child, send, stop.is_set, _die_with_parent)
         if result.get("error") == STOPPED:
             return {"error": f"{key}: stopped"}
         log = root / "build" / settings.quality / "logs" / f"{key}.log"
@@ -287,11 +283,11 @@ def run_child(
     on_event: Callable[[dict], None],
     should_stop: Callable[[], bool],
     preexec: Callable[[], None] | None = None,
-) -> tuple[dict, int]:
+) -> dict:
     """Run ``python -m explainer.chapter_render`` on ``payload`` in ``root``.
 
-    Its progress events go to ``on_event``; returns ({"record": ...} or {"error": line},
-    its exit code). ``should_stop`` is asked every second: when it says so the render is
+    Its progress events go to ``on_event``; returns {"record": ...} or {"error": line}.
+    ``should_stop`` is asked every second: when it says so the render is
     killed and the result is ``{"error": STOPPED}``. The child never outlives this call.
     """
     proc = subprocess.Popen(
@@ -319,7 +315,7 @@ def run_child(
                 raw = lines.get(timeout=1.0)
             except queue.Empty:
                 if should_stop():
-                    return {"error": STOPPED}, -9
+                    return {"error": STOPPED}
                 continue
             if raw is None:
                 break
@@ -337,7 +333,7 @@ def run_child(
         if result is None:
             key = payload["chapter"].key
             raise RuntimeError(f"{key}: the render process ended with code {code} and no result")
-        return result, code
+        return result
     finally:
         if proc.poll() is None:  # stopped, interrupted or failed here: so is the render
             proc.kill()
@@ -529,13 +525,11 @@ def run_here(
     """
     key = chapter.key
     media = project.build_dir(settings.quality) / "work" / key / "media"
-    link_text_cache(media, project.root / "build" / ".manim-cache" / key)
+    link_text_cache(media, local_text_cache(project) / key)
     on_event(key, {"event": "started"})
     payload = {"root": project.root, "chapter": chapter, "settings": settings}
     try:
-        result, _ = run_child(
-            project.root, payload, lambda event: on_event(key, event), lambda: False
-        )
+        result = run_child(project.root, payload, lambda event: on_event(key, event), lambda: False)
     except RuntimeError as error:
         result = {"error": f"{error} (details in build/{settings.quality}/logs/{key}.log)"}
     if "error" in result:

@@ -1,4 +1,4 @@
-"""Two changes to how Manim spends its time, with the same pictures as a result.
+"""Three changes to how Manim spends its time, with the same pictures as a result.
 
 A render with beat segments runs the scene's own code for every beat, drawing only
 the beats that changed; ``render.py check`` and ``audit`` run it without drawing at
@@ -18,7 +18,6 @@ mobjects and a fifth drawing frames nobody writes:
   the static picture and frozen frames it would throw away: Manim's Cairo renderer
   draws them on every ``play`` even then, because ``update_frame`` ignores skipping
   by default.
-
 - :func:`cached_generate_mobject` keeps what parsing an SVG gives (a text's glyphs,
   a formula's paths) in ``<media dir>/svg-mobjects/``, keyed by the file's bytes and
   the style it is parsed with, so a later run reads it back instead of parsing it

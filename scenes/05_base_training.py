@@ -943,17 +943,16 @@ class BaseTraining(NarratedScene):
             self.play(FadeIn(table, shift=UP * 0.2), run_time=QUICK)
             look_up = beat.until("lopsided") / len(words)
             for i, (key, row) in enumerate(zip(keys, rows, strict=True)):
+                # the row read last dims as the next one lights
+                dims = (
+                    [rows[i - 1].animate.set_fill(TOKEN, 0.12), keys[i - 1].animate.set_color(DIM)]
+                    if i
+                    else []
+                )
                 self.play(
                     row.animate.set_fill(TOKEN, 0.75),
                     key.animate.set_color(TOKEN),
-                    *(
-                        [
-                            rows[i - 1].animate.set_fill(TOKEN, 0.12),
-                            keys[i - 1].animate.set_color(DIM),
-                        ]
-                        if i
-                        else []
-                    ),
+                    *dims,
                     run_time=look_up,
                 )
             # ---- a block's gradient, as what it does to a circle of directions

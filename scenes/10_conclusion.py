@@ -528,7 +528,7 @@ class Conclusion(NarratedScene):
             core = prose("CORE", size=SMALL_SIZE, color=DIM)
             core.next_to(line.get_end(), DOWN, buff=0.15).align_to(line, RIGHT)  # clear of all
             self.play(d24.build(lag=0.05), Create(line), FadeIn(core), run_time=STEADY)
-            # eight-bit floats: an H100 multiplies them at twice its 16-bit rate
+            # eight-bit floats: an H100's peak rate for them is twice its 16-bit one
             rows = VGroup(
                 *[
                     VGroup(
@@ -540,7 +540,7 @@ class Conclusion(NarratedScene):
                     for name, colour in (("bf16", STRUCTURE), ("fp8", HIGHLIGHT))
                 ]
             ).arrange(DOWN, buff=0.18, aligned_edge=LEFT)
-            rate = rows.move_to([3.1, 1.5, 0])  # the narration names the unit
+            rows.move_to([3.1, 1.5, 0])  # unlabelled: the narration says "multiply"
             twice = mono("2x peak", size=SMALL_SIZE, color=HIGHLIGHT)
             twice.next_to(rows[1][1], RIGHT, buff=0.15 + RATE_UNIT)
             self.play(FadeIn(rows), FadeIn(fp8, shift=DOWN * 0.15), run_time=QUICK)
@@ -572,10 +572,10 @@ class Conclusion(NarratedScene):
             )
             self.play(FadeIn(web), run_time=QUICK)
             self.play(Create(strike), run_time=beat.until("tune"))
-            # --- retuned: the optimizer and attention
+            # --- retuned: attention now looks back a recent window in most layers
             self.play(model.pulse(colour=OPTIMIZER), run_time=beat.until())
         later = VGroup(
-            after, vocab, ratio, d24, fp8, line, xl, minutes, core, web, strike, rate, twice
+            after, vocab, ratio, d24, fp8, line, xl, minutes, core, web, strike, rows, twice
         )
         return later, VGroup(mid, mid_label), pinned
 
