@@ -39,8 +39,14 @@ if TYPE_CHECKING:
     from .scene import RunMode
 
 
+_EMITTING = threading.Lock()  # the voice's thread reports too: one whole line at a time
+
+
 def emit(event: str, **data: object) -> None:
-    print(json.dumps({"event": event, **data}), flush=True)
+    line = json.dumps({"event": event, **data}) + "\n"
+    with _EMITTING:
+        sys.stdout.write(line)
+        sys.stdout.flush()
 
 
 def progress_hooks(total: int):
@@ -185,20 +191,32 @@ def render(project: Project, chapter: Chapter, settings: Settings) -> ChapterRec
     def on_synth(index: int, total: int, beat) -> None:
         emit("synth", index=index, total=total, beat=beat.id)
 
-    # Manim's import (about 2 s) overlaps the voice, which spends its time outside the GIL
-    # (nothing above imports Manim)
-    importing = threading.Thread(target=_import_manim, daemon=True)
-    importing.start()
-    voiced = {a.beat.id: a for a in narrator.speak_all(chapter.beats, on_synth)}
-    importing.join()
-    emit("synth-done", hits=narrator.hits, misses=narrator.misses, repaired=narrator.repaired)
     # fail before any frame is drawn if a beat cannot be captioned within the limits
-    estimate, t = {}, 0.0
-    for audio in voiced.values():
-        estimate[audio.beat.id] = t
-        t += audio.duration + 0.4
-    chapter_cues(chapter, voiced, estimate, t)
+    def early_check(voiced: list[BeatAudio]) -> None:
+        estimate, t = {}, 0.0
+        for audio in voiced:
+            estimate[audio.beat.id] = t
+            t += audio.duration + 0.4
+        chapter_cues(chapter, {a.beat.id: a for a in voiced}, estimate, t)
+        emit("synth-done", hits=narrator.hits, misses=narrator.misses, repaired=narrator.repaired)
 
+    # Beats not in the audio cache are voiced on a thread while Manim is imported (about
+    # 2 s) and the scene runs through the beats before them (the voice spends its time
+    # outside the GIL; nothing above imports Manim); the scene waits only for a beat it
+    # reaches before its voice is ready.
+    finish_voicing = narrator.speak_ahead(chapter.beats, on_synth, then=early_check)
+    try:
+        _import_manim()
+        return _render_voiced(project, chapter, settings, narrator, finish_voicing, started)
+    finally:
+        narrator.cancel()  # after a failure: stop after the beat being voiced
+        finish_voicing.thread.join()
+
+
+def _render_voiced(project, chapter, settings, narrator, finish_voicing, started) -> ChapterRecord:
+    quality = settings.quality
+    build = project.build_dir(quality)
+    work = build / "work" / chapter.key
     # the scene gets this chapter and narrator: it parses nothing and reads no cache entry again
     segments = None
     if settings.segments:
@@ -218,6 +236,7 @@ def render(project: Project, chapter: Chapter, settings: Settings) -> ChapterRec
         emit("segments", reused=segments.hits, drawn=segments.misses)
         segments.prune()
 
+    voiced = {audio.beat.id: audio for audio in finish_voicing()}
     raw = work / "narration.raw.wav"
     narration = work / "narration.wav"
     build_track(beat_log, duration, raw)

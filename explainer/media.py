@@ -165,6 +165,27 @@ _R128_THRESHOLD = re.compile(
 )
 
 
+METER = "ebur128=peak=true:metadata=1,ametadata=mode=print:file=pipe\\\\:1"
+
+
+def _parse_meter(result: subprocess.CompletedProcess, name: str) -> dict[str, float]:
+    """The whole track's values from a run of ``METER`` (its last frame's, and the gate)."""
+    last: dict[str, str] = {}
+    for key, value in _R128_VALUE.findall(result.stdout.decode("utf-8", "replace")):
+        last[key] = value
+    # the last summary: a filter graph configured twice prints an empty one first
+    thresholds = _R128_THRESHOLD.findall(result.stderr.decode("utf-8", "replace"))
+    if len(last) < 3 or not thresholds:
+        raise UserError(f"measuring loudness of {name}: ffmpeg printed no measurement")
+    peak = float(last["true_peak"])
+    return {
+        "integrated": float(last["I"]),
+        "true_peak": round(20 * math.log10(peak), 3) if peak > 0 else float("-inf"),
+        "range": float(last["LRA"]),
+        "threshold": float(thresholds[-1]),
+    }
+
+
 def measure_loudness(path: Path, audio_filter: str | None = None) -> dict[str, float]:
     """Integrated loudness (LUFS), true peak (dBTP), range (LU) and gate threshold.
 
@@ -174,25 +195,27 @@ def measure_loudness(path: Path, audio_filter: str | None = None) -> dict[str, f
     decimals. (``loudnorm``'s measuring pass reads the same values 3.5x slower: it
     resamples everything to 192 kHz first.)
     """
-    meter = "ebur128=peak=true:metadata=1,ametadata=mode=print:file=pipe\\\\:1"
-    chain = f"{audio_filter},{meter}" if audio_filter else meter
+    chain = f"{audio_filter},{METER}" if audio_filter else METER
     result = run(
         ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", chain, "-f", "null", "-"],
         f"measuring loudness of {path.name}",
     )
-    last: dict[str, str] = {}
-    for name, value in _R128_VALUE.findall(result.stdout.decode("utf-8", "replace")):
-        last[name] = value
-    threshold = _R128_THRESHOLD.search(result.stderr.decode("utf-8", "replace"))
-    if len(last) < 3 or not threshold:
-        raise UserError(f"measuring loudness of {path.name}: ffmpeg printed no measurement")
-    peak = float(last["true_peak"])
-    return {
-        "integrated": float(last["I"]),
-        "true_peak": round(20 * math.log10(peak), 3) if peak > 0 else float("-inf"),
-        "range": float(last["LRA"]),
-        "threshold": float(threshold.group(1)),
-    }
+    return _parse_meter(result, path.name)
+
+
+def filter_and_measure(source: Path, audio_filter: str, out: Path) -> dict[str, float]:
+    """Run ``audio_filter`` over ``source`` into a 16-bit mono WAV at ``AUDIO_RATE`` and
+    measure what it wrote, in one pass (the meter reads the same 16-bit samples)."""
+    fmt = f"aformat=sample_fmts=s16:sample_rates={AUDIO_RATE}:channel_layouts=mono"
+    graph = f"[0:a]{audio_filter},{fmt},asplit=2[out][meter];[meter]{METER},anullsink"
+    result = run(
+        [
+            "ffmpeg", "-hide_banner", "-nostats", "-y", "-i", str(source),
+            "-filter_complex", graph, "-map", "[out]", "-c:a", "pcm_s16le", str(out),
+        ],  # fmt: skip
+        f"normalising loudness of {source.name}",
+    )
+    return _parse_meter(result, source.name)
 
 
 def level_filter(gain_db: float, peak: float) -> str:
@@ -211,14 +234,6 @@ def level_filter(gain_db: float, peak: float) -> str:
 
 LOUDNESS_SLACK = 0.25  # LU a result may miss the target by (the standard allows 1)
 PEAK_SLACK = 0.3  # dB a measured true peak may sit above the limiter's ceiling
-
-
-def filter_wav_args(source: Path, audio_filter: str, out: Path) -> list[str]:
-    """Run ``audio_filter`` over ``source`` into a 16-bit mono WAV at ``AUDIO_RATE``."""
-    return [
-        "ffmpeg", "-v", "error", "-y", "-i", str(source), "-af", audio_filter,
-        "-ar", str(AUDIO_RATE), "-ac", "1", "-c:a", "pcm_s16le", str(out),
-    ]  # fmt: skip
 
 
 def normalise_wav(source: Path, dest: Path, target: float, peak: float) -> dict[str, float]:
@@ -251,11 +266,7 @@ def normalise_wav(source: Path, dest: Path, target: float, peak: float) -> dict[
     gain = target - levelled["integrated"]
     result: dict[str, float] = {}
     for _ in range(4):
-        run(
-            filter_wav_args(source, level_filter(gain, peak), tmp),
-            f"normalising loudness of {source.name}",
-        )
-        result = measure_loudness(tmp)
+        result = filter_and_measure(source, level_filter(gain, peak), tmp)
         if on_target(result):
             break
         gain += (target - result["integrated"]) * 1.6

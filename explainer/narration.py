@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -84,6 +85,9 @@ class Narrator:
         self.misses = 0
         self.repaired = 0
         self._known: dict[str, BeatAudio] = {}  # cache key -> audio, this process
+        self._pending: dict[str, threading.Event] = {}  # keys being synthesised ahead
+        self._failed: BaseException | None = None  # what synthesis ahead raised
+        self._cancel = threading.Event()
 
     def paths(self, key: str) -> tuple[Path, Path]:
         folder = self.dir / key[:2]
@@ -141,9 +145,28 @@ class Narrator:
             raise
         return BeatAudio(beat, wav, speech.duration, list(speech.words), synthesised=True)
 
+    def _key(self, beat: Beat) -> str:
+        return cache_key(self.voice, beat.spoken, sorted(set(beat.bookmarks.values())))
+
+    def _synthesise(self, key: str, beat: Beat) -> BeatAudio:
+        self.misses += 1
+        speech = trim_silence(
+            self.voice.synthesize(beat.spoken, sorted(set(beat.bookmarks.values())))
+        )
+        if len(speech.words) != len(beat.spoken_words):
+            raise RuntimeError(
+                f"voice {self.voice.name} timed {len(speech.words)} words of "
+                f"{len(beat.spoken_words)} in beat '{beat.id}'"
+            )
+        return self._store(key, beat, speech)
+
     def speak(self, beat: Beat) -> BeatAudio:
-        breaks = sorted(set(beat.bookmarks.values()))
-        key = cache_key(self.voice, beat.spoken, breaks)
+        key = self._key(beat)
+        waiting = self._pending.get(key)
+        if waiting is not None:  # being synthesised ahead (speak_ahead): wait for it
+            waiting.wait()
+        if self._failed is not None:  # voicing ahead failed, or the check after it did
+            raise self._failed
         known = self._known.get(key)
         if known is not None:  # the same spoken text may carry other captions: this beat's
             return replace(known, beat=beat)
@@ -151,14 +174,7 @@ class Narrator:
         if audio is not None:
             self.hits += 1
         else:
-            self.misses += 1
-            speech = trim_silence(self.voice.synthesize(beat.spoken, breaks))
-            if len(speech.words) != len(beat.spoken_words):
-                raise RuntimeError(
-                    f"voice {self.voice.name} timed {len(speech.words)} words of "
-                    f"{len(beat.spoken_words)} in beat '{beat.id}'"
-                )
-            audio = self._store(key, beat, speech)
+            audio = self._synthesise(key, beat)
         self._known[key] = audio
         return audio
 
@@ -171,3 +187,65 @@ class Narrator:
                 progress(index, len(beats), beat)
             out.append(self.speak(beat))
         return out
+
+    def speak_ahead(
+        self,
+        beats: list[Beat],
+        progress: Callable[[int, int, Beat], None] | None = None,
+        then: Callable[[list[BeatAudio]], None] | None = None,
+    ) -> Callable[[], list[BeatAudio]]:
+        """Voice ``beats`` without making the caller wait for the voice.
+
+        Cached beats are read now; the others are synthesised in order on a thread while
+        the caller goes on (a render runs through the unchanged beats before an edited
+        one meanwhile); ``speak`` of a beat still being synthesised waits for it. ``then``
+        runs on that thread once every beat is voiced (a check that should fail the
+        render early). Returns ``finish()``: it waits, raises what the thread raised and
+        returns every beat's audio in order. ``cancel()`` stops the thread after the beat
+        it is voicing (its files are written whole or not at all).
+        """
+        todo = []
+        for index, beat in enumerate(beats):
+            key = self._key(beat)
+            if key in self._known or key in self._pending:
+                continue
+            audio = self._load(key, beat)
+            if audio is not None:
+                self.hits += 1
+                self._known[key] = audio
+            else:
+                self._pending[key] = threading.Event()
+                todo.append((index, beat, key))
+
+        def work() -> None:
+            try:
+                for index, beat, key in todo:
+                    if self._cancel.is_set():
+                        raise RuntimeError("voicing cancelled")
+                    if progress:
+                        progress(index, len(beats), beat)
+                    self._known[key] = self._synthesise(key, beat)
+                    self._pending.pop(key).set()
+                if then is not None:
+                    then([replace(self._known[self._key(b)], beat=b) for b in beats])
+            except BaseException as error:  # handed to whoever waits
+                self._failed = error
+            finally:
+                for key in list(self._pending):
+                    self._pending.pop(key).set()
+
+        thread = threading.Thread(target=work, name="voice-ahead", daemon=True)
+        thread.start()
+
+        def finish() -> list[BeatAudio]:
+            thread.join()
+            if self._failed is not None:
+                raise self._failed
+            return [self.speak(beat) for beat in beats]
+
+        finish.thread = thread  # type: ignore[attr-defined]
+        return finish
+
+    def cancel(self) -> None:
+        """Stop voicing ahead after the current beat (see ``speak_ahead``)."""
+        self._cancel.set()

@@ -380,6 +380,9 @@ def test_uncaptionable_beat_names_the_sentence(tmp_path):
     assert result.returncode == 1
     assert "script/01-opening.md:2: beat 'one': cannot caption" in result.stderr
     assert "split that sentence" in result.stderr
+    # found while the scene ran (the voice works ahead of it): no video, no captions
+    assert not list((root / "build/low").glob("01-opening*.mp4"))
+    assert not (root / "subtitles/01-opening.srt").exists()
 
 
 def test_merged_cues_never_flicker_at_chapter_joins(tmp_path):

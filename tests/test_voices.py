@@ -166,3 +166,49 @@ def test_cache_does_not_grow_on_rerender(tmp_path):
     files = sorted(p.name for p in (tmp_path / "cache").rglob("*") if p.is_file())
     assert len(files) == 4  # a WAV and a JSON per beat, nothing else
     assert not any("part" in name for name in files)
+
+
+def test_voicing_ahead_gives_what_speaking_in_order_gives(tmp_path):
+    """speak_ahead: cached beats at once, the rest on a thread; speak() waits for a beat
+    still being voiced; finish() returns every beat in order, the same files."""
+    first = Narrator(EspeakVoice(), tmp_path / "cache")
+    expected = first.speak_all(beats(tmp_path, "Second beat, voiced first."))
+    edited = beats(tmp_path, "Second beat, voiced ahead.")
+    narrator = Narrator(EspeakVoice(), tmp_path / "cache")
+    checked = []
+    finish = narrator.speak_ahead(edited, then=checked.append)
+    assert narrator.hits == 1  # the unchanged beat was read before returning
+    assert narrator.speak(edited[0]).path == expected[0].path  # no wait for the voice
+    second = narrator.speak(edited[1])  # waits for the thread, does not voice it again
+    voiced = finish()
+    assert narrator.misses == 1 and second.synthesised
+    assert [a.path for a in voiced] == [expected[0].path, second.path]
+    assert second.path != expected[1].path and second.words
+    assert [[a.beat.id for a in group] for group in checked] == [["one", "two"]]
+
+
+def test_voicing_ahead_hands_its_failure_to_whoever_waits(tmp_path):
+    class Broken(EspeakVoice):
+        def synthesize(self, text, breaks):
+            raise UserError("voice: broken on purpose")
+
+    narrator = Narrator(Broken(), tmp_path / "cache")
+    finish = narrator.speak_ahead(beats(tmp_path))
+    with pytest.raises(UserError, match="broken on purpose"):
+        narrator.speak(beats(tmp_path)[1])
+    with pytest.raises(UserError, match="broken on purpose"):
+        finish()
+    assert not any((tmp_path / "cache").rglob("*.wav"))  # nothing half-written
+
+
+def test_a_failing_check_after_voicing_ahead_stops_the_next_beat(tmp_path):
+    def check(voiced):
+        raise UserError("script/01.md:3: beat 'two': a caption too long")
+
+    narrator = Narrator(EspeakVoice(), tmp_path / "cache")
+    finish = narrator.speak_ahead(beats(tmp_path), then=check)
+    finish.thread.join()
+    with pytest.raises(UserError, match="caption too long"):
+        narrator.speak(beats(tmp_path)[0])  # even a beat already voiced
+    with pytest.raises(UserError, match="caption too long"):
+        finish()
