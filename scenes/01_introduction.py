@@ -24,7 +24,6 @@ from manim import (
     RIGHT,
     UP,
     AnimationGroup,
-    Brace,
     ChangeDecimalToValue,
     Create,
     DecimalNumber,
@@ -42,7 +41,7 @@ from manim import (
     VGroup,
     linear,
 )
-from mobjects import ChatBubble, Counter, ModelStack, PipelineBar, PriceTag
+from mobjects import ChatBubble, Counter, ModelStack, PipelineBar, PriceTag, TokenCell, TokenStrip
 from style import (
     BODY_SIZE,
     CONTENT_CENTRE,
@@ -51,6 +50,7 @@ from style import (
     HIGHLIGHT,
     LABEL_SIZE,
     LAG,
+    LOSS,
     MONEY,
     OPTIMIZER,
     QUICK,
@@ -93,18 +93,20 @@ ROWS, ROW_HEIGHT, ROW_GAP = 8, 0.36, 0.05  # one row per GPU
 BAR_Y = 2.1
 LINEAGE_ZOOM = 2.0  # nanoGPT's one stage, drawn large before the others join it
 MIDDLE_MODEL_TOP, MIDDLE_MODEL_BOTTOM = 1.35, -3.55
-STAGE_WORDS = [  # what each stage does to the model, said beside it
-    "its alphabet",
-    "knowledge of text",
-    "conversations, tools",
-    "assistant replies",
-    "sharper maths",
-    "talking back",
+STAGE_WORDS = [  # what each stage lets the model do with the question, beside it
+    "pieces it can read",
+    "continues the page",
+    "takes its turn",
+    "learns from replies only",
+    "right answers likelier",
+    "you ask",
 ]
 STAGE_MARKS = ["tok", "pre", "mid", "sft", "rl", "chat"]
-STAGE_LOOKS = [None, "base", "mid", "sft", "rl", None]  # None: the weights do not change
-SPEEDRUN_STAGES = 4  # speedrun.sh runs tokenizer, pretraining, midtraining and SFT
-REPO_LINES = 9817  # .py/.sh/.md/.rs/.html/.toml at 48abd7d
+QUESTION = ["Why", " is", " the", " sky", " blue", "?"]  # speedrun.sh:114's example prompt
+PAGE = ["Why is grass green?", "Why do cats purr?"]  # a page of questions, continued
+ANSWER = ["Air", " scatters", " blue", " light", " most", "."]  # the hook's reply, as tokens
+MATHS = ["5", " pens", " at", " $2", " each", "?"]
+TRIES = [("$10", True), ("$12", False), ("$10", True)]  # sampled answers, checked
 
 
 class GpuTime(VGroup):
@@ -178,8 +180,7 @@ class Introduction(NarratedScene):
         spent = self.spend_the_hours(model, work)
         bar, name = self.trace_the_lineage(model, spent)
         self.walk_the_stages(bar, model, name)
-        marks = self.run_the_speedrun(bar, model)
-        self.pin_the_commit(bar, model, marks)
+        self.pin_the_commit(bar, model)
 
     # ------------------------------------------------------------------ beats
 
@@ -448,86 +449,141 @@ class Introduction(NarratedScene):
         return bar, name
 
     def walk_the_stages(self, bar: PipelineBar, model: ModelStack, name: Mobject) -> None:
-        """stages: each stage lights up, and the model beside it changes as that stage would."""
+        """stages: one question followed through the stages. Each stage lights on the bar,
+        the model changes as that stage would, and what it can now do with the question
+        shows beside it: pieces; a continued page; a turn taken; only the reply learned
+        from; maths answers kept when they score; then a chat."""
         with self.beat("stages") as beat:
-            self.play(FadeOut(name, shift=UP * 0.2), run_time=beat.until("tok"))
-            words = None
-            for index, mark in enumerate(STAGE_MARKS):
-                beat.wait_until(mark)
-                following = STAGE_MARKS[index + 1] if index + 1 < len(STAGE_MARKS) else None
-                said = prose(STAGE_WORDS[index], size=LABEL_SIZE, color=TEXT)
-                said.next_to(model.blocks, RIGHT, buff=0.6)
-                light = [
+            self.play(FadeOut(name, shift=UP * 0.2), run_time=QUICK)
+            # the question as the model reads it: its pieces, and (from midtraining) the
+            # chat markers around them, rows laid out now so nothing moves later
+            marker = dict(colour=HIGHLIGHT, special=True, size=SMALL_SIZE)
+            prompt = TokenStrip(
+                [
+                    [TokenCell("<|user_start|>", **marker)],
+                    [TokenCell(t, size=SMALL_SIZE) for t in QUESTION],
+                    [TokenCell("<|user_end|>", **marker)],
+                    [TokenCell("<|assistant_start|>", **marker)],
+                ],
+                line_buff=0.14,
+            )
+            prompt.next_to(model.blocks, LEFT, buff=0.6).align_to(model.blocks, UP).shift(DOWN)
+            words, pieces = prompt.rows[1], VGroup(prompt.rows[0], *prompt.rows[2:])
+            asked = prompt.copy()  # the question as it comes back when you chat
+            example = prose("example", size=SMALL_SIZE, color=DIM)
+            slot = model.blocks.get_right() + RIGHT * 0.6  # the left edge of what it says
+            said = None
+
+            def say(index: int) -> Mobject:
+                text = prose(STAGE_WORDS[index], size=LABEL_SIZE, color=TEXT)
+                return text.move_to(slot + UP * 1.4, aligned_edge=LEFT)
+
+            def light(index: int) -> list:
+                moves = [
                     bar.boxes[index].animate.set_stroke(HIGHLIGHT).set_fill(HIGHLIGHT, 0.18),
                     bar.labels[index].animate.set_color(TEXT),
                 ]
                 if index:
-                    light.append(
+                    moves.append(
                         bar.boxes[index - 1].animate.set_stroke(TRAINED).set_fill(TRAINED, 0.12)
                     )
-                self.play(
-                    *light,
-                    morph(words, said) if words is not None else FadeIn(said, shift=LEFT * 0.2),
-                    run_time=QUICK,
-                )
-                words = said
-                self.play(self._change(model, index), run_time=beat.until(following))
+                return moves
+
+            def step(index: int, *extra, leaving: tuple = ()) -> None:
+                """Light stage ``index``, swap the words beside the model, play ``extra``;
+                the old words and ``leaving`` go first (no double exposure)."""
+                nonlocal said
+                beat.wait_until(STAGE_MARKS[index])
+                going = [*leaving] + ([FadeOut(said, shift=UP * 0.2)] if said is not None else [])
+                if going:
+                    self.play(*going, run_time=QUICK * 0.6)
+                words_now = say(index)
+                self.play(*light(index), FadeIn(words_now, shift=UP * 0.2), *extra, run_time=QUICK)
+                said = words_now
+
+            def settle(index: int, change) -> None:
+                following = STAGE_MARKS[index + 1] if index + 1 < len(STAGE_MARKS) else None
+                self.play(change, run_time=beat.until(following))
+
+            # --- the tokenizer: the question becomes pieces the model can read
+            step(
+                0,
+                model.embed.animate.set_fill(TOKEN, 0.6),
+                model.head.animate.set_fill(TOKEN, 0.6),
+            )
+            settle(0, LaggedStart(*[FadeIn(c, shift=DOWN * 0.15) for c in words], lag_ratio=0.15))
+            # --- pretraining: knowledge, but it only continues the page
+            page = VGroup(*[mono(line, size=SMALL_SIZE, color=DIM) for line in PAGE])
+            page.arrange(DOWN, buff=0.12, aligned_edge=LEFT)
+            card = Rectangle(
+                width=page.width + 0.5,
+                height=page.height + 0.4,
+                stroke_color=FAINT,
+                stroke_width=THIN,
+            )
+            page.move_to(card)
+            reply_page = VGroup(card, page).move_to(slot, aligned_edge=LEFT)
+            example.next_to(reply_page, DOWN, buff=0.2).align_to(reply_page, LEFT)
+            step(1, FadeIn(reply_page, shift=RIGHT * 0.2), FadeIn(example))
+            settle(1, model.learn("base"))
+            # --- midtraining: conversations, so it takes its turn and answers
+            answer = TokenStrip(ANSWER, size=SMALL_SIZE, max_width=4.3)
+            answer.move_to(slot, aligned_edge=LEFT)
+            step(
+                2,
+                LaggedStart(*[FadeIn(c, shift=UP * 0.15) for c in answer.cells], lag_ratio=0.15),
+                LaggedStart(*[FadeIn(p) for p in pieces], lag_ratio=0.2),
+                leaving=(FadeOut(reply_page, shift=DOWN * 0.2), FadeOut(example)),
+            )
+            settle(2, model.learn("mid"))
+            # --- fine-tuning: only the assistant's reply is learned from
+            step(
+                3,
+                *[c.recolour(DIM, 0.05) for c in prompt.cells],
+                *[c.recolour(TRAINED, 0.25) for c in answer.cells],
+            )
+            settle(3, model.learn("sft"))
+            # --- RL: maths, answered several times and checked; right answers are made
+            # likelier (they grow), wrong ones less likely (they shrink), none is dropped
+            problem = TokenStrip(MATHS, size=SMALL_SIZE)
+            problem.move_to(words, aligned_edge=LEFT)  # in the question's place
+            tries = VGroup(*[TokenCell(text, size=SMALL_SIZE) for text, _ in TRIES])
+            tries.arrange(RIGHT, buff=0.2)
+            tries.move_to(slot, aligned_edge=LEFT)  # where the reply was
+            step(4, FadeIn(problem, shift=RIGHT * 0.2), leaving=(FadeOut(prompt), FadeOut(answer)))
+            self.play(LaggedStart(*[FadeIn(t) for t in tries], lag_ratio=0.3), run_time=QUICK)
+            self.play(
+                *[
+                    t.box.animate.set_stroke(TRAINED if right else LOSS)
+                    for t, (_, right) in zip(tries, TRIES, strict=True)
+                ],
+                run_time=QUICK,
+            )
+            self.play(
+                *[
+                    t.animate.scale(1.12) if right else t.animate.scale(0.8).fade(0.35)
+                    for t, (_, right) in zip(tries, TRIES, strict=True)
+                ],
+                run_time=QUICK,
+            )
+            settle(4, model.learn("rl"))
+            # --- chat: the question asked, the model runs, the reply comes back
+            for cell in answer.cells:  # as it was before fine-tuning lit it
+                cell.box.set_stroke(TOKEN).set_fill(TOKEN, cell.fill)
+            step(
+                5,
+                FadeIn(asked),
+                FadeIn(answer),
+                leaving=(FadeOut(VGroup(problem, tries), shift=DOWN * 0.2),),
+            )
+            settle(5, model.pulse())
             self.play(
                 bar.boxes[-1].animate.set_stroke(TRAINED).set_fill(TRAINED, 0.12),
-                FadeOut(words),
+                FadeOut(VGroup(said, asked, answer)),
                 run_time=QUICK,
             )
 
-    @staticmethod
-    def _change(model: ModelStack, index: int):
-        """What stage ``index`` does to the model, as an animation."""
-        if index == 0:  # the tokenizer: what the model reads (embedding) and writes (output)
-            return AnimationGroup(
-                model.embed.animate.set_fill(TOKEN, 0.6), model.head.animate.set_fill(TOKEN, 0.6)
-            )
-        if STAGE_LOOKS[index] is not None:
-            return model.learn(STAGE_LOOKS[index])
-        return model.pulse()  # chat: no training, the model runs
-
-    def run_the_speedrun(self, bar: PipelineBar, model: ModelStack) -> VGroup:
-        """speedrun: one script covers the first four stages; RL and chat are yours to start;
-        the whole repository, docs and tests included, is under ten thousand lines."""
-        with self.beat("speedrun") as beat:
-            ran = VGroup(*bar.boxes[:SPEEDRUN_STAGES])
-            brace = Brace(ran, UP, color=STRUCTURE, buff=0.1)
-            script = mono("speedrun.sh", size=LABEL_SIZE, color=HIGHLIGHT).next_to(brace, UP, 0.1)
-            yours = Brace(VGroup(*bar.boxes[SPEEDRUN_STAGES:]), UP, color=STRUCTURE, buff=0.1)
-            you = prose("you", size=LABEL_SIZE, color=TEXT).next_to(yours, UP, 0.1)
-            self.play(GrowFromCenter(brace), FadeIn(script), run_time=QUICK)
-            self.play(
-                LaggedStart(
-                    *[Indicate(b, color=TRAINED, scale_factor=1.08) for b in ran], lag_ratio=0.4
-                ),
-                run_time=beat.until("you"),
-            )
-            self.play(GrowFromCenter(yours), FadeIn(you), run_time=QUICK)
-            self.play(
-                LaggedStart(
-                    *[Indicate(b, color=HIGHLIGHT) for b in bar.boxes[SPEEDRUN_STAGES:]],
-                    lag_ratio=0.4,
-                ),
-                run_time=beat.until("lines"),
-            )
-            lines = Counter(REPO_LINES, unit="lines", size=BODY_SIZE)
-            # placed at its final width: the number grows rightwards as it counts, and
-            # placed at 0 its unit ended inside the model
-            lines.value.set_value(REPO_LINES)
-            lines._layout()
-            lines.next_to(model.blocks, LEFT, buff=0.6).shift(UP * 0.3)
-            note = prose("docs and tests included", size=SMALL_SIZE, color=DIM)
-            note.next_to(lines, DOWN, buff=0.2).align_to(lines, RIGHT)
-            lines.value.set_value(0)
-            lines._layout()
-            self.play(FadeIn(lines), FadeIn(note), run_time=QUICK)
-            self.play(lines.count(), run_time=beat.until())
-        return VGroup(brace, script, yours, you, lines, note)
-
-    def pin_the_commit(self, bar: PipelineBar, model: ModelStack, marks: VGroup) -> None:
+    def pin_the_commit(self, bar: PipelineBar, model: ModelStack) -> None:
         """pinned: commit 48abd7d; the model empties, the bar docks: the boundary frame."""
         with self.beat("pinned") as beat:
             commit = mono("48abd7d", size=BODY_SIZE, color=HIGHLIGHT)
@@ -536,6 +592,6 @@ class Introduction(NarratedScene):
             pin.next_to(model.blocks, RIGHT, buff=0.6)
             self.play(FadeIn(pin, shift=LEFT * 0.2), run_time=beat.until("empty"))
             # every stage back to grey, the weights back to empty
-            self.play(bar.enter(1), model.learn(None), FadeOut(marks), run_time=STEADY)
+            self.play(bar.enter(1), model.learn(None), run_time=STEADY)
             self.play(bar.dock(), closing(self, model, None), run_time=beat.until())
             bar.pin(self)

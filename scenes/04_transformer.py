@@ -789,7 +789,13 @@ class Transformer(NarratedScene):
             out_label.next_to(blend.get_end(), UP + LEFT, buff=0.1)
             self.play(GrowArrow(blend), FadeIn(out_label), run_time=beat.until("heads"))
             # ---- ten such attentions side by side: the frame becomes the front of a deck
-            heads = self.stack_heads(inside.boxes[0], inside.labels[0], beat.until())
+            heads = self.stack_heads(inside.boxes[0], inside.labels[0], beat.until("join"))
+            # ---- the ten 128-wide outputs are joined back into one 1,280-wide vector
+            joined = maths(r"10 \times 128 = 1{,}280", size=LABEL_SIZE, color=TEXT)
+            joined.next_to(heads[1], RIGHT, buff=0.6)  # on the counter's line, clear of the words
+            self.play(FadeIn(joined, shift=UP * 0.15), run_time=QUICK)
+            self.play(Indicate(joined, color=HIGHLIGHT), run_time=beat.until())
+            heads.add(joined)
         return {
             "saved": saved,
             "chips": chips,
@@ -1325,7 +1331,7 @@ class Transformer(NarratedScene):
             self.play(push.animate.set_value(35.0), run_time=beat.until("credit"))
             runaway.clear_updaters()
             held.clear_updaters()
-            # ---- where these ideas came from: the modded-nanoGPT speedrun
+            # ---- where these ideas came from: the modded-nanogpt speedrun
             thumbs = VGroup(
                 small_plot(lambda x: math.tanh(x) * 1.1, HIGHLIGHT, width=1.75),
                 small_plot(lambda x: max(x, 0) ** 2 / 2, HIGHLIGHT, width=1.75),
@@ -1349,7 +1355,7 @@ class Transformer(NarratedScene):
                 ]
             )
             brace = Brace(thumbs, RIGHT, color=DIM)
-            credit = mono("modded-nanoGPT", size=LABEL_SIZE, color=TEXT)
+            credit = mono("modded-nanogpt", size=LABEL_SIZE, color=TEXT)
             credit.next_to(brace, RIGHT, buff=0.3)
             self.play(
                 FadeOut(

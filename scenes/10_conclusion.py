@@ -48,10 +48,9 @@ from style import (
     CONTENT_CENTRE,
     DIM,
     FAINT,
+    GHOST,
     HIGHLIGHT,
     LABEL_SIZE,
-    LOSS,
-    OPTIMIZER,
     QUICK,
     SMALL_SIZE,
     STEADY,
@@ -77,7 +76,6 @@ D26_AT = 0.2625  # "slightly outperforms GPT-2" (README.md:69): no number is pub
 D32_AT = 0.292  # no score at the pin: drawn with a question mark
 MMLU, MMLU_CHANCE = 0.3151, 0.25
 GSM_SFT, GSM_RL = 0.0455, 0.0758
-D24_CORE = 0.2626  # leaderboard run 6, 1b1cc3c (after the pin)
 MMLU_Y, GSM_Y, BAR_HEIGHT = 0.5, -1.9, 0.55  # the two benchmark tracks
 
 # ---- the CORE axis
@@ -104,10 +102,28 @@ IDEA_LOOK = {"predict": None, "web": "base", "chats": "sft", "own": "rl"}
 STEP_SIZE = 26  # the two commands fit beside the model
 TOOLS = ["Manim Community", "manim-voiceover", "Piper, ffmpeg"]  # credited on the last frame
 
-# ---- the mini CORE axis of the "since then" beat: GPT-2 and today's d24
-MINI_LEFT, MINI_RIGHT, MINI_Y = 2.6, 6.4, -2.2
-MINI_RANGE = (0.24, 0.27)
-RATE_UNIT = 1.2  # the bf16 bar of the fp8 comparison (since-then)
+# ---- the "since then" race (dev/LEADERBOARD.md at HEAD, all after the pin): hours of
+# pretraining on 8xH100 to pass GPT-2's CORE, one bar per record and the cause of its drop;
+# the mark is the narration's bookmark at which the bar grows (None: with the one before)
+RACE = [
+    (3.04, "d24", "d24"),  # run 1, 348fbb3, Jan 29: bigger model, fewer tokens per parameter
+    (2.91, "fp8", "fp8"),  # run 2, a67eba3: d26 in eight-bit floats
+    (2.76, "1M batch", None),  # run 3, 2c062aa: total batch 1M tokens
+    (2.02, "ClimbMix", "data"),  # run 4, 324e69c: the dataset
+    (1.80, "agent 1", "auto"),  # run 5, 6ed7d1d: changes found by an AI agent
+    (1.65, "agent 2", None),  # run 6, a825e63: its second round, 99 minutes
+]
+RACE_DATA = 3  # the record whose drop is the data's
+RACE_LEFT, RACE_RIGHT, RACE_FLOOR = -5.6, 3.95, -2.6
+RACE_HOUR = 1.2  # units per hour up the chart
+RACE_FIRST, RACE_STEP, RACE_BAR = -4.8, 1.63, 0.8
+RACE_TITLE_Y = 2.35
+RACE_MODEL_AT, RACE_MODEL_SCALE = (5.65, -0.6, 0.0), 0.55
+
+
+def race_y(hours: float) -> float:
+    """Where ``hours`` sits up the race chart."""
+    return RACE_FLOOR + hours * RACE_HOUR
 
 
 class CoreAxis(VGroup):
@@ -200,8 +216,8 @@ class Conclusion(NarratedScene):
         board = self.place_bigger_models(axis, model, board)
         rows = self.score_the_chat(axis, model, board)
         model, strip = self.find_the_one_idea(bar, model, rows)
-        later, merged, pinned = self.look_after_the_pin(bar, model, strip)
-        self.invite_you(bar, model, later, merged, pinned)
+        later, merged, pinned, home = self.look_after_the_pin(bar, model, strip)
+        self.invite_you(bar, model, later, merged, pinned, home)
 
     # ------------------------------------------------------------------ beats
 
@@ -492,100 +508,93 @@ class Conclusion(NarratedScene):
         return model, VGroup(strip, out, arrows)
 
     def look_after_the_pin(self, bar, model: ModelStack, strip: VGroup):
-        """since-then: after 48abd7d, on the model and the bar: vocabulary, tokens per
-        parameter, d24 in fp8 past GPT-2 in 99 minutes, the repository trimmed, retuned."""
+        """since-then: after 48abd7d, one clock: hours of pretraining to pass GPT-2's CORE,
+        one bar per leaderboard record, each drop labelled with its cause; the data's drop
+        is the biggest. Then midtraining folds into fine-tuning on the bar."""
         with self.beat("since-then") as beat:
-            after = mono("after 48abd7d", size=LABEL_SIZE, color=HIGHLIGHT).move_to([-4.6, 1.9, 0])
-            self.play(FadeOut(strip), run_time=QUICK)
-            self.play(FadeIn(after, shift=DOWN * 0.2), run_time=beat.until("vocab"))
-            # --- the vocabulary halves (narrower embedding and output layers); fewer tokens
-            vocab = VGroup(
-                prose("vocabulary", size=LABEL_SIZE, color=DIM),
-                DecimalNumber(65536, num_decimal_places=0, font_size=BODY_SIZE, color=TOKEN),
-            ).arrange(DOWN, buff=0.15)
-            ratio = VGroup(
-                prose("tokens per parameter", size=LABEL_SIZE, color=DIM),
-                DecimalNumber(20, num_decimal_places=0, font_size=BODY_SIZE, color=TOKEN),
-            ).arrange(DOWN, buff=0.15)
-            VGroup(vocab, ratio).arrange(DOWN, buff=0.6).move_to([-4.6, -0.7, 0])
-            self.play(FadeIn(vocab), FadeIn(ratio), run_time=QUICK)
+            home = (model.get_center(), model.height)
+            after = mono("after 48abd7d", size=LABEL_SIZE, color=HIGHLIGHT)
+            after.move_to([RACE_LEFT, RACE_TITLE_Y, 0], aligned_edge=LEFT)
             self.play(
-                ChangeDecimalToValue(vocab[1], 32768),
-                model.embed.animate.stretch(0.5, 0),
-                model.head.animate.stretch(0.5, 0),
-                ChangeDecimalToValue(ratio[1], 8),
-                run_time=beat.until("d24"),
+                FadeOut(strip),
+                model.animate.scale(RACE_MODEL_SCALE).move_to(RACE_MODEL_AT),
+                run_time=QUICK,
             )
-            # --- today's speedrun: d24 in fp8, past GPT-2's CORE after 99 minutes
-            line = Line([MINI_LEFT, MINI_Y, 0], [MINI_RIGHT, MINI_Y, 0], color=STRUCTURE)
-
-            def mini(value: float) -> np.ndarray:
-                share = (value - MINI_RANGE[0]) / (MINI_RANGE[1] - MINI_RANGE[0])
-                return np.array([MINI_LEFT + share * (MINI_RIGHT - MINI_LEFT), MINI_Y, 0.0])
-
-            d24 = icon(24).move_to(mini(D24_CORE) + UP * 0.15, aligned_edge=DOWN)
-            fp8 = mono("fp8", size=LABEL_SIZE, color=HIGHLIGHT).next_to(d24, UP, buff=0.2)
-            core = prose("CORE", size=SMALL_SIZE, color=DIM)
-            core.next_to(line.get_end(), DOWN, buff=0.15).align_to(line, RIGHT)  # clear of all
-            self.play(d24.build(lag=0.05), Create(line), FadeIn(core), run_time=STEADY)
-            # eight-bit floats: an H100's peak rate for them is twice its 16-bit one
-            rows = VGroup(
-                *[
+            self.play(FadeIn(after, shift=DOWN * 0.2), run_time=beat.until("board"))
+            # --- the clock: an hours axis, GPT-2's line to pass written over it
+            base = Line([RACE_LEFT, RACE_FLOOR, 0], [RACE_RIGHT, RACE_FLOOR, 0], color=STRUCTURE)
+            ticks = VGroup()
+            for hours in (1, 2, 3):
+                y = race_y(hours)
+                ticks.add(
                     VGroup(
-                        mono(name, size=SMALL_SIZE, color=colour),
-                        Rectangle(width=RATE_UNIT, height=0.24, stroke_width=0).set_fill(
-                            colour, 0.85
+                        DashedLine([RACE_LEFT, y, 0], [RACE_RIGHT, y, 0], color=GHOST),
+                        maths(rf"{hours}\,\text{{h}}", size=SMALL_SIZE, color=DIM).next_to(
+                            [RACE_LEFT, y, 0], LEFT, buff=0.15
                         ),
-                    ).arrange(RIGHT, buff=0.2)
-                    for name, colour in (("bf16", STRUCTURE), ("fp8", HIGHLIGHT))
-                ]
-            ).arrange(DOWN, buff=0.18, aligned_edge=LEFT)
-            rows.move_to([3.1, 1.5, 0])  # unlabelled: the narration says "multiply"
-            twice = mono("2x peak", size=SMALL_SIZE, color=HIGHLIGHT)
-            twice.next_to(rows[1][1], RIGHT, buff=0.15 + RATE_UNIT)
-            self.play(FadeIn(rows), FadeIn(fp8, shift=DOWN * 0.15), run_time=QUICK)
-            self.play(
-                rows[1][1].animate.stretch(2, 0, about_edge=LEFT),
-                FadeIn(twice, shift=RIGHT * 0.2),
-                run_time=beat.until("gpt2"),
-            )
-            xl = VGroup(
-                Dot(mini(GPT2[-1][1]), radius=0.09, color=TEXT),
-                mono("GPT-2", size=SMALL_SIZE, color=TEXT),
-            )
-            xl[1].next_to(xl[0], DOWN, buff=0.25)
-            minutes = mono("99 min", size=SMALL_SIZE, color=TOKEN).next_to(fp8, UP, buff=0.12)
-            self.play(GrowFromCenter(xl[0]), FadeIn(xl[1]), run_time=QUICK)
-            self.play(FadeIn(minutes, shift=DOWN * 0.15), run_time=QUICK)
-            self.play(Indicate(VGroup(d24, minutes), color=HIGHLIGHT), run_time=beat.until("tree"))
-            # --- the repository: midtraining into SFT, the web UI gone
-            mid, chat = (bar.boxes[STAGES.index(s)] for s in ("midtraining", "chat"))
+                    )
+                )
+            title = prose("hours to pass GPT-2 XL", size=LABEL_SIZE, color=TEXT)
+            title.next_to(after, RIGHT, buff=0.5)
+            self.play(Create(base), FadeIn(ticks), FadeIn(title), run_time=beat.until("d24"))
+            # --- one bar per record; each drop stays as a ghost labelled with its cause
+            bars, labels, drops = VGroup(), VGroup(), VGroup()
+            previous = None
+            for index, (hours, cause, mark) in enumerate(RACE):
+                x = RACE_FIRST + index * RACE_STEP
+                column = Rectangle(
+                    width=RACE_BAR, height=race_y(hours) - RACE_FLOOR, stroke_width=0
+                ).set_fill(TOKEN, 0.75)
+                column.move_to([x, RACE_FLOOR, 0], aligned_edge=DOWN)
+                name = mono(cause, size=SMALL_SIZE, color=TEXT).next_to(column, DOWN, buff=0.2)
+                grow = [GrowFromEdge(column, DOWN), FadeIn(name, shift=UP * 0.15)]
+                if previous is not None:
+                    gap = Rectangle(
+                        width=RACE_BAR,
+                        height=race_y(previous) - race_y(hours),
+                        stroke_color=HIGHLIGHT,
+                        stroke_width=THIN,
+                    ).set_fill(HIGHLIGHT, 0.15)
+                    gap.move_to(column.get_top(), aligned_edge=DOWN)
+                    drops.add(gap)
+                    grow.append(FadeIn(gap))
+                if mark is not None:
+                    beat.wait_until(mark)
+                following = RACE[index + 1][2] if index + 1 < len(RACE) else None
+                self.play(*grow, run_time=beat.until(following) if following else QUICK)
+                bars.add(column)
+                labels.add(name)
+                previous = hours
+            first = maths(r"3\ \text{h}", size=LABEL_SIZE, color=TEXT)
+            first.next_to(bars[0], UP, buff=0.15)
+            last = mono("99 min", size=LABEL_SIZE, color=HIGHLIGHT)
+            last.next_to(VGroup(bars[-1], drops[-1]), UP, buff=0.15)
+            self.play(FadeIn(first), FadeIn(last, shift=DOWN * 0.15), run_time=QUICK)
+            self.play(Indicate(drops[RACE_DATA - 1], color=HIGHLIGHT), run_time=QUICK)
+            # --- the repository: midtraining folded into SFT
+            mid = bar.boxes[STAGES.index("midtraining")]
             mid_label = bar.labels[STAGES.index("midtraining")]
             sft = bar.boxes[STAGES.index("SFT")]
-            web = mono("web UI", size=SMALL_SIZE, color=LOSS).next_to(chat, DOWN, buff=0.45)
-            strike = Line(web.get_left(), web.get_right(), color=LOSS, stroke_width=3)
             pinned = VGroup(mid.copy(), mid_label.copy())  # the bar as it was at 48abd7d
+            beat.wait_until("tree")
             self.play(
                 mid.animate.move_to(sft).set_opacity(0),
                 mid_label.animate.move_to(sft).set_opacity(0),
                 run_time=STEADY,
             )
-            self.play(FadeIn(web), run_time=QUICK)
-            self.play(Create(strike), run_time=beat.until("tune"))
-            # --- retuned: attention now looks back a recent window in most layers
-            self.play(model.pulse(colour=OPTIMIZER), run_time=beat.until())
-        later = VGroup(
-            after, vocab, ratio, d24, fp8, line, xl, minutes, core, web, strike, rows, twice
-        )
-        return later, VGroup(mid, mid_label), pinned
+            self.play(model.pulse(), run_time=beat.until())
+        later = VGroup(after, base, ticks, title, bars, labels, drops, first, last)
+        return later, VGroup(mid, mid_label), pinned, home
 
-    def invite_you(self, bar, model: ModelStack, later: VGroup, merged: VGroup, pinned: VGroup):
+    def invite_you(
+        self, bar, model: ModelStack, later: VGroup, merged: VGroup, pinned: VGroup, home
+    ):
         """invite: back to 48abd7d; check it out, run speedrun.sh, and the model is yours."""
+        centre, height = home
         with self.beat("invite") as beat:
             self.play(
                 FadeOut(later),
-                model.embed.animate.stretch(2, 0),
-                model.head.animate.stretch(2, 0),
+                model.animate.scale_to_fit_height(height).move_to(centre),
                 *[ReplacementTransform(a, b) for a, b in zip(merged, pinned, strict=True)],
                 run_time=beat.until("commit"),
             )
