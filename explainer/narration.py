@@ -143,7 +143,10 @@ class Narrator:
                     f"{self.dir}: the disk is full; free some space and run again"
                 ) from None
             raise
-        return BeatAudio(beat, wav, speech.duration, list(speech.words), synthesised=True)
+        # exactly what reading the entry back gives (rounded word times): a beat voiced now
+        # and the same beat read from the cache later time the picture alike
+        words = [(float(a), float(b)) for a, b in record["words"]]
+        return BeatAudio(beat, wav, float(record["duration"]), words, synthesised=True)
 
     def _key(self, beat: Beat) -> str:
         return cache_key(self.voice, beat.spoken, sorted(set(beat.bookmarks.values())))

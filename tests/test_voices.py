@@ -212,3 +212,12 @@ def test_a_failing_check_after_voicing_ahead_stops_the_next_beat(tmp_path):
         narrator.speak(beats(tmp_path)[0])  # even a beat already voiced
     with pytest.raises(UserError, match="caption too long"):
         finish()
+
+
+def test_a_beat_voiced_now_times_like_the_same_beat_read_back(tmp_path):
+    """Word times are stored rounded: a fresh synthesis must hand the scene the same
+    numbers a cache read will, or the next render's beat segments never match."""
+    fresh = Narrator(EspeakVoice(), tmp_path / "cache").speak_all(beats(tmp_path))
+    read = Narrator(EspeakVoice(), tmp_path / "cache").speak_all(beats(tmp_path))
+    assert all(a.synthesised for a in fresh) and not any(b.synthesised for b in read)
+    assert [(a.duration, a.words) for a in fresh] == [(b.duration, b.words) for b in read]
