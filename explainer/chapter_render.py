@@ -130,16 +130,42 @@ def render_scene(scene_cls, mode: RunMode, media_dir: Path, quality: str, name: 
         return movie, list(scene.beat_log)
 
 
-def build_track(beat_log: list[dict], duration: float, out: Path) -> None:
-    """Place every beat's audio at its measured start; pad to exactly ``duration``."""
+def beat_samples(path: Path, cache: Path | None = None) -> np.ndarray:
+    """A beat's narration at ``AUDIO_RATE``; resampled once per cache entry into ``cache``
+    (resampling a voice's 22,050 Hz to 48 kHz is most of building a track)."""
+    kept = cache / f"{path.stem}.npy" if cache is not None else None
+    if kept is not None and kept.exists():
+        try:
+            return np.load(kept)
+        except (OSError, ValueError):
+            kept.unlink(missing_ok=True)
+    samples, source_rate = media.read_wav(path)
+    samples = media.resample(samples, source_rate, media.AUDIO_RATE)
+    if kept is not None:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        part = kept.with_name(f"{kept.stem}.{os.getpid()}.part.npy")
+        np.save(part, samples)
+        os.replace(part, kept)
+    return samples
+
+
+def build_track(
+    beat_log: list[dict], duration: float | None, out: Path, cache: Path | None = None
+) -> None:
+    """Place every beat's audio at its measured start; pad to exactly ``duration`` (or,
+    with ``None``, end where the last beat's narration ends)."""
     rate = media.AUDIO_RATE
-    track = np.zeros(int(round(duration * rate)), dtype=np.float32)
+    placed = []
     for entry in beat_log:
-        if not entry.get("audio"):
-            continue
-        samples, source_rate = media.read_wav(Path(entry["audio"]))
-        samples = media.resample(samples, source_rate, rate)
-        start = int(round(float(entry["start"]) * rate))
+        if entry.get("audio"):
+            samples = beat_samples(Path(entry["audio"]), cache)
+            placed.append((int(round(float(entry["start"]) * rate)), samples))
+    if duration is None:
+        length = max((start + len(samples) for start, samples in placed), default=0)
+    else:
+        length = int(round(duration * rate))
+    track = np.zeros(length, dtype=np.float32)
+    for start, samples in placed:
         end = min(len(track), start + len(samples))
         if end > start:
             track[start:end] += samples[: end - start]
@@ -213,6 +239,58 @@ def render(project: Project, chapter: Chapter, settings: Settings) -> ChapterRec
         finish_voicing.thread.join()
 
 
+def level_narration(log: list[dict], work: Path, settings: Settings) -> dict[str, float]:
+    """The beats' narration placed at their starts, levelled, into narration.levelled.wav
+    (not yet padded to the video's length); beats resampled before are read back."""
+    raw = work / "narration.raw.wav"
+    cache = work / "beats48k"
+    build_track(log, None, raw, cache=cache)
+    used = {Path(e["audio"]).stem + ".npy" for e in log if e.get("audio")}
+    for old in cache.glob("*.npy") if cache.is_dir() else []:
+        if old.name not in used:  # edited beats' old audio
+            old.unlink(missing_ok=True)
+    return media.normalise_wav(
+        raw, work / "narration.levelled.wav", settings.loudness, settings.true_peak
+    )
+
+
+def early_narration(chapter: Chapter, work: Path, settings: Settings):
+    """A hook that levels the narration while the scene draws its last beat.
+
+    Once the last beat's start is known, every beat's audio and start are: the track
+    (without the silence that pads it to the video's length, which changes neither its
+    loudness nor its peaks) is built and levelled on a thread. ``result()`` then gives
+    the beat log it used and the loudness, or raises what the thread raised.
+    """
+    from concurrent.futures import Future
+
+    from .scene import SceneHooks
+
+    last = chapter.beats[-1].id
+    done: Future = Future()
+
+    def level(log: list[dict]) -> None:
+        try:
+            done.set_result((log, level_narration(log, work, settings)))
+        except BaseException as error:  # handed to result()
+            done.set_exception(error)
+
+    class Early(SceneHooks):
+        def __init__(self) -> None:
+            self.log: list[dict] = []
+
+        def beat_timed(self, scene, entry: dict) -> None:
+            self.log.append(entry)
+            if entry["id"] == last and not done.running():
+                done.set_running_or_notify_cancel()
+                threading.Thread(target=level, args=(list(self.log),), daemon=True).start()
+
+    hooks = Early()
+    hooks.result = done.result  # type: ignore[attr-defined]
+    hooks.started = lambda: done.running() or done.done()  # type: ignore[attr-defined]
+    return hooks
+
+
 def _render_voiced(project, chapter, settings, narrator, finish_voicing, started) -> ChapterRecord:
     quality = settings.quality
     build = project.build_dir(quality)
@@ -227,6 +305,8 @@ def _render_voiced(project, chapter, settings, narrator, finish_voicing, started
 
     mode = RunMode(chapter, narrator, add_sound=False, segments=segments)
     mode.register(progress_hooks(len(chapter.beats)))
+    early = early_narration(chapter, work, settings)
+    mode.register(early)
     scene_cls = load_scene_class(project.scene_file(chapter))
     movie, beat_log = render_scene(scene_cls, mode, work / "media", quality, chapter.key)
     frames, fps = media.video_frames(movie)
@@ -237,10 +317,18 @@ def _render_voiced(project, chapter, settings, narrator, finish_voicing, started
         segments.prune()
 
     voiced = {audio.beat.id: audio for audio in finish_voicing()}
-    raw = work / "narration.raw.wav"
+
+    def timing(log: list[dict]) -> list[tuple]:
+        return [(e["id"], e["start"], e["audio"]) for e in log]
+
+    # levelled while the last beat was drawn; again here if the scene ended elsewhere
+    log, loud = early.result() if early.started() else (None, None)
+    if log is None or timing(log) != timing(beat_log):
+        loud = level_narration(beat_log, work, settings)
     narration = work / "narration.wav"
-    build_track(beat_log, duration, raw)
-    loud = media.normalise_wav(raw, narration, settings.loudness, settings.true_peak)
+    media.pad_wav(
+        work / "narration.levelled.wav", narration, int(round(duration * media.AUDIO_RATE))
+    )
 
     starts = {entry["id"]: float(entry["start"]) for entry in beat_log}
     cues = chapter_cues(chapter, voiced, starts, duration)
@@ -251,7 +339,7 @@ def _render_voiced(project, chapter, settings, narrator, finish_voicing, started
     out = build / f"{chapter.key}.mp4"
     tmp = build / f"{chapter.key}.part.mp4"
     media.run(
-        media.mux_args(movie, narration, tmp, title=chapter.title),
+        media.mux_args(movie, narration, tmp, title=chapter.title, preview=quality == "low"),
         f"muxing {chapter.key}",
     )
     lengths = media.stream_durations(tmp)

@@ -110,11 +110,15 @@ class SceneHooks:
     """An observer of a running scene, added with :meth:`RunMode.register`.
 
     Every method does nothing here; a hook overrides the ones it needs. The layout
-    audit implements all four, the pipeline's progress only ``beat_started``.
+    audit implements four, the pipeline its progress (``beat_started``) and its narration
+    track (``beat_timed``).
     """
 
     def beat_started(self, scene: NarratedScene, beat_id: str, where: str) -> None:
         """A beat begins (``where``: the scene line of its ``with self.beat(...)``)."""
+
+    def beat_timed(self, scene: NarratedScene, entry: dict) -> None:
+        """A beat's start and narration are known (``entry`` as in ``scene.beat_log``)."""
 
     def inspect_inside(self, scene: NarratedScene, beat_id: str, where: str) -> None:
         """Animations are about to play (``scene.animations``) from scene line ``where``."""
@@ -185,6 +189,10 @@ class RunMode:
     def beat_started(self, scene: NarratedScene, beat_id: str, where: str) -> None:
         for hooks in self.hooks:
             hooks.beat_started(scene, beat_id, where)
+
+    def beat_timed(self, scene: NarratedScene, entry: dict) -> None:
+        for hooks in self.hooks:
+            hooks.beat_timed(scene, entry)
 
     def inspect_inside(self, scene: NarratedScene, beat_id: str, where: str) -> None:
         for hooks in self.hooks:
@@ -449,6 +457,7 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
                 "audio": str(audio.path) if audio else None,
             }
         )
+        self.mode.beat_timed(self, dict(self.beat_log[-1]))
         segment = self._segment_start(tracker, audio)
         try:
             yield tracker

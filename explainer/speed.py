@@ -24,7 +24,14 @@ mobjects and a fifth drawing frames nobody writes:
   again (Manim's own cache lives only as long as the process, and ``Text`` does not
   use it at all).
 
-``install()`` applies the first and the last (once per process); ``NarratedScene.setup``
+- :func:`start_without_copy`: while a scene skips, every animation jumps to its end
+  (it is interpolated at alpha 1 only), so a plain transform (the ``.animate`` ones)
+  whose end does not depend on where it started needs no copy of its start: it is
+  read once, before the mobject changes. Only transforms whose path is a straight
+  line, whose rate function ends at 1 and whose mobjects have no updaters are
+  treated so; every other animation still copies.
+
+``install()`` applies the first, the last two (once per process); ``NarratedScene.setup``
 applies the second to its renderer. ``tests/test_speed.py`` checks copies against Manim's
 own, value by value and reference by reference.
 """
@@ -44,6 +51,7 @@ import numpy as np
 _ATOMIC = (int, float, bool, str, bytes, complex, type(None), np.float64, np.int64, np.bool_)
 _NUMERIC_KINDS = frozenset("biufc")
 _installed = False
+_jumping = False  # a skipping scene is beginning its animations (start_without_copy)
 
 
 def _shared(value: Any) -> bool:
@@ -139,6 +147,8 @@ def _generate_owner():
 
 _generate_mobject = None  # Manim's own, once install() has replaced it
 _manim_deepcopy = None
+_manim_create_starting_mobject = None
+_manim_begin_animations = None
 # what SVGMobject.generate_mobject calls: a subclass that overrides one is not cached
 _PARSING_METHODS = (
     "get_file_path", "modify_xml_tree", "generate_config_style_dict", "get_mobjects_from",
@@ -178,18 +188,66 @@ def cached_generate_mobject(self):
     return self
 
 
+def _jumps_cleanly(animation) -> bool:
+    """Whether interpolating ``animation`` at alpha 1, twice, from its mobject as it is
+    gives exactly what it gives from a copy of it (see :func:`start_without_copy`):
+    at 1 a straight path gives the target's numbers whatever the start (0 x start +
+    target), even after ``.animate``'s ``finish`` has applied its methods to the mobject;
+    a rate function ending at 0 (a flash there and back) needs the untouched start."""
+    from manim.animation.animation import Animation
+    from manim.animation.transform import Transform
+    from manim.utils.bezier import interpolate
+
+    kind = type(animation)
+    return (
+        isinstance(animation, Transform)
+        and kind.interpolate is Animation.interpolate
+        and kind.interpolate_mobject is Animation.interpolate_mobject
+        and kind.interpolate_submobject is Transform.interpolate_submobject
+        and kind.create_starting_mobject is start_without_copy
+        and animation.path_func is interpolate
+        and animation.rate_func(1.0) == 1.0
+        and not any(m.updaters for m in animation.mobject.get_family())
+    )
+
+
+def start_without_copy(animation):
+    """``Animation.create_starting_mobject``, without the copy while a scene skips."""
+    if _jumping and _jumps_cleanly(animation):
+        return animation.mobject
+    return _manim_create_starting_mobject(animation)
+
+
+def begin_animations(scene) -> None:
+    """``Scene.begin_animations``, telling :func:`start_without_copy` if it skips."""
+    global _jumping
+    _jumping = bool(scene.renderer.skip_animations)
+    try:
+        _manim_begin_animations(scene)
+    finally:
+        _jumping = False
+
+
 def install() -> None:
-    """Use :func:`fast_deepcopy` and :func:`cached_generate_mobject` in this process."""
+    """Use :func:`fast_deepcopy`, :func:`cached_generate_mobject` and
+    :func:`start_without_copy` in this process."""
     global _installed, _generate_mobject, _manim_deepcopy
+    global _manim_create_starting_mobject, _manim_begin_animations
     if _installed:
         return
+    from manim.animation.animation import Animation
     from manim.mobject.mobject import Mobject
+    from manim.scene.scene import Scene
 
     _manim_deepcopy = Mobject.__deepcopy__
     Mobject.__deepcopy__ = fast_deepcopy
     owner = _generate_owner()
     _generate_mobject = owner.generate_mobject
     owner.generate_mobject = cached_generate_mobject
+    _manim_create_starting_mobject = Animation.create_starting_mobject
+    Animation.create_starting_mobject = start_without_copy
+    _manim_begin_animations = Scene.begin_animations
+    Scene.begin_animations = begin_animations
     _installed = True
 
 

@@ -175,3 +175,71 @@ def test_nothing_is_drawn_while_skipping():
     assert renderer.save_static_frame_data(None, []) == "image"
     renderer.freeze_current_frame(1.0)
     assert renderer.drawn == ["frame", "static", "freeze"]
+
+
+def _final_state(skip: bool, tmp_path, counted: list):
+    """Run a small scene skipping or drawing (tiny frames, nothing written); return the
+    points and colours of everything on screen at the end, and count start copies."""
+    from manim import (
+        BLUE,
+        DOWN,
+        LEFT,
+        RED,
+        UP,
+        ReplacementTransform,
+        Scene,
+        TransformFromCopy,
+        there_and_back,
+    )
+
+    speed.install()
+    original = speed._manim_create_starting_mobject
+
+    def counting(animation):
+        counted.append(type(animation).__name__)
+        return original(animation)
+
+    class Moves(Scene):
+        def construct(self):
+            square, circle = Square(), Circle().shift(RIGHT)
+            self.add(square, circle)
+            self.play(square.animate.scale(2).set_fill(RED, 0.5).shift(UP))  # jumps cleanly
+            self.play(square.animate(rate_func=there_and_back).set_fill(BLUE, 1))  # flashes
+            self.play(circle.animate(path_arc=1.0).shift(LEFT * 2))  # an arc
+            text = Text("ab")
+            self.play(TransformFromCopy(circle, text))
+            self.play(ReplacementTransform(text, Square().shift(DOWN)))
+            self.play(circle.animate.set_stroke(RED, 6).rotate(0.3))
+
+    speed._manim_create_starting_mobject = counting
+    try:
+        options = {"media_dir": str(tmp_path), "write_to_movie": False, "pixel_width": 64,
+                   "pixel_height": 36, "frame_rate": 5}  # fmt: skip
+        with tempconfig(options):
+            scene = Moves()
+            scene.renderer._original_skipping_status = skip  # as a reused beat's segment
+            scene.render()
+    finally:
+        speed._manim_create_starting_mobject = original
+    family = [m for top in scene.mobjects for m in top.get_family()]
+    return [(type(m).__name__, m.points.copy(), m.get_fill_rgbas().copy(),
+             m.get_stroke_rgbas().copy(), m.get_stroke_width()) for m in family]  # fmt: skip
+
+
+def test_skipping_without_start_copies_ends_exactly_where_drawing_does(tmp_path):
+    drawn_copies, skipped_copies = [], []
+    drawn = _final_state(False, tmp_path / "drawn", drawn_copies)
+    skipped = _final_state(True, tmp_path / "skipped", skipped_copies)
+    assert len(drawn) == len(skipped)
+    for (kind_a, *a), (kind_b, *b) in zip(drawn, skipped, strict=True):
+        assert kind_a == kind_b
+        for x, y in zip(a, b, strict=True):
+            assert np.array_equal(x, y), kind_a  # bit for bit, not approximately
+    # drawing copies every start; skipping copies only the flash, the arc and the
+    # transform from a copy (whose ends depend on where they started)
+    assert len(drawn_copies) == 6
+    assert sorted(skipped_copies) == [
+        "TransformFromCopy",
+        "_MethodAnimation",
+        "_MethodAnimation",
+    ], skipped_copies
