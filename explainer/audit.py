@@ -76,7 +76,10 @@ class Audit(SceneHooks):
     """The audit as a scene hook: each hook point calls the function of the same name."""
 
     def __init__(self, state: AuditState) -> None:
+        from . import speed
+
         self.state = state
+        speed.copy_starts_always()  # inspect_inside plays animations to points between ends
 
     def beat_started(self, scene, beat_id: str, where: str) -> None:
         beat_started(scene, beat_id, where, self.state)

@@ -527,7 +527,12 @@ class Introduction(NarratedScene):
             step(1, FadeIn(reply_page, shift=RIGHT * 0.2), FadeIn(example))
             settle(1, model.learn("base"))
             # --- midtraining: conversations, so it takes its turn and answers
-            answer = TokenStrip(ANSWER, size=SMALL_SIZE, max_width=4.3)
+            # the reply ends with <|assistant_end|>: fine-tuning learns it too (how to stop)
+            answer = TokenStrip(
+                [TokenCell(t, size=SMALL_SIZE) for t in ANSWER]
+                + [TokenCell("<|assistant_end|>", **marker)],
+                max_width=4.3,
+            )
             answer.move_to(slot, aligned_edge=LEFT)
             step(
                 2,
@@ -569,7 +574,9 @@ class Introduction(NarratedScene):
             settle(4, model.learn("rl"))
             # --- chat: the question asked, the model runs, the reply comes back
             for cell in answer.cells:  # as it was before fine-tuning lit it
-                cell.box.set_stroke(TOKEN).set_fill(TOKEN, cell.fill)
+                cell.box.set_stroke(cell.colour).set_fill(cell.colour, cell.fill)
+                if cell.special:
+                    cell.label.set_color(cell.colour)
             step(
                 5,
                 FadeIn(asked),

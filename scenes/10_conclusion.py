@@ -24,6 +24,7 @@ from manim import (
     UP,
     AnimationGroup,
     ChangeDecimalToValue,
+    Circumscribe,
     Create,
     DashedLine,
     DecimalNumber,
@@ -33,6 +34,7 @@ from manim import (
     GrowFromCenter,
     GrowFromEdge,
     Indicate,
+    Integer,
     LaggedStart,
     Line,
     MoveAlongPath,
@@ -72,8 +74,6 @@ from explainer.scene import NarratedScene
 # ---- scores: the launch run (README.md:41-61) and GPT-2 (base_eval --hf-path, 54e59c3)
 CORE_D20 = 0.2219
 GPT2 = [("124M", 0.1139), ("355M", 0.1849), ("774M", 0.2146), ("1.5B", 0.2565)]
-D26_AT = 0.2625  # "slightly outperforms GPT-2" (README.md:69): no number is published
-D32_AT = 0.292  # no score at the pin: drawn with a question mark
 MMLU, MMLU_CHANCE = 0.3151, 0.25
 GSM_SFT, GSM_RL = 0.0455, 0.0758
 MMLU_Y, GSM_Y, BAR_HEIGHT = 0.5, -1.9, 0.55  # the two benchmark tracks
@@ -108,7 +108,7 @@ TOOLS = ["Manim Community", "manim-voiceover", "Piper, ffmpeg"]  # credited on t
 RACE = [
     (3.04, "d24", "d24"),  # run 1, 348fbb3, Jan 29: bigger model, fewer tokens per parameter
     (2.91, "fp8", "fp8"),  # run 2, a67eba3: d26 in eight-bit floats
-    (2.76, "1M batch", None),  # run 3, 2c062aa: total batch 1M tokens
+    (2.76, "batch", None),  # run 3, 2c062aa: total batch 1M tokens (was 0.5M)
     (2.02, "ClimbMix", "data"),  # run 4, 324e69c: the dataset
     (1.80, "agent 1", "auto"),  # run 5, 6ed7d1d: changes found by an AI agent
     (1.65, "agent 2", None),  # run 6, a825e63: its second round, 99 minutes
@@ -213,7 +213,6 @@ class Conclusion(NarratedScene):
         bar, model = opening(self, 10)
         axis, model, score = self.grade_on_core(bar, model)
         board = self.compare_with_gpt2(axis, model, score)
-        board = self.place_bigger_models(axis, model, board)
         rows = self.score_the_chat(axis, model, board)
         model, strip = self.find_the_one_idea(bar, model, rows)
         later, merged, pinned, home = self.look_after_the_pin(bar, model, strip)
@@ -345,39 +344,6 @@ class Conclusion(NarratedScene):
             self.play(FadeIn(why[0], shift=UP * 0.15), run_time=QUICK)
             self.play(FadeIn(why[1:], shift=UP * 0.15), model.pulse(), run_time=beat.until())
         return VGroup(dots, labels, legend, why, VGroup(score, sizes, tag))
-
-    def place_bigger_models(self, axis: CoreAxis, model: ModelStack, board: VGroup) -> VGroup:
-        """bigger: two tiers not yet supported; d26 for $300 just past GPT-2 XL; d32 for $1,000:
-        3.4x the parameters on 3.4x the tokens, 11x the compute; its score unmeasured."""
-        dots, labels, legend, why, ours = board
-        with self.beat("bigger") as beat:
-            sketched = prose("experimental", size=LABEL_SIZE, color=DIM)
-            sketched.move_to(why)
-            self.play(FadeOut(why, shift=DOWN * 0.15), run_time=QUICK)
-            self.play(FadeIn(sketched, shift=UP * 0.15), run_time=beat.until("d26"))
-            d26 = stand(icon(26), axis, D26_AT)
-            tag26 = PriceTag("$300").next_to(d26, UP, buff=0.25)
-            self.play(d26.build(lag=0.05), run_time=STEADY)
-            self.play(FadeIn(tag26, shift=DOWN * 0.2), run_time=beat.until("d32"))
-            d32 = stand(icon(32), axis, D32_AT)
-            tag32 = PriceTag("$1,000").next_to(d32, UP, buff=0.25)
-            unknown = maths("?", size=BODY_SIZE, color=HIGHLIGHT).next_to(d32, UP, buff=0.12)
-            tag32.next_to(unknown, UP, buff=0.12)
-            self.play(d32.build(lag=0.05), FadeOut(sketched), run_time=STEADY)
-            self.play(FadeIn(tag32, shift=DOWN * 0.2), run_time=beat.until("times"))
-            # --- why ten times the money: data grows with size, so compute with size squared
-            compute = maths(
-                r"6 \cdot 3.4N \cdot 3.4D \approx 11 \times 6ND",
-                size=LABEL_SIZE,
-                color=TEXT,
-            ).move_to(sketched)
-            self.play(FadeIn(compute, shift=UP * 0.15), run_time=QUICK)
-            self.play(
-                Indicate(d32, color=HIGHLIGHT, scale_factor=1.05), run_time=beat.until("yours")
-            )
-            self.play(FadeIn(unknown, scale=0.6), run_time=QUICK)
-            self.play(Indicate(unknown, color=HIGHLIGHT), run_time=beat.until())
-        return VGroup(dots, labels, legend, ours, d26, tag26, d32, tag32, unknown, compute)
 
     def score_the_chat(self, axis: CoreAxis, model: ModelStack, board: VGroup) -> VGroup:
         """chat: MMLU 31.5 % where guessing gets 25; GSM8K 4.55 -> 7.58 % where guessing gets 0."""
@@ -520,23 +486,41 @@ class Conclusion(NarratedScene):
                 model.animate.scale(RACE_MODEL_SCALE).move_to(RACE_MODEL_AT),
                 run_time=QUICK,
             )
-            self.play(FadeIn(after, shift=DOWN * 0.2), run_time=beat.until("board"))
+            # --- where the clock started: the README's $300 d26, about twelve hours in all
+            d26 = icon(26).scale(2).move_to([-2.2, -0.6, 0])
+            tag = PriceTag("$300").next_to(d26, LEFT, buff=0.6).shift(UP * 0.6)
+            clock = Integer(0, font_size=BODY_SIZE, color=TEXT)
+            unit = mono("h", size=BODY_SIZE, color=TEXT)
+            hours = VGroup(maths(r"\sim", size=BODY_SIZE, color=TEXT), clock, unit)
+            hours.arrange(RIGHT, buff=0.12).next_to(tag, DOWN, buff=0.5)
+            unit.add_updater(lambda m: m.next_to(clock, RIGHT, buff=0.12))  # "12" is wider
+            self.play(FadeIn(after, shift=DOWN * 0.2), d26.build(lag=0.05), run_time=STEADY)
+            self.play(FadeIn(tag, shift=RIGHT * 0.2), FadeIn(hours), run_time=QUICK)
+            self.play(  # it trains: the hours tick up to twelve
+                ChangeDecimalToValue(clock, 12),
+                d26.pulse(lag=0.02),
+                run_time=beat.until("board"),
+            )
+            unit.clear_updaters()
+            self.play(FadeOut(VGroup(d26, tag, hours), shift=DOWN * 0.2), run_time=QUICK)
             # --- the clock: an hours axis, GPT-2's line to pass written over it
             base = Line([RACE_LEFT, RACE_FLOOR, 0], [RACE_RIGHT, RACE_FLOOR, 0], color=STRUCTURE)
             ticks = VGroup()
-            for hours in (1, 2, 3):
-                y = race_y(hours)
+            for hours_up in (1, 2, 3):
+                y = race_y(hours_up)
                 ticks.add(
                     VGroup(
                         DashedLine([RACE_LEFT, y, 0], [RACE_RIGHT, y, 0], color=GHOST),
-                        maths(rf"{hours}\,\text{{h}}", size=SMALL_SIZE, color=DIM).next_to(
+                        maths(rf"{hours_up}\,\text{{h}}", size=SMALL_SIZE, color=DIM).next_to(
                             [RACE_LEFT, y, 0], LEFT, buff=0.15
                         ),
                     )
                 )
             title = prose("hours to pass GPT-2 XL", size=LABEL_SIZE, color=TEXT)
             title.next_to(after, RIGHT, buff=0.5)
-            self.play(Create(base), FadeIn(ticks), FadeIn(title), run_time=beat.until("d24"))
+            self.play(Create(base), FadeIn(title, shift=LEFT * 0.2), run_time=QUICK)
+            self.play(LaggedStart(*[FadeIn(t, shift=UP * 0.1) for t in ticks], lag_ratio=0.3))
+            self.play(Indicate(title, color=HIGHLIGHT), run_time=beat.until("d24"))
             # --- one bar per record; each drop stays as a ghost labelled with its cause
             bars, labels, drops = VGroup(), VGroup(), VGroup()
             previous = None
@@ -560,17 +544,40 @@ class Conclusion(NarratedScene):
                     grow.append(FadeIn(gap))
                 if mark is not None:
                     beat.wait_until(mark)
+                if index == 0:  # the sweeps first: tokens per parameter, 20 down to ~10
+                    ratio = VGroup(
+                        mono("tokens / parameter", size=SMALL_SIZE, color=DIM),
+                        DecimalNumber(20, num_decimal_places=0, font_size=BODY_SIZE, color=TOKEN),
+                    ).arrange(DOWN, buff=0.15)
+                    ratio.move_to([RACE_FIRST + 2.6 * RACE_STEP, race_y(3.4) - 0.2, 0])
+                    self.play(FadeIn(ratio, shift=DOWN * 0.2), run_time=QUICK)
+                    counting = min(2.5, beat.until("jan"))
+                    self.play(ChangeDecimalToValue(ratio[1], 10), run_time=counting)
+                    self.play(Circumscribe(ratio, color=HIGHLIGHT), run_time=beat.until("jan"))
                 following = RACE[index + 1][2] if index + 1 < len(RACE) else None
-                self.play(*grow, run_time=beat.until(following) if following else QUICK)
+                growing = min(2.0, beat.until(following)) if following else QUICK
+                self.play(*grow, run_time=growing)
+                if index == 0:  # the first record's height, read off the clock
+                    three = maths(r"3\ \text{h}", size=LABEL_SIZE, color=TEXT)
+                    self.play(
+                        FadeIn(three.next_to(column, UP, buff=0.15)),
+                        FadeOut(ratio, shift=UP * 0.2),
+                        run_time=QUICK,
+                    )
+                if index == RACE_DATA and drops:  # the data's drop: the biggest
+                    self.play(Indicate(drops[-1], color=HIGHLIGHT), run_time=STEADY)
+                if following and beat.time_until(following) > 0.5:  # the cause, ringed
+                    ringed = VGroup(column, name, *([gap] if previous is not None else []))
+                    ring = min(3.0, beat.until(following))
+                    self.play(Circumscribe(ringed, color=HIGHLIGHT), run_time=ring)
+                if following:
+                    beat.wait_until(following)
                 bars.add(column)
                 labels.add(name)
                 previous = hours
-            first = maths(r"3\ \text{h}", size=LABEL_SIZE, color=TEXT)
-            first.next_to(bars[0], UP, buff=0.15)
             last = mono("99 min", size=LABEL_SIZE, color=HIGHLIGHT)
             last.next_to(VGroup(bars[-1], drops[-1]), UP, buff=0.15)
-            self.play(FadeIn(first), FadeIn(last, shift=DOWN * 0.15), run_time=QUICK)
-            self.play(Indicate(drops[RACE_DATA - 1], color=HIGHLIGHT), run_time=QUICK)
+            self.play(FadeIn(last, shift=DOWN * 0.15), run_time=QUICK)
             # --- the repository: midtraining folded into SFT
             mid = bar.boxes[STAGES.index("midtraining")]
             mid_label = bar.labels[STAGES.index("midtraining")]
@@ -583,7 +590,7 @@ class Conclusion(NarratedScene):
                 run_time=STEADY,
             )
             self.play(model.pulse(), run_time=beat.until())
-        later = VGroup(after, base, ticks, title, bars, labels, drops, first, last)
+        later = VGroup(after, base, ticks, title, bars, labels, drops, three, last)
         return later, VGroup(mid, mid_label), pinned, home
 
     def invite_you(
