@@ -107,7 +107,7 @@ TOOLS = ["Manim Community", "manim-voiceover", "Piper, ffmpeg"]  # credited on t
 # the mark is the narration's bookmark at which the bar grows (None: with the one before)
 RACE = [
     (3.04, "d24", "d24"),  # run 1, 348fbb3, Jan 29: bigger model, fewer tokens per parameter
-    (2.91, "fp8", "fp8"),  # run 2, a67eba3: d26 in eight-bit floats
+    (2.91, "d26 fp8", "fp8"),  # run 2, a67eba3: d26 in eight-bit floats
     (2.76, "batch", None),  # run 3, 2c062aa: total batch 1M tokens (was 0.5M)
     (2.02, "ClimbMix", "data"),  # run 4, 324e69c: the dataset
     (1.80, "agent 1", "auto"),  # run 5, 6ed7d1d: changes found by an AI agent
@@ -544,7 +544,7 @@ class Conclusion(NarratedScene):
                     grow.append(FadeIn(gap))
                 if mark is not None:
                     beat.wait_until(mark)
-                if index == 0:  # the sweeps first: tokens per parameter, 20 down to ~10
+                if index == 0:  # the sweeps first: tokens per parameter, 20 down to 8
                     ratio = VGroup(
                         mono("tokens / parameter", size=SMALL_SIZE, color=DIM),
                         DecimalNumber(20, num_decimal_places=0, font_size=BODY_SIZE, color=TOKEN),
@@ -552,7 +552,7 @@ class Conclusion(NarratedScene):
                     ratio.move_to([RACE_FIRST + 2.6 * RACE_STEP, race_y(3.4) - 0.2, 0])
                     self.play(FadeIn(ratio, shift=DOWN * 0.2), run_time=QUICK)
                     counting = min(2.5, beat.until("jan"))
-                    self.play(ChangeDecimalToValue(ratio[1], 10), run_time=counting)
+                    self.play(ChangeDecimalToValue(ratio[1], 8), run_time=counting)
                     self.play(Circumscribe(ratio, color=HIGHLIGHT), run_time=beat.until("jan"))
                 following = RACE[index + 1][2] if index + 1 < len(RACE) else None
                 growing = min(2.0, beat.until(following)) if following else QUICK
