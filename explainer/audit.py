@@ -76,15 +76,18 @@ class Audit(SceneHooks):
     """The audit as a scene hook: each hook point calls the function of the same name."""
 
     def __init__(self, state: AuditState) -> None:
-        from . import speed
-
         self.state = state
-        speed.copy_starts_always()  # inspect_inside plays animations to points between ends
 
     def beat_started(self, scene, beat_id: str, where: str) -> None:
+        from . import speed
+
+        speed.copy_starts_always(scene)  # inspect_inside plays animations between ends
         beat_started(scene, beat_id, where, self.state)
 
     def inspect_inside(self, scene, beat_id: str, where: str) -> None:
+        from . import speed
+
+        speed.copy_starts_always(scene)  # also for plays before the first beat
         inspect_inside(scene, beat_id, where, self.state)
 
     def inspect(self, scene, beat_id: str) -> None:

@@ -52,7 +52,6 @@ _ATOMIC = (int, float, bool, str, bytes, complex, type(None), np.float64, np.int
 _NUMERIC_KINDS = frozenset("biufc")
 _installed = False
 _jumping = False  # a skipping scene is beginning its animations (start_without_copy)
-_share_starts = True  # off for good in a process that samples animations midway
 
 
 def _shared(value: Any) -> bool:
@@ -219,18 +218,17 @@ def start_without_copy(animation):
     return _manim_create_starting_mobject(animation)
 
 
-def copy_starts_always() -> None:
-    """Turn :func:`start_without_copy` off in this process: for an observer that plays
+def copy_starts_always(scene) -> None:
+    """Turn :func:`start_without_copy` off for ``scene``: an observer that plays its
     animations to points between their ends while skipping (the layout audit samples
-    them at a quarter, a half...), a start that is the mobject itself would move."""
-    global _share_starts
-    _share_starts = False
+    them at a quarter, a half...) needs a start that does not move."""
+    scene._copies_starts = True
 
 
 def begin_animations(scene) -> None:
     """``Scene.begin_animations``, telling :func:`start_without_copy` if it skips."""
     global _jumping
-    _jumping = _share_starts and bool(scene.renderer.skip_animations)
+    _jumping = bool(scene.renderer.skip_animations) and not getattr(scene, "_copies_starts", False)
     try:
         _manim_begin_animations(scene)
     finally:
