@@ -37,6 +37,7 @@ from manim import (
     Mobject,
     Rectangle,
     ReplacementTransform,
+    SurroundingRectangle,
     ValueTracker,
     VGroup,
     linear,
@@ -515,13 +516,7 @@ class Introduction(NarratedScene):
             # --- pretraining: knowledge, but it only continues the page
             page = VGroup(*[mono(line, size=SMALL_SIZE, color=DIM) for line in PAGE])
             page.arrange(DOWN, buff=0.12, aligned_edge=LEFT)
-            card = Rectangle(
-                width=page.width + 0.5,
-                height=page.height + 0.4,
-                stroke_color=FAINT,
-                stroke_width=THIN,
-            )
-            page.move_to(card)
+            card = SurroundingRectangle(page, buff=0.22, color=FAINT, stroke_width=THIN)
             reply_page = VGroup(card, page).move_to(slot, aligned_edge=LEFT)
             example.next_to(reply_page, DOWN, buff=0.2).align_to(reply_page, LEFT)
             step(1, FadeIn(reply_page, shift=RIGHT * 0.2), FadeIn(example))
