@@ -79,15 +79,9 @@ class Audit(SceneHooks):
         self.state = state
 
     def beat_started(self, scene, beat_id: str, where: str) -> None:
-        from . import speed
-
-        speed.copy_starts_always(scene)  # inspect_inside plays animations between ends
         beat_started(scene, beat_id, where, self.state)
 
     def inspect_inside(self, scene, beat_id: str, where: str) -> None:
-        from . import speed
-
-        speed.copy_starts_always(scene)  # also for plays before the first beat
         inspect_inside(scene, beat_id, where, self.state)
 
     def inspect(self, scene, beat_id: str) -> None:

@@ -260,35 +260,40 @@ def early_narration(chapter: Chapter, work: Path, settings: Settings):
     Once the last beat's start is known, every beat's audio and start are: the track
     (without the silence that pads it to the video's length, which changes neither its
     loudness nor its peaks) is built and levelled on a thread. ``result()`` then gives
-    the beat log it used and the loudness, or raises what the thread raised.
+    the beat log it used and the loudness (``None`` if the scene never reached its last
+    beat), or raises what the thread raised.
     """
-    from concurrent.futures import Future
-
     from .scene import SceneHooks
 
     last = chapter.beats[-1].id
-    done: Future = Future()
-
-    def level(log: list[dict]) -> None:
-        try:
-            done.set_result((log, level_narration(log, work, settings)))
-        except BaseException as error:  # handed to result()
-            done.set_exception(error)
 
     class Early(SceneHooks):
         def __init__(self) -> None:
             self.log: list[dict] = []
+            self.thread: threading.Thread | None = None
+            self.outcome: tuple | BaseException | None = None
 
         def beat_timed(self, scene, entry: dict) -> None:
             self.log.append(entry)
-            if entry["id"] == last and not done.running():
-                done.set_running_or_notify_cancel()
-                threading.Thread(target=level, args=(list(self.log),), daemon=True).start()
+            if entry["id"] == last and self.thread is None:
+                self.thread = threading.Thread(target=self.level, args=(list(self.log),))
+                self.thread.start()
 
-    hooks = Early()
-    hooks.result = done.result  # type: ignore[attr-defined]
-    hooks.started = lambda: done.running() or done.done()  # type: ignore[attr-defined]
-    return hooks
+        def level(self, log: list[dict]) -> None:
+            try:
+                self.outcome = (log, level_narration(log, work, settings))
+            except BaseException as error:  # handed to result()
+                self.outcome = error
+
+        def result(self) -> tuple | None:
+            if self.thread is None:
+                return None
+            self.thread.join()
+            if isinstance(self.outcome, BaseException):
+                raise self.outcome
+            return self.outcome
+
+    return Early()
 
 
 def _render_voiced(project, chapter, settings, narrator, finish_voicing, started) -> ChapterRecord:
@@ -322,7 +327,7 @@ def _render_voiced(project, chapter, settings, narrator, finish_voicing, started
         return [(e["id"], e["start"], e["audio"]) for e in log]
 
     # levelled while the last beat was drawn; again here if the scene ended elsewhere
-    log, loud = early.result() if early.started() else (None, None)
+    log, loud = early.result() or (None, None)
     if log is None or timing(log) != timing(beat_log):
         loud = level_narration(beat_log, work, settings)
     narration = work / "narration.wav"

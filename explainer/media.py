@@ -220,25 +220,11 @@ def filter_and_measure(source: Path, audio_filter: str, out: Path) -> dict[str, 
     measure what it wrote, in one pass (the meter reads the same 16-bit samples)."""
     fmt = f"aformat=sample_fmts=s16:sample_rates={AUDIO_RATE}:channel_layouts=mono"
     graph = f"[0:a]{audio_filter},{fmt},asplit=2[out][meter];[meter]{METER},anullsink"
-    result = run(
-        [
-            "ffmpeg",
-            "-hide_banner",
-            "-nostats",
-            "-y",
-            "-i",
-            str(source),
-            "-filter_complex",
-            graph,
-            "-map",
-            "[out]",
-            "-c:a",
-            "pcm_s16le",
-            str(out),
-        ],  # fmt: skip
-        f"normalising loudness of {source.name}",
-    )
-    return _parse_meter(result, source.name)
+    args = [
+        "ffmpeg", "-hide_banner", "-nostats", "-y", "-i", str(source),
+        "-filter_complex", graph, "-map", "[out]", "-c:a", "pcm_s16le", str(out),
+    ]  # fmt: skip
+    return _parse_meter(run(args, f"normalising loudness of {source.name}"), source.name)
 
 
 def level_filter(gain_db: float, peak: float) -> str:

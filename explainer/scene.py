@@ -338,6 +338,8 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
         super().setup()
         speed.install()  # the same copies as Manim's, without copying what never changes
         speed.skip_drawing_while_skipping(self.renderer)  # nothing drawn that is not written
+        if any(type(h).inspect_inside is not SceneHooks.inspect_inside for h in self.mode.hooks):
+            speed.copy_starts_always(self)  # an observer plays animations to points between ends
         self.chapter, self.narrator = self.mode.prepare(type(self))
         # Manim's partial-movie cache advances its clock by unrounded run times when it
         # skips an animation; rendering every frame keeps beat times frame-exact.

@@ -1,4 +1,4 @@
-"""Three changes to how Manim spends its time, with the same pictures as a result.
+"""Four changes to how Manim spends its time, with the same pictures as a result.
 
 A render with beat segments runs the scene's own code for every beat, drawing only
 the beats that changed; ``render.py check`` and ``audit`` run it without drawing at
@@ -31,9 +31,10 @@ mobjects and a fifth drawing frames nobody writes:
   line, whose rate function ends at 1 and whose mobjects have no updaters are
   treated so; every other animation still copies.
 
-``install()`` applies the first, the last two (once per process); ``NarratedScene.setup``
-applies the second to its renderer. ``tests/test_speed.py`` checks copies against Manim's
-own, value by value and reference by reference.
+``install()`` applies the first and the last two (once per process); ``NarratedScene.setup``
+applies the second to its renderer, and turns the last off for a scene whose observers
+sample animations midway (the layout audit). ``tests/test_speed.py`` checks copies against
+Manim's own, value by value and reference by reference.
 """
 
 from __future__ import annotations
