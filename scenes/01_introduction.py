@@ -41,6 +41,7 @@ from manim import (
     ValueTracker,
     VGroup,
     linear,
+    rush_from,
 )
 from mobjects import ChatBubble, Counter, ModelStack, PipelineBar, PriceTag, TokenCell, TokenStrip
 from style import (
@@ -416,12 +417,24 @@ class Introduction(NarratedScene):
                     for dy in (-0.3, 0.0, 0.3)
                 ]
             ).set_z_index(11)
-            self.play(morph(caption, modded), run_time=QUICK)
+            # the race's clock: minutes to reach a fixed GPT-2 loss, 45 down to under two
+            clock = DecimalNumber(45, num_decimal_places=0, font_size=BODY_SIZE, color=HIGHLIGHT)
+            clock_unit = mono("min", size=LABEL_SIZE, color=DIM)
+            goal = mono("to GPT-2's loss", size=SMALL_SIZE, color=DIM)
+            readout = VGroup(VGroup(clock, clock_unit).arrange(RIGHT, buff=0.2), goal)
+            readout.arrange(DOWN, buff=0.15, aligned_edge=RIGHT)
+            readout.next_to(first, LEFT, buff=1.1)
+            clock.add_updater(lambda c: c.next_to(clock_unit, LEFT, buff=0.2))
+            self.play(morph(caption, modded), FadeIn(readout, shift=UP * 0.15), run_time=QUICK)
             self.play(
                 LaggedStart(*[Create(s) for s in streaks], lag_ratio=0.25),
-                run_time=STEADY,
+                ChangeDecimalToValue(clock, 2, rate_func=rush_from),
+                run_time=beat.until("nanochat") * 0.7,
             )
+            clock.clear_updaters()
             self.play(FadeOut(streaks, shift=RIGHT * 0.6), run_time=beat.until("nanochat"))
+            # the race's winners, like Muon, go into nanochat's pretraining
+            muon = mono("Muon", size=LABEL_SIZE, color=HIGHLIGHT).move_to(readout)
             # --- nanochat: the stage takes its place, and every other stage comes around it
             name = mono("nanochat", size=BODY_SIZE, color=TEXT).next_to(bar.boxes, UP, buff=0.45)
             others = [i for i in range(len(bar.boxes)) if i != 1]
@@ -429,10 +442,18 @@ class Introduction(NarratedScene):
             bar.labels[1].set_color(DIM)
             self.play(
                 morph(modded, name),
+                FadeOut(readout),
                 ReplacementTransform(first[0], bar.boxes[1]),
                 ReplacementTransform(first[1], bar.labels[1]),
                 run_time=QUICK,
             )
+            self.play(FadeIn(muon, shift=UP * 0.15), run_time=QUICK)
+            self.play(
+                muon.animate.scale(0.6).move_to(bar.boxes[1]).set_opacity(0),
+                Indicate(bar.boxes[1], color=HIGHLIGHT),
+                run_time=QUICK + 0.5,
+            )
+            self.remove(muon)
             self.play(
                 LaggedStart(
                     *[GrowFromCenter(bar.boxes[i]) for i in others],

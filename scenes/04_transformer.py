@@ -10,10 +10,10 @@ back. The attention box opens into one query scoring three keys, a softmax and a
 of values; the causal mask; rotary angles and QK norm. The MLP box opens into one small
 network per token and ReLU². Back in the block, the output matrices start at zero, so
 the untrained stack is embedding, norm and output layer; the softcap is plotted at the
-top; the chapter ends on where the 561M parameters live, and the model back home.
+top with where its ideas came from, and the model goes back home.
 
 Pictures drawn only here (a vector as a row of cells, the embedding table, the opened
-block, a key on its dial, the parameter pie) are defined below. Every animation is timed
+block, a key on its dial) are defined below. Every animation is timed
 from the narration (``beat.until``); steps that share one stretch split its time.
 """
 
@@ -29,7 +29,6 @@ from manim import (
     RIGHT,
     UP,
     AnimationGroup,
-    AnnularSector,
     Arc,
     Arrow,
     Axes,
@@ -119,13 +118,6 @@ THETA = 28  # degrees turned per position (one pair of dimensions)
 # ---- the softcap
 SOFTCAP = 15.0
 RAW_SCORES = [-31, -22, -14, -8, -3, 2, 5, 9, 16, 23, 30]
-# ---- d20's 560,988,160 parameters by part (gpt.py at 48abd7d; see the script's notes)
-PIE = [
-    ("embedding", 15, TOKEN),
-    ("attention", 23, KEY),
-    ("MLPs", 47, HIGHLIGHT),
-    ("output", 15, DIM),
-]
 
 
 def signed(value: float):
@@ -317,46 +309,6 @@ class BlockInside(Labelled):
         return VGroup(*[m for m in self.submobjects if id(m) not in keep])
 
 
-class ParamPie(Labelled):
-    """A pie of where the parameters live, clockwise from the top.
-
-    ``.sectors``, ``.percents`` (inside each sector) and ``.names`` (outside).
-
-    >>> from manim import tempconfig
-    >>> with tempconfig({"verbosity": "WARNING"}):
-    ...     pie = ParamPie([("a", 25, TOKEN), ("b", 75, KEY)])
-    >>> len(pie.sectors), [round(s.angle * 180 / math.pi) for s in pie.sectors]
-    (2, [90, 270])
-    """
-
-    def __init__(self, parts, radius: float = 1.8):
-        super().__init__()
-        self.sectors, self.percents, self.names = VGroup(), VGroup(), VGroup()
-        start = 90.0
-        for name, percent, colour in parts:
-            sweep = 360.0 * percent / 100
-            sector = AnnularSector(
-                inner_radius=0,
-                outer_radius=radius,
-                angle=math.radians(sweep),
-                start_angle=math.radians(start - sweep),
-                fill_opacity=0.55,
-                color=colour,
-                stroke_width=THIN,
-            ).set_stroke(BACKGROUND, width=STROKE)
-            direction = polar(start - sweep / 2)
-            label = maths(rf"{percent}\%", size=LABEL_SIZE, color=TEXT)
-            label.move_to(direction * radius * 0.62)
-            name_label = prose(name, size=SMALL_SIZE, color=TEXT)
-            name_label.next_to(direction * radius * 1.08, direction, buff=0.12)
-            self.sectors.add(sector)
-            self.percents.add(label)
-            self.names.add(name_label)
-            self.labelled.append((label, sector))
-            start -= sweep
-        self.add(self.sectors, self.percents, self.names)
-
-
 def key_arrow(centre, degrees: float, length: float, colour=KEY, width: float = 4) -> Arrow:
     return Arrow(
         centre,
@@ -428,8 +380,9 @@ class Transformer(NarratedScene):
         rotary = self.rotate_by_position(view, training)
         mlp = self.widen_per_token(model, inside, view["saved"], rotary)
         shares = self.start_at_zero(model, inside, vector, mlp)
-        credits = self.cap_the_scores(model, shares)
-        self.count_the_parameters(model, credits)
+        self.cap_the_scores(model, shares)
+        # the credits go, then the model settles where chapter 5 finds it
+        self.play(closing(self, model, None))
 
     # ------------------------------------------------------------------ camera
 
@@ -793,9 +746,19 @@ class Transformer(NarratedScene):
             # ---- the ten 128-wide outputs are joined back into one 1,280-wide vector
             joined = maths(r"10 \times 128 = 1{,}280", size=LABEL_SIZE, color=TEXT)
             joined.next_to(heads[1], RIGHT, buff=0.6)  # on the counter's line, clear of the words
+            # ---- then one output matrix mixes the joined heads (the matrix `zero` zeroes)
+            mixer = OutMatrix(cell=0.24).next_to(joined, RIGHT, buff=0.75).align_to(joined, UP)
+            into = Arrow(
+                joined.get_right(),
+                np.array([mixer.get_left()[0], joined.get_y(), 0]),
+                buff=0.12,
+                color=DIM,
+                stroke_width=STROKE,
+            )
             self.play(FadeIn(joined, shift=UP * 0.15), run_time=QUICK)
-            self.play(Indicate(joined, color=HIGHLIGHT), run_time=beat.until())
-            heads.add(joined)
+            self.play(GrowArrow(into), FadeIn(mixer, shift=LEFT * 0.15), run_time=QUICK)
+            self.play(Circumscribe(mixer, color=HIGHLIGHT), run_time=beat.until())
+            heads.add(joined, into, mixer)
         return {
             "saved": saved,
             "chips": chips,
@@ -1328,9 +1291,15 @@ class Transformer(NarratedScene):
             )
             self.remove(dots[big], ghost)
             self.add(runaway, held)
-            self.play(push.animate.set_value(35.0), run_time=beat.until("credit"))
+            self.play(push.animate.set_value(38.0), run_time=beat.until("stop"))
             runaway.clear_updaters()
             held.clear_updaters()
+            # ---- near the cap, pushing earns nothing: the held score is ringed against the line
+            self.play(
+                Circumscribe(VGroup(held, limits[0]), color=HIGHLIGHT),
+                runaway.animate.set_opacity(0.3),
+                run_time=beat.until("credit"),
+            )
             # ---- where these ideas came from: the modded-nanogpt speedrun
             thumbs = VGroup(
                 small_plot(lambda x: math.tanh(x) * 1.1, HIGHLIGHT, width=1.75),
@@ -1382,30 +1351,3 @@ class Transformer(NarratedScene):
             )
             self.play(GrowFromCenter(brace), Write(credit), run_time=beat.until())
         return VGroup(thumbs, links, brace, credit)
-
-    def count_the_parameters(self, model, credits) -> None:
-        with self.beat("pie") as beat:
-            pie = ParamPie(PIE).move_to(CENTRE + RIGHT * 1.9 + DOWN * 0.35)
-            count = Counter(561, unit="M parameters", size=48)
-            count.next_to(pie, UP, buff=0.45)
-            self.play(FadeOut(credits), run_time=QUICK)
-            self.play(
-                FadeIn(count),
-                LaggedStart(*[FadeIn(s, scale=0.8) for s in pie.sectors], lag_ratio=0.25),
-                run_time=STEADY,
-            )
-            self.play(
-                count.count(),
-                LaggedStart(*[FadeIn(p) for p in pie.percents], lag_ratio=0.25),
-                LaggedStart(*[FadeIn(n) for n in pie.names], lag_ratio=0.25),
-                run_time=beat.until("next") * 0.5,
-            )
-            mlp = VGroup(pie.sectors[2], pie.percents[2])
-            self.play(
-                mlp.animate.shift(0.25 * (pie.percents[2].get_center() - pie.sectors.get_center())),
-                Indicate(pie.names[2], color=HIGHLIGHT),
-                run_time=beat.until("next"),
-            )
-            # ---- the pie goes first, then the model settles where chapter 5 finds it
-            self.play(FadeOut(VGroup(pie, count), shift=RIGHT * 0.3), run_time=beat.until() * 0.3)
-            self.play(closing(self, model, None), run_time=beat.until())

@@ -2,8 +2,8 @@
 ends as the base model, its blocks filling as the story of one training run unfolds.
 
 Beats: the objective (one row, every next token at once, loss 11.09 at step zero), the
-packing (one buffer of 32 rows plus one token), the horizon (Chinchilla's 20 tokens per
-parameter), the GPUs (8 x 32 x 2,048 = 524,288; reduce-scatter, update a share,
+packing (one buffer of 32 rows plus one token), the GPUs (11.2B tokens in 21,400 steps of
+8 x 32 x 2,048 = 524,288; reduce-scatter, update a share,
 all-gather; gradient accumulation on one GPU), Muon (a lopsided gradient's singular
 values squeezed into a band), the schedule (flat, then down to zero) and what is
 watched while it trains (bits per byte, CORE, a sample).
@@ -41,7 +41,6 @@ from manim import (
     ChangeDecimalToValue,
     Create,
     CurvedArrow,
-    DashedLine,
     DashedVMobject,
     DecimalNumber,
     Dot,
@@ -74,7 +73,6 @@ from manim import (
 )
 from mobjects import MODEL_LOOKS, Counter, ModelStack, TokenCell, TokenStrip
 from style import (
-    BACKGROUND,
     CONTENT_BOTTOM,
     CONTENT_CENTRE,
     CONTENT_TOP,
@@ -290,8 +288,7 @@ class BaseTraining(NarratedScene):
         bar, model = opening(self, 5)
         sentence = self.predict_the_next_token(bar, model)
         buffer = self.pack_the_rows(model, sentence)
-        plot = self.choose_the_horizon(model, buffer)
-        model = self.spread_over_gpus(model, plot)
+        model = self.spread_over_gpus(model, buffer)
         model, muon = self.orthogonalise_with_muon(model)
         schedule = self.draw_the_schedule(model, muon)
         self.watch_it_train(model, schedule)
@@ -361,38 +358,13 @@ class BaseTraining(NarratedScene):
                 FadeIn(out_name),
                 run_time=SLOW,
             )
-            self.play(Create(fan), model.pulse(), run_time=beat.until("mask"))
-            # ---- the causal mask: guess i sees tokens 0..i only; a curtain hides the rest
-            reach = ValueTracker(0)
-
-            def curtain() -> VGroup:
-                i = int(round(reach.get_value()))
-                seen = inputs.cells[: i + 1]
-                frame = SurroundingRectangle(seen, color=HIGHLIGHT, buff=0.08, stroke_width=STROKE)
-                target = SurroundingRectangle(
-                    answers[i], color=HIGHLIGHT, buff=0.08, stroke_width=STROKE
-                )
-                if i + 1 >= len(inputs.cells):
-                    return VGroup(frame, target)
-                hidden = inputs.cells[i + 1 :]
-                shade = Rectangle(width=hidden.width + 0.2, height=hidden.height + 0.2)
-                shade.set_stroke(width=0).set_fill(BACKGROUND, 0.8).move_to(hidden)
-                return VGroup(shade, frame, target)
-
-            mask = always_redraw(curtain)
-            self.play(FadeIn(mask), run_time=QUICK)
-            self.play(
-                reach.animate.set_value(len(inputs.cells) - 1),
-                run_time=beat.until("loss") * 0.6,
-                rate_func=linear,
-            )
-            mask.clear_updaters()
+            self.play(Create(fan), model.pulse(), run_time=beat.until("loss") * 0.6)
             # every guess at once: one pass lights all the answers together
             everyone = VGroup(
                 *[SurroundingRectangle(c, color=HIGHLIGHT, buff=0.08) for c in answers]
             )
             self.play(
-                ReplacementTransform(mask, everyone),
+                LaggedStart(*[Create(box) for box in everyone], lag_ratio=0.1),
                 model.pulse(),
                 run_time=beat.until("loss"),
             )
@@ -584,105 +556,9 @@ class BaseTraining(NarratedScene):
             self.play(Indicate(extra, color=HIGHLIGHT, scale_factor=1.3), run_time=beat.until())
             return VGroup(stream, sizes, brace, row_name, hop)
 
-    # ------------------------------------------------------------------ horizon
-
-    def choose_the_horizon(self, model, buffer):
-        with self.beat("horizon") as beat:
-            axes = plain_axes(
-                x_range=[0, 2.2, 0.5],
-                y_range=[0, 42, 10],
-                x_length=9.6,
-                y_length=5.3,
-            )
-            axes.move_to([0.75, -0.55, 0])
-            x_name = prose("parameters", size=SMALL_SIZE, color=DIM)
-            x_name.next_to(axes.x_axis, DOWN, buff=0.2).align_to(axes.x_axis, RIGHT)
-            y_name = prose("tokens", size=SMALL_SIZE, color=DIM)
-            y_name.next_to(axes.y_axis, RIGHT, buff=0.2).align_to(axes.y_axis, UP)
-            # the stream of tokens becomes the tokens axis
-            stream, rest = buffer[0], buffer[1:]
-            self.play(FadeOut(rest), ReplacementTransform(stream, axes.y_axis), run_time=STEADY)
-            self.play(
-                Create(axes.x_axis),
-                FadeIn(x_name),
-                FadeIn(y_name),
-                run_time=beat.until("chinchilla"),
-            )
-            # ---- one compute budget: a small model on lots of data ... a big one on little
-            ours = PARAMS / 1e9 * (20 * PARAMS / 1e9)  # N x D in billions: our budget
-            budget = ValueTracker(ours)
-            n = ValueTracker(0.18)
-
-            def curve() -> VMobject:
-                c = budget.get_value()
-                points = [axes.c2p(x, c / x) for x in np.linspace(max(c / 41, 0.05), 2.2, 60)]
-                line = VMobject().set_points_smoothly(points).set_stroke(FAINT, STROKE)
-                return DashedVMobject(line, num_dashes=40)
-
-            def box() -> VGroup:
-                x = n.get_value()
-                y = budget.get_value() / x
-                area = Rectangle(
-                    width=axes.c2p(x, 0)[0] - axes.c2p(0, 0)[0],
-                    height=axes.c2p(0, y)[1] - axes.c2p(0, 0)[1],
-                )
-                area.set_stroke(OPTIMIZER, THIN).set_fill(OPTIMIZER, 0.25)
-                area.move_to(axes.c2p(0, 0), aligned_edge=DOWN + LEFT)
-                return VGroup(area, Dot(axes.c2p(x, y), radius=0.09, color=OPTIMIZER))
-
-            hyperbola, rect = always_redraw(curve), always_redraw(box)
-            compute = prose("same compute", size=SMALL_SIZE, color=DIM)
-            compute.move_to(axes.c2p(1.75, 7.2))
-            span = beat.until("tokens")
-            self.play(Create(hyperbola), FadeIn(rect), FadeIn(compute), run_time=span * 0.15)
-            self.play(n.animate.set_value(1.9), run_time=span * 0.2)
-            self.play(n.animate.set_value(PARAMS / 1e9), run_time=span * 0.15)
-            # ---- the best point sits on a line: 20 tokens per parameter
-            ratio = Line(axes.c2p(0, 0), axes.c2p(2.05, 41)).set_stroke(HIGHLIGHT, 3)
-            ratio_name = maths(
-                r"\text{tokens} = 20 \times \text{parameters}", size=LABEL_SIZE, color=HIGHLIGHT
-            )
-            ratio_name.move_to(axes.c2p(1.35, 37))
-            self.play(Create(ratio), FadeIn(ratio_name), run_time=span * 0.15)
-            # more compute: model and data grow together, along the line
-            self.play(
-                budget.animate.set_value(ours * 4),
-                n.animate.set_value(2 * PARAMS / 1e9),
-                FadeOut(compute),
-                run_time=span * 0.2,
-            )
-            self.play(
-                budget.animate.set_value(ours),
-                n.animate.set_value(PARAMS / 1e9),
-                run_time=span * 0.15,
-            )
-            # ---- ours: 561M parameters, 11.2 billion tokens
-            dot = axes.c2p(PARAMS / 1e9, 20 * PARAMS / 1e9)
-            guides = VGroup(
-                DashedLine(axes.c2p(PARAMS / 1e9, 0), dot, dash_length=0.08),
-                DashedLine(axes.c2p(0, 20 * PARAMS / 1e9), dot, dash_length=0.08),
-            ).set_stroke(DIM, THIN)
-            n_name = maths(r"561\text{M}", size=LABEL_SIZE, color=TEXT)
-            n_name.next_to(axes.c2p(PARAMS / 1e9, 0), DOWN, buff=0.15)
-            tokens = Counter(
-                11.2, unit="billion tokens", places=1, size=LABEL_SIZE + 8, colour=TOKEN
-            )
-            tokens.value.set_value(11.2)
-            tokens.value.update()
-            tokens.next_to(dot, RIGHT, buff=0.45)
-            tokens.value.set_value(0)
-            tokens.value.update()
-            self.play(Create(guides), FadeIn(n_name), FadeIn(tokens), model.pulse(), run_time=QUICK)
-            self.play(tokens.count(), run_time=beat.until())
-            hyperbola.clear_updaters()
-            rect.clear_updaters()
-            return VGroup(
-                axes, x_name, y_name, hyperbola, rect, ratio, ratio_name, guides, n_name, tokens
-            )
-
     # ------------------------------------------------------------------ gpus
 
-    def spread_over_gpus(self, model, plot):
+    def spread_over_gpus(self, model, buffer):
         with self.beat("gpus") as beat:
             xs = [-5.6 + 1.6 * k for k in range(GPUS)]
             frames = VGroup(
@@ -700,7 +576,7 @@ class BaseTraining(NarratedScene):
                 paint(ModelStack(width=1.0, height=2.8, label=None), 0.0).move_to([x, -0.35, 0])
                 for x in xs
             ]
-            self.play(FadeOut(plot), run_time=QUICK)
+            self.play(FadeOut(buffer), run_time=QUICK)
             self.play(
                 ReplacementTransform(model, copies[0]),
                 LaggedStart(*[TransformFromCopy(copies[0], c) for c in copies[1:]], lag_ratio=0.1),

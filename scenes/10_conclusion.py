@@ -23,6 +23,7 @@ from manim import (
     RIGHT,
     UP,
     AnimationGroup,
+    Brace,
     ChangeDecimalToValue,
     Circumscribe,
     Create,
@@ -38,13 +39,14 @@ from manim import (
     LaggedStart,
     Line,
     MoveAlongPath,
+    MoveToTarget,
     Rectangle,
     ReplacementTransform,
     UpdateFromFunc,
     ValueTracker,
     VGroup,
 )
-from mobjects import STAGES, ModelStack, PriceTag, TokenStrip
+from mobjects import STAGES, ModelStack, PriceTag, TokenCell, TokenStrip
 from style import (
     BODY_SIZE,
     CONTENT_CENTRE,
@@ -75,8 +77,7 @@ from explainer.scene import NarratedScene
 CORE_D20 = 0.2219
 GPT2 = [("124M", 0.1139), ("355M", 0.1849), ("774M", 0.2146), ("1.5B", 0.2565)]
 MMLU, MMLU_CHANCE = 0.3151, 0.25
-GSM_SFT, GSM_RL = 0.0455, 0.0758
-MMLU_Y, GSM_Y, BAR_HEIGHT = 0.5, -1.9, 0.55  # the two benchmark tracks
+MMLU_Y, BAR_HEIGHT = -1.0, 1.1  # the benchmark track
 
 # ---- the CORE axis
 AXIS_Y = -1.0
@@ -346,77 +347,64 @@ class Conclusion(NarratedScene):
         return VGroup(dots, labels, legend, why, VGroup(score, sizes, tag))
 
     def score_the_chat(self, axis: CoreAxis, model: ModelStack, board: VGroup) -> VGroup:
-        """chat: MMLU 31.5 % where guessing gets 25; GSM8K 4.55 -> 7.58 % where guessing gets 0."""
+        """chat: MMLU, a four-choice quiz on school subjects: 31.5 % where guessing gets 25."""
         with self.beat("chat") as beat:
             left, right = -3.0, 6.2
 
-            def at(share: float, y: float) -> np.ndarray:
+            def at(share: float, y: float = MMLU_Y) -> np.ndarray:
                 return np.array([left + share * (right - left), y, 0.0])
 
-            tracks, names, bars, values = VGroup(), VGroup(), VGroup(), VGroup()
-            for row, (name, y) in enumerate((("MMLU", MMLU_Y), ("GSM8K", GSM_Y))):
-                tracks.add(Line(at(0, y), at(1, y), color=STRUCTURE))
-                names.add(mono(name, size=LABEL_SIZE, color=TEXT).next_to(at(0, y), DOWN, 0.3))
-                names[-1].align_to(at(0, y), LEFT)
-                score = MMLU if row == 0 else GSM_SFT
-                bar = Rectangle(width=score * (right - left), height=BAR_HEIGHT, stroke_width=0)
-                bar.set_fill(TOKEN, 0.8).move_to(at(0, y), aligned_edge=LEFT + DOWN)
-                bars.add(bar)
-                value = DecimalNumber(
-                    0, num_decimal_places=1 + row, unit=r"\%", font_size=LABEL_SIZE, color=TOKEN
-                )  # GSM8K to two places, as chapter 8 says it
-                values.add(value.next_to(at(score, y), RIGHT, buff=0.2).align_to(bar, DOWN))
-            # guessing: a quarter of MMLU's four-choice answers, none of GSM8K's
+            track = Line(at(0), at(1), color=STRUCTURE)
+            name = mono("MMLU", size=BODY_SIZE, color=TEXT).next_to(at(0), DOWN, 0.3)
+            name.align_to(at(0), LEFT)
+            what = prose("school subjects, four choices", size=LABEL_SIZE, color=DIM)
+            what.next_to(name, RIGHT, buff=0.4).align_to(name, DOWN)
+            bar = Rectangle(width=MMLU * (right - left), height=BAR_HEIGHT, stroke_width=0)
+            bar.set_fill(TOKEN, 0.8).move_to(at(0), aligned_edge=LEFT + DOWN)
+            value = DecimalNumber(0, num_decimal_places=1, unit=r"\%", font_size=BODY_SIZE)
+            value.set_color(TOKEN).next_to(at(MMLU), RIGHT, buff=0.2).align_to(bar, DOWN)
+            # guessing: a quarter of the four-choice answers
             chance = DashedLine(
-                at(MMLU_CHANCE, MMLU_Y), at(MMLU_CHANCE, MMLU_Y) + UP * (BAR_HEIGHT + 0.35),
+                at(MMLU_CHANCE), at(MMLU_CHANCE) + UP * (BAR_HEIGHT + 0.35),
                 color=DIM, stroke_width=STROKE, dash_length=0.08,
             )  # fmt: skip
-            chance_label = prose("guessing: 25%", size=SMALL_SIZE, color=DIM)
+            chance_label = prose("guessing: 25%", size=LABEL_SIZE, color=DIM)
             chance_label.next_to(chance, UP, buff=0.1)
             above = Rectangle(
                 width=(MMLU - MMLU_CHANCE) * (right - left), height=BAR_HEIGHT, stroke_width=0
             ).set_fill(HIGHLIGHT, 0.9)
-            above.move_to(at(MMLU_CHANCE, MMLU_Y), aligned_edge=LEFT + DOWN)
-            nothing = prose("guessing: 0%", size=SMALL_SIZE, color=DIM)
-            nothing.next_to(at(0, GSM_Y), UP, buff=BAR_HEIGHT + 0.2).align_to(at(0, GSM_Y), LEFT)
-            chances = VGroup(chance, chance_label, nothing)
+            above.move_to(at(MMLU_CHANCE), aligned_edge=LEFT + DOWN)
             corner = model.copy().scale(1.35).move_to([-5.3, -0.35, 0])
-            # --- the axis gives way to two benchmark tracks; the model steps to the left
+            # --- the axis gives way to one benchmark track; the model steps to the left
             self.play(
                 FadeOut(VGroup(board, axis.ticks, axis.numbers, axis.name)),
-                ReplacementTransform(axis.line, tracks[0]),
+                ReplacementTransform(axis.line, track),
                 model.animate.move_to(corner).scale(1.35),
                 run_time=beat.until("mmlu"),
             )
-            # --- MMLU: the score grows; then where guessing alone would land
-            self.play(Create(tracks[1]), FadeIn(names), run_time=QUICK)
+            # --- MMLU: what it asks, the score grows; then where guessing alone would land
+            self.play(FadeIn(name), FadeIn(what, shift=LEFT * 0.15), run_time=QUICK)
             self.play(
-                GrowFromEdge(bars[0], LEFT),
-                count_along(values[0], bars[0], 100 * MMLU),
+                GrowFromEdge(bar, LEFT),
+                count_along(value, bar, 100 * MMLU),
                 run_time=beat.until("guess"),
             )
             self.play(Create(chance), FadeIn(chance_label), run_time=QUICK)
             self.play(FadeIn(above), run_time=QUICK)  # only the part past guessing is knowledge
-            self.play(above.animate.set_fill(opacity=0.35), run_time=beat.until("gsm"))
-            # --- GSM8K: guessing gets nothing; RL lifts the fine-tuned score
+            # what it knows: the 6.5 points past guessing
+            gain = Brace(above, UP, color=HIGHLIGHT)
+            gain_label = maths(r"+6.5", size=LABEL_SIZE, color=HIGHLIGHT).next_to(gain, UP, 0.1)
+            chance_label.generate_target().next_to(chance, UP, 0.1).align_to(chance, RIGHT)
+            chance_label.target.shift(LEFT * 0.15)
             self.play(
-                GrowFromEdge(bars[1], LEFT),
-                count_along(values[1], bars[1], 100 * GSM_SFT),
-                run_time=beat.until("nothing"),
+                MoveToTarget(chance_label),
+                GrowFromCenter(gain),
+                FadeIn(gain_label, shift=DOWN * 0.1),
+                run_time=beat.until("kid") * 0.6,
             )
-            self.play(FadeIn(nothing, shift=DOWN * 0.15), run_time=beat.until("rl"))
-            rl_bar = bars[1].copy().stretch_to_fit_width(GSM_RL * (right - left))
-            rl_bar.move_to(at(0, GSM_Y), aligned_edge=LEFT + DOWN).set_fill(TRAINED, 0.8)
-            rl = prose("after RL", size=SMALL_SIZE, color=TRAINED)
-            rl.next_to(rl_bar, RIGHT, buff=1.6)
-            self.play(
-                bars[1].animate.become(rl_bar),
-                count_along(values[1], bars[1], 100 * GSM_RL),
-                FadeIn(rl),
-                run_time=beat.until("kid"),
-            )
+            self.play(above.animate.set_fill(opacity=0.35), run_time=beat.until("kid"))
             self.play(model.pulse(), run_time=beat.until())
-        return VGroup(tracks, names, chances, bars, above, values, rl)
+        return VGroup(track, name, what, bar, value, chance, chance_label, above, gain, gain_label)
 
     def find_the_one_idea(self, bar, model: ModelStack, rows: VGroup):
         """idea: one loss all along, predict the next token; the text is what changes, and
@@ -578,17 +566,47 @@ class Conclusion(NarratedScene):
             last = mono("99 min", size=LABEL_SIZE, color=HIGHLIGHT)
             last.next_to(VGroup(bars[-1], drops[-1]), UP, buff=0.15)
             self.play(FadeIn(last, shift=DOWN * 0.15), run_time=QUICK)
+            # the agent's two records, ringed together while they are told
+            agent = VGroup(bars[-2:], labels[-2:], drops[-2:], last)
+            self.play(Circumscribe(agent, color=HIGHLIGHT), run_time=max(beat.until("tree"), QUICK))
             # --- the repository: midtraining folded into SFT
             mid = bar.boxes[STAGES.index("midtraining")]
             mid_label = bar.labels[STAGES.index("midtraining")]
             sft = bar.boxes[STAGES.index("SFT")]
             pinned = VGroup(mid.copy(), mid_label.copy())  # the bar as it was at 48abd7d
             beat.wait_until("tree")
+            # every training row now opens at a document's start (43c29dd), as a chat's does
+            chart = VGroup(after, base, ticks, title, bars, labels, drops, three, last)
+
+            def cell(token: str) -> TokenCell:
+                if token.startswith("<|"):
+                    return TokenCell(token, HIGHLIGHT, special=True)
+                return TokenCell(token, TOKEN)
+
+            web = ("<|bos|>", "The", "sky", "looks", "blue", "because")
+            chat = ("<|bos|>", "<|user_start|>", "Why", "is", "the", "sky", "blue", "?")
+            rows = TokenStrip([[cell(w) for w in web], [cell(w) for w in chat]], line_buff=0.45)
+            rows.move_to([(RACE_LEFT + RACE_RIGHT) / 2, race_y(1.6), 0])
+            starts = VGroup(rows.cells[0], rows.cells[len(web)])
+            self.play(FadeOut(chart), run_time=QUICK)
             self.play(
+                LaggedStart(*[FadeIn(c, shift=RIGHT * 0.15) for c in rows.cells], lag_ratio=0.06),
+                run_time=min(2.0, beat.until("fold") * 0.6),
+            )
+            self.play(
+                *[Circumscribe(s, color=HIGHLIGHT) for s in starts],
+                Circumscribe(VGroup(mid, mid_label), color=HIGHLIGHT),
+                run_time=beat.until("fold"),
+            )
+            # both kinds of row go to fine-tuning; the midtraining stage folds into it
+            self.play(
+                rows.animate.scale(0.15).move_to(sft).set_opacity(0),
                 mid.animate.move_to(sft).set_opacity(0),
                 mid_label.animate.move_to(sft).set_opacity(0),
                 run_time=STEADY,
             )
+            self.remove(rows)
+            self.play(FadeIn(chart), run_time=QUICK)
             self.play(model.pulse(), run_time=beat.until())
         later = VGroup(after, base, ticks, title, bars, labels, drops, three, last)
         return later, VGroup(mid, mid_label), pinned, home
