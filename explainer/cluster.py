@@ -443,6 +443,7 @@ def run_chapters(
     """
     if not scheduler and len(chapters) == 1:
         return run_here(project, chapters[0], settings, on_event, on_record)
+    import dask
     from distributed import Event, as_completed
 
     run = uuid.uuid4().hex[:12]
@@ -461,15 +462,18 @@ def run_chapters(
         stop = Event(f"explainer-{run}-stop", client=client)
         futures = {}
         for rank, chapter in enumerate(order):
-            future = client.submit(
-                render_task,
-                make_job(project, chapter, settings, voice, run, local=not scheduler),
-                key=f"render-{chapter.key}-{run}",
-                resources=RENDER,
-                retries=RETRIES,
-                priority=len(order) - rank,
-                pure=False,
-            )
+            # a task carries its inputs (10-15 MiB: audio, segments) by design, so that a
+            # retry on another worker has them; Dask would warn about every such graph
+            with dask.config.set({"distributed.admin.large-graph-warning-threshold": "1GiB"}):
+                future = client.submit(
+                    render_task,
+                    make_job(project, chapter, settings, voice, run, local=not scheduler),
+                    key=f"render-{chapter.key}-{run}",
+                    resources=RENDER,
+                    retries=RETRIES,
+                    priority=len(order) - rank,
+                    pure=False,
+                )
             futures[future] = chapter
         try:
             for future in as_completed(list(futures), loop=client.loop):

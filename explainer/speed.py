@@ -150,6 +150,7 @@ _generate_mobject = None  # Manim's own, once install() has replaced it
 _manim_deepcopy = None
 _manim_create_starting_mobject = None
 _manim_begin_animations = None
+_manim_transform_begin = None
 # what SVGMobject.generate_mobject calls: a subclass that overrides one is not cached
 _PARSING_METHODS = (
     "get_file_path", "modify_xml_tree", "generate_config_style_dict", "get_mobjects_from",
@@ -189,6 +190,73 @@ def cached_generate_mobject(self):
     return self
 
 
+def _aligned(a, b) -> bool:
+    """Whether ``a.align_data(b)`` would change neither: the same family shape, the same
+    number of points and of colours in each member (what Manim's alignment equalises)."""
+    from manim.mobject.mobject import Mobject
+    from manim.mobject.types.vectorized_mobject import VMobject
+
+    if len(a.points) != len(b.points) or len(a.submobjects) != len(b.submobjects):
+        return False
+    if isinstance(a, VMobject) and isinstance(b, VMobject):
+        for attr in ("fill_rgbas", "stroke_rgbas", "background_stroke_rgbas"):
+            if len(getattr(a, attr)) != len(getattr(b, attr)):
+                return False
+    elif type(a).align_points is not Mobject.align_points or type(b).align_points is not (
+        Mobject.align_points
+    ):
+        return False  # images, point clouds: aligned their own way
+    return all(_aligned(x, y) for x, y in zip(a.submobjects, b.submobjects, strict=True))
+
+
+def _fades_cleanly(animation) -> bool:
+    """Whether ``animation`` is a plain FadeIn or FadeOut that leaves its mobject exactly
+    as it found it: FadeIn ends on the mobject as it was (its target), FadeOut removes it
+    and then, in ``clean_up_from_scene``, puts it back to its start (``interpolate(0)``)."""
+    from manim.animation.fading import FadeIn, FadeOut
+    from manim.utils.bezier import interpolate
+
+    kind = type(animation)
+    return (
+        kind in (FadeIn, FadeOut)
+        and animation.path_func is interpolate
+        and animation.rate_func(1.0) == 1.0
+        and (kind is FadeIn or animation.rate_func(0.0) == 0.0)
+        and not any(m.updaters for m in animation.mobject.get_family())
+    )
+
+
+def _hold(alpha: float) -> None:
+    """A jumping fade's ``interpolate``: its mobject stays as it is at every alpha."""
+
+
+def transform_begin(animation) -> None:
+    """``Transform.begin``, without the copies a skipping scene does not need.
+
+    While a scene skips (:func:`begin_animations`): a clean fade (:func:`_fades_cleanly`)
+    copies nothing and holds its mobject as it is, which is where drawing it would leave
+    it; a transform that jumps cleanly (:func:`_jumps_cleanly`) to a target already
+    aligned with its mobject (:func:`_aligned`) reads the target itself instead of a copy
+    (the copy only protects the target from ``align_data``, which would change nothing).
+    """
+    from manim.animation.animation import Animation
+
+    if _jumping and _fades_cleanly(animation):
+        animation.target_mobject = animation.target_copy = animation.mobject
+        animation.starting_mobject = animation.mobject
+        animation.interpolate = _hold
+        if animation.suspend_mobject_updating:
+            animation.mobject.suspend_updating()
+        return
+    if _jumping and _jumps_cleanly(animation):
+        target = animation.create_target()
+        if _aligned(animation.mobject, target):
+            animation.target_mobject = animation.target_copy = target
+            Animation.begin(animation)
+            return
+    _manim_transform_begin(animation)
+
+
 def _jumps_cleanly(animation) -> bool:
     """Whether interpolating ``animation`` at alpha 1, twice, from its mobject as it is
     gives exactly what it gives from a copy of it (see :func:`start_without_copy`):
@@ -206,6 +274,8 @@ def _jumps_cleanly(animation) -> bool:
         and kind.interpolate_mobject is Animation.interpolate_mobject
         and kind.interpolate_submobject is Transform.interpolate_submobject
         and kind.create_starting_mobject is start_without_copy
+        and kind.clean_up_from_scene
+        in (Animation.clean_up_from_scene, Transform.clean_up_from_scene)
         and animation.path_func is interpolate
         and animation.rate_func(1.0) == 1.0
         and not any(m.updaters for m in animation.mobject.get_family())
@@ -240,10 +310,11 @@ def install() -> None:
     """Use :func:`fast_deepcopy`, :func:`cached_generate_mobject` and
     :func:`start_without_copy` in this process."""
     global _installed, _generate_mobject, _manim_deepcopy
-    global _manim_create_starting_mobject, _manim_begin_animations
+    global _manim_create_starting_mobject, _manim_begin_animations, _manim_transform_begin
     if _installed:
         return
     from manim.animation.animation import Animation
+    from manim.animation.transform import Transform
     from manim.mobject.mobject import Mobject
     from manim.scene.scene import Scene
 
@@ -256,6 +327,8 @@ def install() -> None:
     Animation.create_starting_mobject = start_without_copy
     _manim_begin_animations = Scene.begin_animations
     Scene.begin_animations = begin_animations
+    _manim_transform_begin = Transform.begin
+    Transform.begin = transform_begin
     _installed = True
 
 

@@ -186,6 +186,10 @@ def _final_state(skip: bool, tmp_path, counted: list):
         LEFT,
         RED,
         UP,
+        Dot,
+        FadeIn,
+        VMobject,
+        FadeOut,
         ReplacementTransform,
         Scene,
         TransformFromCopy,
@@ -210,8 +214,24 @@ def _final_state(skip: bool, tmp_path, counted: list):
             self.play(TransformFromCopy(circle, text))
             self.play(ReplacementTransform(text, Square().shift(DOWN)))
             self.play(circle.animate.set_stroke(RED, 6).rotate(0.3))
+            # a fade out puts its mobject back to its start once removed: shown again, the
+            # square must not come back faded (a fade copies nothing while skipping)
+            self.play(FadeOut(square, shift=UP))
+            self.play(FadeIn(square, shift=DOWN, scale=0.5))
+            self.play(FadeIn(Dot(), Dot().shift(UP)))
+            # a target already aligned with its mobject is read, not copied, while skipping
+            small = Square(side_length=0.5).shift(LEFT * 3)
+            self.add(small)
+            self.play(ReplacementTransform(small, Square(side_length=0.8).shift(LEFT * 2)))
+
+    manim_copy = Mobject.copy
+
+    def copying(mob):
+        counted.append("copy")
+        return manim_copy(mob)
 
     speed._manim_create_starting_mobject = counting
+    Mobject.copy = copying
     try:
         options = {"media_dir": str(tmp_path), "write_to_movie": False, "pixel_width": 64,
                    "pixel_height": 36, "frame_rate": 5}  # fmt: skip
@@ -221,7 +241,8 @@ def _final_state(skip: bool, tmp_path, counted: list):
             scene.render()
     finally:
         speed._manim_create_starting_mobject = original
-    family = [m for top in scene.mobjects for m in top.get_family()]
+        Mobject.copy = manim_copy
+    family = [m for top in scene.mobjects for m in top.get_family() if isinstance(m, VMobject)]
     return [(type(m).__name__, m.points.copy(), m.get_fill_rgbas().copy(),
              m.get_stroke_rgbas().copy(), m.get_stroke_width()) for m in family]  # fmt: skip
 
@@ -237,9 +258,15 @@ def test_skipping_without_start_copies_ends_exactly_where_drawing_does(tmp_path)
             assert np.array_equal(x, y), kind_a  # bit for bit, not approximately
     # drawing copies every start; skipping copies only the flash, the arc and the
     # transform from a copy (whose ends depend on where they started)
-    assert len(drawn_copies) == 6
-    assert sorted(skipped_copies) == [
+    starts = [c for c in drawn_copies if c != "copy"]
+    assert len(starts) == 8  # seven transforms and the fade out (fade ins copy their own way)
+    assert sorted(c for c in skipped_copies if c != "copy") == [
         "TransformFromCopy",
         "_MethodAnimation",
         "_MethodAnimation",
     ], skipped_copies
+    # and the fades and the aligned target copy nothing at all
+    assert skipped_copies.count("copy") < drawn_copies.count("copy") - 8, (
+        skipped_copies.count("copy"),
+        drawn_copies.count("copy"),
+    )
