@@ -250,7 +250,11 @@ def level_narration(log: list[dict], work: Path, settings: Settings) -> dict[str
         if old.name not in used:  # edited beats' old audio
             old.unlink(missing_ok=True)
     return media.normalise_wav(
-        raw, work / "narration.levelled.wav", settings.loudness, settings.true_peak
+        raw,
+        work / "narration.levelled.wav",
+        settings.loudness,
+        settings.true_peak,
+        maybe_on_target=False,  # raw voices: never levelled yet
     )
 
 

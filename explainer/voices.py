@@ -23,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import difflib
+import os
 import re
 import threading
 import unicodedata
@@ -219,11 +220,26 @@ class PiperVoice(Voice):
 
     def _load(self):
         if self._voice is None:
+            import onnxruntime
             from piper import PiperVoice as _Piper
 
-            self._voice = _Piper.load(
-                self.model_path, config_path=self.config_path, include_alignments=True
-            )
+            # The voice speaks while the scene runs (a render voices its beats ahead):
+            # onnxruntime would take every core; leave one to Manim's drawing.
+            threads = max(1, (os.cpu_count() or 2) - 1)
+            real_options = onnxruntime.SessionOptions
+
+            def options():
+                made = real_options()
+                made.intra_op_num_threads = threads
+                return made
+
+            onnxruntime.SessionOptions = options  # what PiperVoice.load builds its session with
+            try:
+                self._voice = _Piper.load(
+                    self.model_path, config_path=self.config_path, include_alignments=True
+                )
+            finally:
+                onnxruntime.SessionOptions = real_options
         return self._voice
 
     def synthesize(self, spoken: str, breaks: Sequence[int] = ()) -> Speech:
