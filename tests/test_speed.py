@@ -188,11 +188,11 @@ def _final_state(skip: bool, tmp_path, counted: list):
         UP,
         Dot,
         FadeIn,
-        VMobject,
         FadeOut,
         ReplacementTransform,
         Scene,
         TransformFromCopy,
+        VMobject,
         there_and_back,
     )
 
