@@ -71,7 +71,7 @@ def test_narration_encoded_ahead_is_cut_to_the_video_within_a_preview_frame(tmp_
     the audio is the narration, and the video is copied untouched."""
     from explainer.chapter_render import encodes_early
 
-    assert encodes_early("low") and encodes_early("medium") and not encodes_early("high")
+    assert not any(encodes_early(q) for q in ("low", "medium", "high"))  # off: see there
     rate, fps = media.AUDIO_RATE, 15
     t = np.arange(int(rate * 2.2)) / rate
     wav = tmp_path / "narration.wav"
