@@ -79,12 +79,6 @@ def pad_wav(source: Path, dest: Path, frames: int) -> None:
         handle.writeframes(data + bytes(frames * width - len(data)))
 
 
-def wav_duration(path: Path) -> float:
-    """A WAV's length in seconds, from its header."""
-    with wave.open(str(path), "rb") as handle:
-        return handle.getnframes() / handle.getframerate()
-
-
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
     with wave.open(str(path), "rb") as handle:
         if handle.getsampwidth() != 2 or handle.getnchannels() != 1:
@@ -318,15 +312,6 @@ def _aac(preview: bool) -> list[str]:
     ]
 
 
-def encode_narration_args(wav: Path, out: Path, pad: float, preview: bool) -> list[str]:
-    """Encode a narration WAV, with ``pad`` seconds of silence after it, as an M4A that
-    :func:`mux_args` can copy (``audio_encoded``) while cutting it to the video's length."""
-    return [
-        "ffmpeg", "-v", "error", "-y", "-i", str(wav), "-af", f"apad=pad_dur={pad:.3f}",
-        *_aac(preview), "-f", "mp4", str(out),
-    ]  # fmt: skip
-
-
 def mux_args(
     video: Path,
     audio: Path,
@@ -337,15 +322,11 @@ def mux_args(
     metadata: Path | None = None,
     language: str = "eng",
     preview: bool = False,
-    audio_encoded: float | None = None,
 ) -> list[str]:
     """Copy the video stream, encode narration as AAC-LC 48 kHz stereo, faststart.
 
     ``preview`` (480p15 renders) skips the encoder's mid/side search: 1.5x faster, at a
     signal-to-noise ratio of 40 dB instead of 50 dB on chapter 1's narration.
-    ``audio_encoded`` (the video's duration): ``audio`` is already AAC (from
-    :func:`encode_narration_args`, longer than the video) and is copied, cut where the
-    video ends (at an AAC frame, so up to 21 ms past it).
     """
     args = ["ffmpeg", "-v", "error", "-y", "-i", str(video), "-i", str(audio)]
     if subtitles:
@@ -358,11 +339,7 @@ def mux_args(
     if metadata:
         index = str(3 if subtitles else 2)
         args += ["-map_metadata", index, "-map_chapters", index]
-    args += ["-c:v", "copy"]
-    if audio_encoded is not None:
-        args += ["-c:a", "copy", "-t", f"{audio_encoded:.6f}"]
-    else:
-        args += _aac(preview)
+    args += ["-c:v", "copy", *_aac(preview)]
     args += ["-metadata:s:a:0", f"language={language}", "-movflags", "+faststart"]
     if title:
         args += ["-metadata", f"title={title}"]

@@ -63,35 +63,3 @@ def test_filter_and_measure_reports_exactly_what_it_wrote(tmp_path):
     # one pass measures the 16-bit samples it wrote: a second look agrees to the digit
     assert measured == media.measure_loudness(out)
     assert abs(measured["integrated"] - media.measure_loudness(path)["integrated"] - 6.0) < 0.3
-
-
-def test_narration_encoded_ahead_is_cut_to_the_video_within_a_preview_frame(tmp_path):
-    """A preview's narration is encoded (padded) before its video's length is known, then
-    copied into the MP4 and cut where the video ends: the streams end within one frame,
-    the audio is the narration, and the video is copied untouched."""
-    from explainer.chapter_render import encodes_early
-
-    assert not any(encodes_early(q) for q in ("low", "medium", "high"))  # off: see there
-    rate, fps = media.AUDIO_RATE, 15
-    t = np.arange(int(rate * 2.2)) / rate
-    wav = tmp_path / "narration.wav"
-    media.write_wav(wav, (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), rate)
-    aac = tmp_path / "narration.m4a"
-    media.run(media.encode_narration_args(wav, aac, 3.0, preview=True), "encoding")
-    assert abs(media.stream_durations(aac)["audio"] - 5.2) < 0.05  # the narration, then silence
-    video = tmp_path / "video.mp4"
-    media.run(
-        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc=size=64x36:rate={fps}",
-         "-frames:v", "43", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(video)],
-        "making a test video",
-    )  # fmt: skip
-    frames, _ = media.video_frames(video)
-    out = tmp_path / "out.mp4"
-    media.run(media.mux_args(video, aac, out, audio_encoded=frames / fps), "muxing")
-    lengths = media.stream_durations(out)
-    assert abs(lengths["audio"] - lengths["video"]) <= 1 / fps + 1e-3, lengths
-    assert media.frame_checksums(out) == media.frame_checksums(video)
-    decoded = media.decode_audio(out.read_bytes(), rate)
-    assert abs(len(decoded) / rate - frames / fps) < 1 / fps
-    # the tone is there (AAC is lossy: compare its level, not its samples)
-    assert 0.1 < float(np.abs(decoded[: int(rate * 2)]).max()) < 0.3
