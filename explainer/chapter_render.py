@@ -31,7 +31,7 @@ from .manifest import BeatTime, ChapterRecord
 from .narration import BeatAudio, Narrator
 from .project import Project
 from .script import Chapter
-from .segments import SegmentCache
+from .segments import SegmentCache, StalePlay
 from .settings import QUALITIES, Settings
 from .voices import make_voice
 
@@ -305,25 +305,44 @@ def _render_voiced(project, chapter, settings, narrator, finish_voicing, started
     quality = settings.quality
     build = project.build_dir(quality)
     work = build / "work" / chapter.key
-    # the scene gets this chapter and narrator: it parses nothing and reads no cache entry again
-    segments = None
-    if settings.segments:
-        segments = SegmentCache(
-            build / "segments" / chapter.key, base=segment_base(project, settings)
-        )
     from .scene import RunMode
 
-    mode = RunMode(chapter, narrator, add_sound=False, segments=segments)
-    mode.register(progress_hooks(len(chapter.beats)))
-    early = early_narration(chapter, work, settings)
-    mode.register(early)
     scene_cls = load_scene_class(project.scene_file(chapter))
-    movie, beat_log = render_scene(scene_cls, mode, work / "media", quality, chapter.key)
+
+    def attempt(reuse_plays: bool):
+        # the scene gets this chapter and narrator: it parses nothing, reads no cache entry again
+        segments = None
+        if settings.segments:
+            segments = SegmentCache(
+                build / "segments" / chapter.key, base=segment_base(project, settings)
+            )
+            segments.plays = reuse_plays
+        mode = RunMode(chapter, narrator, add_sound=False, segments=segments)
+        mode.register(progress_hooks(len(chapter.beats)))
+        early = early_narration(chapter, work, settings)
+        mode.register(early)
+        try:
+            movie, beat_log = render_scene(scene_cls, mode, work / "media", quality, chapter.key)
+        except StalePlay:
+            try:  # a levelling thread already started must not write beside the next one
+                early.result()
+            except Exception:
+                pass
+            raise
+        return segments, early, movie, beat_log
+
+    try:
+        segments, early, movie, beat_log = attempt(reuse_plays=True)
+    except StalePlay as stale:
+        # rare: a play's path depended on the beat's timing (segments.BeatPlays); the
+        # entry is gone, and this render draws every play of the beats that changed
+        print(f"{stale}: rendering again without reusing plays", file=sys.stderr)
+        segments, early, movie, beat_log = attempt(reuse_plays=False)
     frames, fps = media.video_frames(movie)
     duration = frames / fps
     emit("encode", frames=frames, fps=fps)
     if segments is not None:
-        emit("segments", reused=segments.hits, drawn=segments.misses)
+        emit("segments", reused=segments.hits, drawn=segments.misses, plays=segments.play_hits)
         segments.prune()
 
     voiced = {audio.beat.id: audio for audio in finish_voicing()}

@@ -113,7 +113,10 @@ def describe(event: dict) -> tuple[str, float | None]:
             0.1 + 0.85 * event["index"] / event["total"],
         )
     if kind == "segments":
-        return f"beats: {event['reused']} reused, {event['drawn']} drawn", 0.95
+        text = f"beats: {event['reused']} reused, {event['drawn']} drawn"
+        if event.get("plays"):  # plays of the drawn beats that did not change
+            text += f" ({event['plays']} of their plays reused)"
+        return text, 0.95
     if kind == "encode":
         return f"muxing narration and captions ({event['frames']} frames)", 0.95
     return kind, None

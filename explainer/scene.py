@@ -55,7 +55,7 @@ from .script import (
     parse_chapter,
     unknown_beat_message,
 )
-from .segments import CodeTrail, SegmentCache, picture_digest
+from .segments import BeatPlays, CodeTrail, SegmentCache, StalePlay, picture_digest
 from .voices import make_voice
 
 
@@ -352,6 +352,7 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
         self._sparse_beats: dict[str, str] = {}  # beat id -> why its picture may be small
         self._play_where = "?"
         self._trail = None
+        self._plays: BeatPlays | None = None  # a drawn beat's plays, each looked up (segments.py)
         if self.mode.segments is not None:
             self._trail = CodeTrail(self)
             self._trail.watch(self)
@@ -374,7 +375,15 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
     def play(self, *args, **kwargs) -> None:
         self._play_where = _caller()
         super().play(*args, **kwargs)  # ``wait`` plays a Wait, so it passes here too
+        if self._plays is not None:
+            self._plays.after()
         self.mode.inspect(self, self._beat_id)
+
+    def compile_animation_data(self, *args, **kwargs):
+        result = super().compile_animation_data(*args, **kwargs)
+        if self._plays is not None:  # the play is known and nothing is drawn yet
+            self._plays.before()
+        return result
 
     def get_moving_mobjects(self, *animations):
         """What Manim redraws every frame; the rest is drawn once per ``play``.
@@ -463,7 +472,7 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
         segment = self._segment_start(tracker, audio)
         try:
             yield tracker
-        except UserError:
+        except (UserError, StalePlay):
             raise
         except Exception as error:
             raise UserError(
@@ -494,6 +503,8 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
         cached = cache.lookup(key)
         if cached is not None:
             self.renderer._original_skipping_status = True
+        elif cache.plays:
+            self._plays = BeatPlays(cache, self, tracker.beat.id, list(frame))
         print(  # into the chapter's log (render.py keeps stdout for its own events)
             f"segment {tracker.beat.id}: {'reused' if cached else 'drawn'} {key}",
             file=sys.stderr,
@@ -522,7 +533,11 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
             section[first - (len(files) - len(section))] = str(cached.path)
             return
         writer.join_all_encode_jobs()  # the beat's partial movies are complete on disk
+        plays: list[str] = []
+        if self._plays is not None:
+            self._plays.store()
+            plays, self._plays = self._plays.keys, None
         parts = [Path(f) for f in writer.partial_movie_files[first:] if f is not None]
         frames = round((self.renderer.time - tracker.start_t) * fps)
         if parts:
-            self.mode.segments.store(key, parts, frames, writer.combine_files)
+            self.mode.segments.store(key, parts, frames, writer.combine_files, plays)

@@ -46,6 +46,7 @@ class Segment:
     key: str
     path: Path
     frames: int
+    end: str | None = None  # a play's picture when it ends (plays only)
 
 
 def _sha256(path: Path) -> str:
@@ -65,6 +66,9 @@ class SegmentCache:
         self.used: set[str] = set()
         self.hits = 0
         self.misses = 0
+        self.plays = True  # inside a drawn beat, reuse the plays that did not change
+        self.play_hits = 0
+        self.play_misses = 0
 
     def key(self, *parts: object) -> str:
         digest = hashlib.sha256(self.base.encode())
@@ -83,30 +87,58 @@ class SegmentCache:
                 return None
             if _sha256(video) != meta["sha256"]:
                 return None
-            segment = Segment(key, video, int(meta["frames"]))
+            segment = Segment(key, video, int(meta["frames"]), meta.get("end"))
+            plays = [str(k) for k in meta.get("plays", [])]
         except (OSError, ValueError, KeyError, TypeError):
             return None
         self.used.add(key)
-        self.hits += 1
+        self.used.update(plays)  # a reused beat keeps its plays for a later edit to it
+        if segment.end is None:
+            self.hits += 1
+        else:
+            self.play_hits += 1
         return segment
 
-    def store(self, key: str, parts: list[Path], frames: int, join) -> Segment:
+    def store(
+        self, key: str, parts: list[Path], frames: int, join, plays: list[str] = ()
+    ) -> Segment:
         """Join ``parts`` (the beat's partial movies) into the segment for ``key``.
 
-        ``join(parts, out)`` writes one MP4 (Manim's own stream-copy join).
+        ``join(parts, out)`` writes one MP4 (Manim's own stream-copy join). ``plays``:
+        the keys of the beat's plays, kept as long as the beat is.
         """
         self.folder.mkdir(parents=True, exist_ok=True)
         video = self.folder / f"{key}.mp4"
         tmp = self.folder / f"{key}.part.mp4"
         join([str(p) for p in parts], tmp)
         os.replace(tmp, video)
-        meta = {"frames": frames, "size": video.stat().st_size, "sha256": _sha256(video)}
+        self._write_meta(key, video, {"frames": frames, "plays": list(plays)})
+        self.misses += 1
+        return Segment(key, video, frames)
+
+    def store_play(self, key: str, movie: Path, frames: int, end: str) -> Segment:
+        """Keep one play's partial movie (moved, not copied: Manim writes its partial
+        movies afresh each render, so a link would be overwritten) for ``key``."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        video = self.folder / f"{key}.mp4"
+        os.replace(movie, video)
+        self._write_meta(key, video, {"frames": frames, "end": end})
+        self.play_misses += 1
+        return Segment(key, video, frames, end)
+
+    def forget(self, key: str) -> None:
+        """Delete the entry for ``key`` (a play that did not end where it did before)."""
+        for suffix in (".json", ".mp4"):
+            (self.folder / f"{key}{suffix}").unlink(missing_ok=True)
+        self.used.discard(key)
+
+    def _write_meta(self, key: str, video: Path, meta: dict) -> None:
+        # the JSON last, under a temporary name: an entry without it is a miss
+        meta = {**meta, "size": video.stat().st_size, "sha256": _sha256(video)}
         meta_tmp = self.folder / f"{key}.json.part"
         meta_tmp.write_text(json.dumps(meta), "utf-8")
         os.replace(meta_tmp, self.folder / f"{key}.json")
         self.used.add(key)
-        self.misses += 1
-        return Segment(key, video, frames)
 
     def prune(self) -> int:
         """Delete every segment (and leftover temporary file) this render did not use."""
@@ -169,6 +201,131 @@ def picture_digest(scene) -> str:
                     digest.update(repr(value).encode())
         digest.update(b"|")
     return digest.hexdigest()
+
+
+class StalePlay(Exception):
+    """A reused play ended on another picture than it did when drawn (see :class:`BeatPlays`)."""
+
+    def __init__(self, key: str, where: str) -> None:
+        super().__init__(f"play {key} at {where} ended elsewhere than when it was drawn")
+        self.key = key
+
+
+def animation_signature(animations) -> list:
+    """What kind of animations a play runs: classes, rate functions, run times, lags."""
+
+    def one(animation) -> list:
+        rate = getattr(animation, "rate_func", None)
+        return [
+            type(animation).__qualname__,
+            getattr(rate, "__qualname__", repr(rate)),
+            round(float(getattr(animation, "run_time", 0.0)), 6),
+            round(float(getattr(animation, "lag_ratio", 0.0)), 6),
+            type(getattr(animation, "mobject", None)).__qualname__,
+            [one(sub) for sub in getattr(animation, "animations", ())],
+        ]
+
+    return [one(animation) for animation in animations]
+
+
+class BeatPlays:
+    """The plays of one beat being drawn, each reused when it did not change.
+
+    A one-word edit changes where the beat's later bookmarks fall: the waits between
+    them change length, but most plays run as before, only later. While a beat whose
+    segment missed is drawn, each ``play`` is looked up under a key of the code that has
+    run, the picture when it starts, its place (its index in the beat and the line that
+    calls it), what it runs (:func:`animation_signature`) and its run time. A hit is not
+    drawn: the play runs skipped (every animation jumps to its end), the clock is set to
+    the cached movie's exact frame count, and the movie stands in for the play's own.
+    A drawn play's partial movie is kept under its key, with the picture it ended on.
+
+    What the key cannot see is an animation whose path depends on the beat's timing
+    but whose start does not (a target computed from a bookmark time): so a reused play
+    must also end on the picture it ended on when drawn, or :class:`StalePlay` is raised
+    and the chapter is rendered again without reusing plays.
+    """
+
+    def __init__(self, cache: SegmentCache, scene, beat_id: str, base: list) -> None:
+        self.cache = cache
+        self.scene = scene
+        self.beat_id = beat_id
+        self.base = base  # the frame size and rate
+        self.index = 0
+        self.pending: tuple | None = None
+        self.drawn: list[tuple[str, int, int, str]] = []  # key, file index, frames, end
+        self.keys: list[str] = []  # every play of the beat that has a movie of its own
+
+    def before(self) -> None:
+        """Called with the play's animations compiled and nothing drawn yet."""
+        scene = self.scene
+        renderer = scene.renderer
+        self.pending = None
+        if renderer.skip_animations:
+            return
+        key = self.cache.key(
+            "play",
+            scene._trail.digest(),
+            picture_digest(scene),
+            self.beat_id,
+            self.index,
+            scene._play_where,
+            animation_signature(scene.animations),
+            round(float(scene.duration), 6),
+            self.base,
+        )
+        hit = self.cache.lookup(key)
+        if hit is not None and hit.end is None:
+            hit = None  # a beat's segment under a play's key: cannot happen; draw it
+        files = renderer.file_writer.partial_movie_files
+        self.pending = (key, hit, renderer.time, len(files))
+        if hit is not None:
+            renderer.skip_animations = True
+
+    def after(self) -> None:
+        """Called when the play has ended: put a reused movie in place, or note a drawn one."""
+        self.index += 1
+        if self.pending is None:
+            return
+        key, hit, start, index = self.pending
+        self.pending = None
+        scene = self.scene
+        renderer = scene.renderer
+        writer = renderer.file_writer
+        from manim import config
+
+        fps = config.frame_rate
+        if hit is not None:
+            renderer.skip_animations = False
+            renderer.time = start + hit.frames / fps
+            files = writer.partial_movie_files
+            section = writer.sections[-1].partial_movie_files
+            if index >= len(files) or files[index] is not None:
+                raise RuntimeError(f"play {key}: no skipped play to stand in for")
+            files[index] = str(hit.path)
+            section[index - (len(files) - len(section))] = str(hit.path)
+            if picture_digest(scene) != hit.end:
+                self.cache.forget(key)
+                raise StalePlay(key, scene._play_where)
+            self.keys.append(key)
+            return
+        frames = round((renderer.time - start) * fps)
+        self.drawn.append((key, index, frames, picture_digest(scene)))
+
+    def store(self) -> None:
+        """Keep the drawn plays' movies (their encoding jobs joined) and point Manim at them."""
+        writer = self.scene.renderer.file_writer
+        files = writer.partial_movie_files
+        section = writer.sections[-1].partial_movie_files
+        for key, index, frames, end in self.drawn:
+            movie = files[index] if index < len(files) else None
+            if movie is None or not Path(movie).exists() or frames <= 0:
+                continue
+            kept = self.cache.store_play(key, Path(movie), frames, end)
+            self.keys.append(key)
+            files[index] = str(kept.path)
+            section[index - (len(files) - len(section))] = str(kept.path)
+        self.drawn = []
 
 
 class CodeTrail:

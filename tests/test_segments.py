@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -62,15 +63,26 @@ def render(root: Path, *, segments: bool = True):
     return result
 
 
-def segment_files(root: Path) -> dict[str, tuple[int, str]]:
-    """Each segment's inode and content: a rewrite (always to a new file, renamed into
-    place) changes the inode. (Not the mtime: on overlay filesystems a file's mtime can
-    move by a few nanoseconds when its inode is read back from disk.)"""
+def _files(root: Path, plays: bool) -> dict[str, tuple[int, str]]:
     folder = root / "build/low/segments/01-segments"
-    return {
-        p.name: (p.stat().st_ino, hashlib.sha256(p.read_bytes()).hexdigest())
-        for p in sorted(folder.glob("*.mp4"))
-    }
+    found = {}
+    for p in sorted(folder.glob("*.mp4")):
+        meta = json.loads(p.with_suffix(".json").read_text())
+        if ("end" in meta) == plays:
+            found[p.name] = (p.stat().st_ino, hashlib.sha256(p.read_bytes()).hexdigest())
+    return found
+
+
+def segment_files(root: Path) -> dict[str, tuple[int, str]]:
+    """Each beat segment's inode and content: a rewrite (always to a new file, renamed
+    into place) changes the inode. (Not the mtime: on overlay filesystems a file's mtime
+    can move by a few nanoseconds when its inode is read back from disk.)"""
+    return _files(root, plays=False)
+
+
+def play_files(root: Path) -> dict[str, tuple[int, str]]:
+    """The same for the plays kept from beats that were drawn."""
+    return _files(root, plays=True)
 
 
 def pcm_hash(path: Path) -> str:
@@ -84,8 +96,12 @@ def test_one_word_edit_redraws_one_beat_and_matches_a_fresh_render(tmp_path):
     render(edited_root)
     first = segment_files(edited_root)
     assert len(first) == 3
+    # every play of every beat: two plays and the closing wait each
+    first_plays = play_files(edited_root)
+    assert len(first_plays) == 9
 
-    # one word in beat three: that beat's narration changes length, nothing else
+    # one word in beat three, after its bookmark: that beat's narration changes length,
+    # nothing else; its first play (the camera move, up to the bookmark) runs as before
     make(edited_root, "bright yellow")
     render(edited_root)
     second = segment_files(edited_root)
@@ -93,6 +109,11 @@ def test_one_word_edit_redraws_one_beat_and_matches_a_fresh_render(tmp_path):
     kept = set(first) & set(second)
     assert len(kept) == 2, "beats one and two are reused"
     assert all(first[name] == second[name] for name in kept), "reused segments are not rewritten"
+    second_plays = play_files(edited_root)
+    kept_plays = set(first_plays) & set(second_plays)
+    assert len(kept_plays) == 7, "beats one and two's plays, beat three's camera move"
+    assert len(second_plays) == 9, "the changed play's old movie is pruned"
+    assert all(first_plays[name] == second_plays[name] for name in kept_plays)
 
     # the edited script rendered from nothing, without segments, elsewhere; with the same
     # narration (the audio cache: espeak's timings vary by a millisecond between runs)
@@ -116,6 +137,50 @@ def test_one_word_edit_redraws_one_beat_and_matches_a_fresh_render(tmp_path):
         for root in (edited_root, fresh_root)
     ]
     assert beats[0] == beats[1]
+
+
+STALE_BODY = """
+with self.beat("one") as beat:
+    square = Square()
+    self.add(square)
+    # where the square goes depends on the narration's length; when it starts and how
+    # long it runs do not: the play's key cannot tell, its end picture can
+    self.play(square.animate.shift(RIGHT * round(beat.duration, 2)), run_time=0.5)
+    self.play(square.animate.set_color("#ffcc00"), run_time=beat.remaining)
+"""
+
+STALE_SCRIPT = """
+# Segments
+## one
+A square moves to the {word} and turns yellow.
+"""
+
+
+@slow
+def test_a_reused_play_that_ends_elsewhere_is_drawn_again(tmp_path):
+    def make_stale(root: Path, word: str) -> Path:
+        write_chapter(root, "01-segments", STALE_SCRIPT.replace("{word}", word), STALE_BODY)
+        scene = root / "scenes/01_test.py"
+        scene.write_text(HEADER_EXTRA + scene.read_text("utf-8"), "utf-8")
+        return root
+
+    edited_root = make_stale(tmp_path / "edited", "right")
+    render(edited_root)
+    make_stale(edited_root, "right of the screen")
+    render(edited_root)
+    log = (edited_root / "build/low/logs/01-segments.log").read_text()
+    assert "ended elsewhere than when it was drawn: rendering again" in log
+    stale = re.search(r"play ([0-9a-f]{32}) at scenes/01_test.py:\d+ ended elsewhere", log)[1]
+    assert not list((edited_root / "build/low/segments/01-segments").glob(f"{stale}.*"))
+
+    fresh_root = make_stale(tmp_path / "fresh", "right of the screen")
+    shutil.copytree(edited_root / "audio", fresh_root / "audio")
+    render(fresh_root, segments=False)
+    a, b = (
+        media.frame_checksums(root / "build/low/01-segments.mp4")
+        for root in (edited_root, fresh_root)
+    )
+    assert len(a) == len(b) and a == b
 
 
 @slow
