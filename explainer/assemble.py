@@ -139,7 +139,9 @@ def assemble(
     if not parts:
         raise UserError("nothing to assemble: render at least one chapter")
 
-    (work / "concat.txt").write_text(media.concat_list([p.video for p in parts]), "utf-8")
+    (work / "concat.txt").write_text(
+        media.concat_list([(p.video, p.duration) for p in parts]), "utf-8"
+    )
     video_only = work / "video.mp4"
     media.run(media.concat_args(work / "concat.txt", video_only), "joining chapter videos")
 

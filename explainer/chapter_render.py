@@ -258,18 +258,35 @@ def level_narration(log: list[dict], work: Path, settings: Settings) -> dict[str
     )
 
 
+EARLY_PAD = 5.0  # s of silence encoded after the narration: what may follow its end
+
+
+def encodes_early(quality: str) -> bool:
+    """Whether a chapter's AAC narration is encoded before its video's length is known,
+    then cut to it: an AAC frame (1,024 samples, 21.3 ms) must fit in a video frame."""
+    # A chapter cut this way carries up to 21 ms of audio past its last frame: the whole
+    # video's join names each chapter's length (media.concat_list), or its concat
+    # demuxer would advance by the longer stream and drift from the narration.
+    return 1 / QUALITIES[quality][3] >= 1024 / media.AUDIO_RATE
+
+
 def early_narration(chapter: Chapter, work: Path, settings: Settings):
-    """A hook that levels the narration while the scene draws its last beat.
+    """A hook that levels (and for previews encodes) the narration while the scene draws
+    its last beat.
 
     Once the last beat's start is known, every beat's audio and start are: the track
     (without the silence that pads it to the video's length, which changes neither its
-    loudness nor its peaks) is built and levelled on a thread. ``result()`` then gives
-    the beat log it used and the loudness, ``None`` if the scene never reached its last
-    beat, or raises what the thread raised.
+    loudness nor its peaks) is built and levelled on a thread; at preview frame rates
+    (:func:`encodes_early`) it is then encoded as AAC with ``EARLY_PAD`` seconds of
+    silence after it, for the mux to copy and cut at the video's end. ``result()`` then
+    gives the beat log it used, the loudness and the encoded narration with its length
+    in seconds (or ``None``), or ``None`` if the scene never reached its last beat, or
+    raises what the thread raised.
     """
     from .scene import SceneHooks
 
     last = chapter.beats[-1].id
+    early_aac = encodes_early(settings.quality)
 
     class Early(SceneHooks):
         def __init__(self) -> None:
@@ -286,7 +303,17 @@ def early_narration(chapter: Chapter, work: Path, settings: Settings):
         def level(self, log: list[dict]) -> None:
             try:
                 loud = level_narration(log, work, settings)
-                self.outcome = (log, loud)
+                encoded = None
+                if early_aac:
+                    levelled = work / "narration.levelled.wav"
+                    aac, part = work / "narration.early.m4a", work / "narration.early.part.m4a"
+                    media.run(
+                        media.encode_narration_args(levelled, part, EARLY_PAD, preview=True),
+                        f"encoding the narration of {chapter.key}",
+                    )
+                    os.replace(part, aac)
+                    encoded = (aac, media.wav_duration(levelled) + EARLY_PAD)
+                self.outcome = (log, loud, encoded)
             except BaseException as error:  # handed to result()
                 self.outcome = error
 
@@ -350,10 +377,11 @@ def _render_voiced(project, chapter, settings, narrator, finish_voicing, started
     def timing(log: list[dict]) -> list[tuple]:
         return [(e["id"], e["start"], e["audio"]) for e in log]
 
-    # levelled while the last beat was drawn; again here if the scene ended elsewhere
-    log, loud = early.result() or (None, None)
+    # levelled (and encoded) while the last beat was drawn; again here if the scene
+    # ended elsewhere
+    log, loud, encoded = early.result() or (None, None, None)
     if log is None or timing(log) != timing(beat_log):
-        loud = level_narration(beat_log, work, settings)
+        loud, encoded = level_narration(beat_log, work, settings), None
     narration = work / "narration.wav"
     media.pad_wav(
         work / "narration.levelled.wav", narration, int(round(duration * media.AUDIO_RATE))
@@ -367,10 +395,11 @@ def _render_voiced(project, chapter, settings, narrator, finish_voicing, started
 
     out = build / f"{chapter.key}.mp4"
     tmp = build / f"{chapter.key}.part.mp4"
-    media.run(
-        media.mux_args(movie, narration, tmp, title=chapter.title, preview=quality == "low"),
-        f"muxing {chapter.key}",
-    )
+    if encoded is not None and duration <= encoded[1] - 0.1:  # copied and cut at the end
+        args = media.mux_args(movie, encoded[0], tmp, title=chapter.title, audio_encoded=duration)
+    else:
+        args = media.mux_args(movie, narration, tmp, title=chapter.title, preview=quality == "low")
+    media.run(args, f"muxing {chapter.key}")
     lengths = media.stream_durations(tmp)
     if abs(lengths.get("audio", 0) - lengths.get("video", 0)) > 1 / fps + 1e-3:
         raise RuntimeError(f"audio {lengths.get('audio')} s vs video {lengths.get('video')} s")

@@ -79,6 +79,12 @@ def pad_wav(source: Path, dest: Path, frames: int) -> None:
         handle.writeframes(data + bytes(frames * width - len(data)))
 
 
+def wav_duration(path: Path) -> float:
+    """A WAV's length in seconds, from its header."""
+    with wave.open(str(path), "rb") as handle:
+        return handle.getnframes() / handle.getframerate()
+
+
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
     with wave.open(str(path), "rb") as handle:
         if handle.getsampwidth() != 2 or handle.getnchannels() != 1:
@@ -178,6 +184,7 @@ _R128_THRESHOLD = re.compile(
 
 
 METER = "ebur128=peak=true:metadata=1,ametadata=mode=print:file=pipe\\\\:1"
+METER_NO_PEAK = METER.replace("peak=true:", "")  # 1.5x faster: no 4x oversampling
 
 
 def _parse_meter(result: subprocess.CompletedProcess, name: str) -> dict[str, float]:
@@ -187,27 +194,35 @@ def _parse_meter(result: subprocess.CompletedProcess, name: str) -> dict[str, fl
         last[key] = value
     # the last summary: a filter graph configured twice prints an empty one first
     thresholds = _R128_THRESHOLD.findall(result.stderr.decode("utf-8", "replace"))
-    if len(last) < 3 or not thresholds:
+    if "I" not in last or "LRA" not in last or not thresholds:
         raise UserError(f"measuring loudness of {name}: ffmpeg printed no measurement")
-    peak = float(last["true_peak"])
+    if "true_peak" not in last:
+        true_peak = float("nan")  # not measured (METER_NO_PEAK)
+    else:
+        peak = float(last["true_peak"])
+        true_peak = round(20 * math.log10(peak), 3) if peak > 0 else float("-inf")
     return {
         "integrated": float(last["I"]),
-        "true_peak": round(20 * math.log10(peak), 3) if peak > 0 else float("-inf"),
+        "true_peak": true_peak,
         "range": float(last["LRA"]),
         "threshold": float(thresholds[-1]),
     }
 
 
-def measure_loudness(path: Path, audio_filter: str | None = None) -> dict[str, float]:
+def measure_loudness(
+    path: Path, audio_filter: str | None = None, *, true_peak: bool = True
+) -> dict[str, float]:
     """Integrated loudness (LUFS), true peak (dBTP), range (LU) and gate threshold.
 
-    With ``audio_filter``, of the audio after that filter (nothing is written).
+    With ``audio_filter``, of the audio after that filter (nothing is written); without
+    ``true_peak``, the peak is not measured (``nan``).
     ffmpeg's ``ebur128`` meter (ITU-R BS.1770, true peak by 4x oversampling) reports
     its running values per frame; the last frame's are the whole track's, to three
     decimals. (``loudnorm``'s measuring pass reads the same values 3.5x slower: it
     resamples everything to 192 kHz first.)
     """
-    chain = f"{audio_filter},{METER}" if audio_filter else METER
+    meter = METER if true_peak else METER_NO_PEAK
+    chain = f"{audio_filter},{meter}" if audio_filter else meter
     result = run(
         ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", chain, "-f", "null", "-"],
         f"measuring loudness of {path.name}",
@@ -242,6 +257,9 @@ def level_filter(gain_db: float, peak: float) -> str:
 
 
 LOUDNESS_SLACK = 0.5  # LU a result may miss the target by (the standard allows 1)
+# dB of make-up gain the limiter takes back on narration (measured on Piper's voice: the
+# gain that reaches -14 LUFS is about 2 dB more than the compressed track's distance to it)
+LIMITER_ALLOWANCE = 2.0
 PEAK_SLACK = 0.3  # dB a measured true peak may sit above the limiter's ceiling
 
 
@@ -268,18 +286,20 @@ def normalise_wav(
         )
 
     tmp = dest.with_name(dest.name + ".part.wav")
+    compressed = level_filter(0.0, 0.0)
     if maybe_on_target:
         with ThreadPoolExecutor(max_workers=2) as pool:  # two ffmpeg processes, two cores
             as_is = pool.submit(measure_loudness, source)
-            compressed = pool.submit(measure_loudness, source, level_filter(0.0, 0.0))
-            first, levelled = as_is.result(), compressed.result()
+            levelling = pool.submit(measure_loudness, source, compressed, true_peak=False)
+            first, levelled = as_is.result(), levelling.result()
     else:
-        first, levelled = None, measure_loudness(source, level_filter(0.0, 0.0))
+        first, levelled = None, measure_loudness(source, compressed, true_peak=False)
     if first is not None and on_target(first):
         shutil.copyfile(source, tmp)
         os.replace(tmp, dest)
         return {**first, "gain": 0.0}
-    gain = target - levelled["integrated"]
+    # the first try allows for the limiter, so it usually lands within the slack
+    gain = target - levelled["integrated"] + LIMITER_ALLOWANCE
     result: dict[str, float] = {}
     for _ in range(4):
         result = filter_and_measure(source, level_filter(gain, peak), tmp)
@@ -312,6 +332,15 @@ def _aac(preview: bool) -> list[str]:
     ]
 
 
+def encode_narration_args(wav: Path, out: Path, pad: float, preview: bool) -> list[str]:
+    """Encode a narration WAV, with ``pad`` seconds of silence after it, as an M4A that
+    :func:`mux_args` can copy (``audio_encoded``) while cutting it to the video's length."""
+    return [
+        "ffmpeg", "-v", "error", "-y", "-i", str(wav), "-af", f"apad=pad_dur={pad:.3f}",
+        *_aac(preview), "-f", "mp4", str(out),
+    ]  # fmt: skip
+
+
 def mux_args(
     video: Path,
     audio: Path,
@@ -322,11 +351,15 @@ def mux_args(
     metadata: Path | None = None,
     language: str = "eng",
     preview: bool = False,
+    audio_encoded: float | None = None,
 ) -> list[str]:
     """Copy the video stream, encode narration as AAC-LC 48 kHz stereo, faststart.
 
     ``preview`` (480p15 renders) skips the encoder's mid/side search: 1.5x faster, at a
     signal-to-noise ratio of 40 dB instead of 50 dB on chapter 1's narration.
+    ``audio_encoded`` (the video's duration): ``audio`` is already AAC (from
+    :func:`encode_narration_args`, longer than the video) and is copied, cut where the
+    video ends (at an AAC frame, so up to 21 ms past it).
     """
     args = ["ffmpeg", "-v", "error", "-y", "-i", str(video), "-i", str(audio)]
     if subtitles:
@@ -339,7 +372,11 @@ def mux_args(
     if metadata:
         index = str(3 if subtitles else 2)
         args += ["-map_metadata", index, "-map_chapters", index]
-    args += ["-c:v", "copy", *_aac(preview)]
+    args += ["-c:v", "copy"]
+    if audio_encoded is not None:
+        args += ["-c:a", "copy", "-t", f"{audio_encoded:.6f}"]
+    else:
+        args += _aac(preview)
     args += ["-metadata:s:a:0", f"language={language}", "-movflags", "+faststart"]
     if title:
         args += ["-metadata", f"title={title}"]
@@ -348,17 +385,31 @@ def mux_args(
 
 
 def concat_args(list_file: Path, out: Path) -> list[str]:
-    """Join the videos named in an ffconcat list by stream copy (video only, no re-encode)."""
+    """Join the videos named in an ffconcat list by stream copy (video only, no re-encode).
+
+    ``-copyts``: the pictures keep the times the list gives them, from 0. Without it
+    ffmpeg starts the output where the earliest stream of the first file starts, the
+    AAC narration's priming (-21 ms), and every picture would come 21 ms late.
+    """
     return [
         "ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(list_file),
-        "-map", "0:v:0", "-c", "copy", str(out),
+        "-copyts", "-map", "0:v:0", "-c", "copy", str(out),
     ]  # fmt: skip
 
 
-def concat_list(videos: list[Path]) -> str:
-    """The ffconcat list for :func:`concat_args` (quotes in names escaped)."""
+def concat_list(videos: list[tuple[Path, float]]) -> str:
+    """The ffconcat list for :func:`concat_args`: each video with its length in seconds
+    (quotes in names escaped).
+
+    The length is stated because the concat demuxer otherwise starts the next file where
+    the longest stream of this one ends, even a stream it does not copy: a chapter whose
+    AAC narration runs a few milliseconds past its last frame would push every later
+    chapter's pictures that much behind their narration.
+    """
     return "".join(
-        f"file '{str(v).replace(chr(39), chr(39) + chr(92) + chr(39) * 2)}'\n" for v in videos
+        f"file '{str(v).replace(chr(39), chr(39) + chr(92) + chr(39) * 2)}'\n"
+        f"duration {seconds:.6f}\n"
+        for v, seconds in videos
     )
 
 

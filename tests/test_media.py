@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +28,8 @@ def test_argument_lists():
         "copy",
         "out.mp4",
     ]
-    assert media.concat_list([Path("a.mp4"), Path("it's.mp4")]) == (
-        "file 'a.mp4'\nfile 'it'\\''s.mp4'\n"
+    assert media.concat_list([(Path("a.mp4"), 2.5), (Path("it's.mp4"), 1 / 3)]) == (
+        "file 'a.mp4'\nduration 2.500000\nfile 'it'\\''s.mp4'\nduration 0.333333\n"
     )
     freeze = media.detect_args(Path("v.mp4"), "v", "freezedetect=d=4")
     assert freeze[freeze.index("-map") + 1] == "0:v:0" and "-vf" in freeze
@@ -63,3 +64,74 @@ def test_filter_and_measure_reports_exactly_what_it_wrote(tmp_path):
     # one pass measures the 16-bit samples it wrote: a second look agrees to the digit
     assert measured == media.measure_loudness(out)
     assert abs(measured["integrated"] - media.measure_loudness(path)["integrated"] - 6.0) < 0.3
+
+
+def test_narration_encoded_ahead_is_cut_to_the_video_within_a_preview_frame(tmp_path):
+    """A preview's narration is encoded (padded) before its video's length is known, then
+    copied into the MP4 and cut where the video ends: the streams end within one frame,
+    the audio is the narration, and the video is copied untouched."""
+    from explainer.chapter_render import encodes_early
+
+    # an AAC frame (21.3 ms) fits in a frame at 15 and 30 fps, not at 60
+    assert encodes_early("low") and encodes_early("medium") and not encodes_early("high")
+    rate, fps = media.AUDIO_RATE, 15
+    t = np.arange(int(rate * 2.2)) / rate
+    wav = tmp_path / "narration.wav"
+    media.write_wav(wav, (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), rate)
+    aac = tmp_path / "narration.m4a"
+    media.run(media.encode_narration_args(wav, aac, 3.0, preview=True), "encoding")
+    assert abs(media.stream_durations(aac)["audio"] - 5.2) < 0.05  # the narration, then silence
+    video = tmp_path / "video.mp4"
+    media.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc=size=64x36:rate={fps}",
+         "-frames:v", "43", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(video)],
+        "making a test video",
+    )  # fmt: skip
+    frames, _ = media.video_frames(video)
+    out = tmp_path / "out.mp4"
+    media.run(media.mux_args(video, aac, out, audio_encoded=frames / fps), "muxing")
+    lengths = media.stream_durations(out)
+    assert abs(lengths["audio"] - lengths["video"]) <= 1 / fps + 1e-3, lengths
+    assert media.frame_checksums(out) == media.frame_checksums(video)
+    decoded = media.decode_audio(out.read_bytes(), rate)
+    assert abs(len(decoded) / rate - frames / fps) < 1 / fps
+    # the tone is there (AAC is lossy: compare its level, not its samples)
+    assert 0.1 < float(np.abs(decoded[: int(rate * 2)]).max()) < 0.3
+
+
+def test_joined_chapters_start_where_the_last_video_ended(tmp_path):
+    """Chapters whose narration was cut at an AAC frame (up to 21 ms past the video) are
+    joined where each video ends, not where its audio does: no drift across the join."""
+    rate, fps = media.AUDIO_RATE, 15
+    t = np.arange(int(rate * 1.0)) / rate
+    wav = tmp_path / "narration.wav"
+    media.write_wav(wav, (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), rate)
+    aac = tmp_path / "narration.m4a"
+    media.run(media.encode_narration_args(wav, aac, 3.0, preview=True), "encoding")
+    parts = []
+    for index, count in enumerate((31, 29, 37)):  # lengths that end mid AAC frame
+        video = tmp_path / f"video{index}.mp4"
+        media.run(
+            ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc=size=64x36:rate={fps}",
+             "-frames:v", str(count), "-c:v", "libx264", "-pix_fmt", "yuv420p", str(video)],
+            "making a test video",
+        )  # fmt: skip
+        chapter = tmp_path / f"chapter{index}.mp4"
+        media.run(media.mux_args(video, aac, chapter, audio_encoded=count / fps), "muxing")
+        lengths = media.stream_durations(chapter)
+        assert lengths["audio"] > lengths["video"]  # the overhang the join must ignore
+        parts.append((chapter, count / fps))
+    listing = tmp_path / "concat.txt"
+    listing.write_text(media.concat_list(parts), "utf-8")
+    joined = tmp_path / "joined.mp4"
+    media.run(media.concat_args(listing, joined), "joining")
+    frames, _ = media.video_frames(joined)
+    assert frames == 31 + 29 + 37
+    shown = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+         "frame=pts_time", "-of", "csv=p=0", str(joined)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    times = [float(line.strip(",")) for line in shown.split()]  # a keyframe: "t,"
+    expected = [n / fps for n in range(frames)]
+    assert max(abs(a - b) for a, b in zip(times, expected, strict=True)) < 1e-3
