@@ -163,6 +163,11 @@ class Narrator:
             )
         return self._store(key, beat, speech)
 
+    def ready(self, beat: Beat) -> bool:
+        """Whether :meth:`speak` would answer without waiting for the voice."""
+        waiting = self._pending.get(self._key(beat))
+        return waiting is None or waiting.is_set()
+
     def speak(self, beat: Beat) -> BeatAudio:
         key = self._key(beat)
         waiting = self._pending.get(key)

@@ -33,6 +33,7 @@ what it uses and what goes wrong, and calls its hook points, which observers
 from __future__ import annotations
 
 import inspect
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,7 +56,16 @@ from .script import (
     parse_chapter,
     unknown_beat_message,
 )
-from .segments import BeatPlays, CodeTrail, SegmentCache, StalePlay, picture_digest
+from .segments import (
+    BeatPlays,
+    ChainRecorder,
+    CodeTrail,
+    SegmentCache,
+    StalePlay,
+    chain_tail,
+    picture_digest,
+    read_chain,
+)
 from .voices import make_voice
 
 
@@ -353,9 +363,15 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
         self._play_where = "?"
         self._trail = None
         self._plays: BeatPlays | None = None  # a drawn beat's plays, each looked up (segments.py)
+        self._chain: ChainRecorder | None = None
+        self._last_chain: dict | None = None
+        self._position = 0  # beats started so far
         if self.mode.segments is not None:
             self._trail = CodeTrail(self)
             self._trail.watch(self)
+            self._chain = ChainRecorder()
+            self._last_chain = read_chain(self.mode.segments)
+            self.mode.segments.forget_chain()  # written again when this render ends well
 
     def allow_overlap(self, a, b) -> None:
         """Declare that texts ``a`` and ``b`` overlap on purpose (the layout audit skips them)."""
@@ -374,6 +390,8 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
 
     def play(self, *args, **kwargs) -> None:
         self._play_where = _caller()
+        if self._chain is not None and self.current_tracker is None:
+            self._chain.outside += 1  # a play outside any beat (see ChainRecorder)
         super().play(*args, **kwargs)  # ``wait`` plays a Wait, so it passes here too
         if self._plays is not None:
             self._plays.after()
@@ -500,6 +518,12 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
         }
         frame = (config.pixel_width, config.pixel_height, config.frame_rate)
         key = cache.key(self._trail.digest(), picture_digest(self), timing, frame)
+        position, self._position = self._position, self._position + 1
+        self._chain.beat(tracker.beat.id, key, self._voice(tracker.beat, audio), tracker.where)
+        if self._last_chain is not None:
+            tail = chain_tail(self._last_chain, self._trail, position, key, self._voice_now)
+            if tail is not None:
+                self._take_chain(tail, tracker)  # ends the scene if every segment is there
         cached = cache.lookup(key)
         if cached is not None:
             self.renderer._original_skipping_status = True
@@ -510,6 +534,75 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
             file=sys.stderr,
         )
         return key, cached, len(writer.partial_movie_files)
+
+    def _voice(self, beat: Beat, audio: BeatAudio | None) -> dict:
+        """What a beat's narration gives its timing: the audio, its length, its marks."""
+        if audio is None:
+            voice = {"audio": None, "words": len(beat.spoken_words), "marks": beat.bookmarks}
+        else:
+            marks = {m: audio.mark_time(m) for m in beat.bookmarks}
+            voice = {"audio": str(audio.path), "duration": audio.duration, "marks": marks}
+        voice["gap"] = self.beat_gap
+        return json.loads(json.dumps(voice, default=str))  # as the chain file reads back
+
+    def _voice_now(self, beat_id: str) -> dict | None:
+        try:
+            beat = self.chapter.beat(beat_id)
+        except KeyError:
+            return None
+        if not self.narrator or not beat.words:
+            return self._voice(beat, None)
+        if not self.narrator.ready(beat):
+            return None  # still being voiced, so edited: it cannot be as last rendered
+        return self._voice(beat, self.narrator.speak(beat))
+
+    def _take_chain(self, tail: list[dict], tracker: BeatTracker) -> None:
+        """Put the last render's segments from this beat on in place and end the scene.
+
+        Returns (and the scene runs on as usual) if one of them is missing or damaged.
+        """
+        from manim.utils.exceptions import EndSceneEarlyException
+
+        cache = self.mode.segments
+        found = [cache.lookup(entry["key"]) for entry in tail]
+        if any(s is None or s.frames != e["frames"] for s, e in zip(found, tail, strict=True)):
+            return
+        writer = self.renderer.file_writer
+        fps = config.frame_rate
+        start = tracker.start_t
+        for index, (entry, segment) in enumerate(zip(tail, found, strict=True)):
+            beat_id, where = entry["id"], entry["where"]
+            if index:  # the first is the beat already started; the rest start here
+                beat = self.chapter.beat(beat_id)
+                audio = self.narrator.speak(beat) if self.narrator and beat.words else None
+                self.mode.used(beat_id, where)
+                self._beat_id = beat_id
+                self.mode.beat_started(self, beat_id, where)
+                later = BeatTracker(self, beat, audio, where)
+                start = later.start_t
+                self.beat_log.append(
+                    {
+                        "id": beat_id,
+                        "start": start,
+                        "duration": later.duration,
+                        "audio": str(audio.path) if audio else None,
+                    }
+                )
+                self.mode.beat_timed(self, dict(self.beat_log[-1]))
+                self._chain.beat(beat_id, entry["key"], entry["voice"], where)
+            writer.partial_movie_files.append(str(segment.path))
+            writer.sections[-1].partial_movie_files.append(str(segment.path))
+            self.renderer.time = start + segment.frames / fps
+            self.mode.beat_ended(self, beat_id)
+        print(f"segments from {tail[0]['id']} on: as last rendered", file=sys.stderr)
+        self._chain.ran = list(self._last_chain["methods"])
+        self.current_tracker = None
+        raise EndSceneEarlyException()
+
+    def tear_down(self) -> None:
+        super().tear_down()
+        if self._chain is not None:  # the construct ended (or was ended) without an error
+            self._chain.write(self.mode.segments, self._trail, self.mode.segments.frames)
 
     def _segment_end(self, tracker: BeatTracker, segment) -> None:
         """Put a cached segment in place of the beat's plays, or store the one just drawn."""

@@ -69,6 +69,7 @@ class SegmentCache:
         self.plays = True  # inside a drawn beat, reuse the plays that did not change
         self.play_hits = 0
         self.play_misses = 0
+        self.frames: dict[str, int] = {}  # beat segments used by this render: key -> frames
 
     def key(self, *parts: object) -> str:
         digest = hashlib.sha256(self.base.encode())
@@ -95,6 +96,7 @@ class SegmentCache:
         self.used.update(plays)  # a reused beat keeps its plays for a later edit to it
         if segment.end is None:
             self.hits += 1
+            self.frames[key] = segment.frames
         else:
             self.play_hits += 1
         return segment
@@ -114,6 +116,7 @@ class SegmentCache:
         os.replace(tmp, video)
         self._write_meta(key, video, {"frames": frames, "plays": list(plays)})
         self.misses += 1
+        self.frames[key] = frames
         return Segment(key, video, frames)
 
     def store_play(self, key: str, movie: Path, frames: int, end: str) -> Segment:
@@ -125,6 +128,9 @@ class SegmentCache:
         self._write_meta(key, video, {"frames": frames, "end": end})
         self.play_misses += 1
         return Segment(key, video, frames, end)
+
+    def forget_chain(self) -> None:
+        (self.folder / CHAIN).unlink(missing_ok=True)
 
     def forget(self, key: str) -> None:
         """Delete the entry for ``key`` (a play that did not end where it did before)."""
@@ -147,10 +153,97 @@ class SegmentCache:
             return 0
         for path in self.folder.iterdir():
             key = path.name.split(".", 1)[0]
+            if path.name == CHAIN:
+                continue
             if key not in self.used or ".part" in path.name:
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed
+
+
+CHAIN = "chain.json"  # the last render's beats in order (see :meth:`SegmentCache.chain`)
+
+
+def _chain_methods(trail: CodeTrail, names: list[str]) -> str | None:
+    """The digest of the sources of the methods ``names`` as they are now (``None`` if
+    one is gone)."""
+    digest = hashlib.sha256(trail.skeleton.encode())
+    for name in sorted(names):
+        if name not in trail.methods:
+            return None
+        digest.update(b"\0")
+        digest.update(name.encode())
+        digest.update(trail.methods[name].encode())
+    return digest.hexdigest()
+
+
+class ChainRecorder:
+    """What a render did, beat by beat, for the next render's shortcut.
+
+    The next render reaches some beat with the same key as this one did (the same code
+    so far, the same picture, the same timing): if every later beat also has the
+    narration it had here, every method that ran here is unchanged, and no play ran
+    outside a beat from there on, then everything from that beat on is what this
+    render drew, frame for frame: its segments are put in place in order without
+    running the rest of the scene at all (a one-word edit in the first beat then costs
+    that beat, not a skip-run of every beat after it).
+    """
+
+    def __init__(self) -> None:
+        self.beats: list[dict] = []  # id, key, voice, where, frames
+        self.ran: list[str] = []
+        self.outside = 0  # plays outside any beat so far
+
+    def beat(self, beat_id: str, key: str, voice: dict, where: str) -> None:
+        self.beats.append(
+            {"id": beat_id, "key": key, "voice": voice, "where": where, "outside": self.outside}
+        )
+
+    def write(self, cache: SegmentCache, trail: CodeTrail, frames: dict[str, int]) -> None:
+        """Write the chain (the JSON under a temporary name, then renamed)."""
+        ran = sorted(set(self.ran) | set(trail.ran))
+        beats = []
+        for beat in self.beats:
+            if beat["key"] not in frames:
+                return  # a beat without a segment (nothing drawn): no chain this time
+            # plays outside beats after this beat started: the shortcut cannot skip them
+            beats.append(
+                {**beat, "frames": frames[beat["key"]], "outside": self.outside - beat["outside"]}
+            )
+        chain = {"methods": ran, "code": _chain_methods(trail, ran), "beats": beats}
+        cache.folder.mkdir(parents=True, exist_ok=True)
+        tmp = cache.folder / f"{CHAIN}.part"
+        tmp.write_text(json.dumps(chain), "utf-8")
+        os.replace(tmp, cache.folder / CHAIN)
+
+
+def read_chain(cache: SegmentCache) -> dict | None:
+    try:
+        chain = json.loads((cache.folder / CHAIN).read_text("utf-8"))
+        if not isinstance(chain.get("beats"), list):
+            return None
+        return chain
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def chain_tail(chain: dict, trail: CodeTrail, position: int, key: str, voice_of) -> list | None:
+    """The last render's beats from ``position`` on, if this render would draw exactly them.
+
+    ``key``: the key of this render's beat at ``position``; ``voice_of(beat_id)``: that
+    beat's narration now (its ``voice`` signature), compared with the one it had.
+    """
+    beats = chain["beats"]
+    if position >= len(beats) or beats[position]["key"] != key:
+        return None
+    tail = beats[position:]
+    if any(b["voice"] != voice_of(b["id"]) for b in tail[1:]):
+        return None
+    if tail[0]["outside"]:
+        return None  # plays outside beats ran after this beat: they must run again
+    if chain.get("code") is None or _chain_methods(trail, chain["methods"]) != chain["code"]:
+        return None
+    return tail
 
 
 # --------------------------------------------------------------------------- what a beat depends on

@@ -139,6 +139,57 @@ def test_one_word_edit_redraws_one_beat_and_matches_a_fresh_render(tmp_path):
     assert beats[0] == beats[1]
 
 
+@slow
+def test_an_edit_to_the_first_beat_takes_the_rest_as_last_rendered(tmp_path):
+    """Beat two then starts as it did, with every later beat's narration and code as
+    they were: the rest of the chapter is the last render's segments, in order, and the
+    scene's code for beats two and three does not run at all."""
+    first_beat = SCRIPT.replace("brings in a square", "brings in a {first} square")
+
+    def make_first(root: Path, first: str) -> Path:
+        text = first_beat.replace("{first}", first).replace("{word}", "yellow")
+        write_chapter(root, "01-segments", text, BODY)
+        scene = root / "scenes/01_test.py"
+        scene.write_text(HEADER_EXTRA + scene.read_text("utf-8"), "utf-8")
+        return root
+
+    edited_root = make_first(tmp_path / "edited", "small")
+    render(edited_root)
+    before = segment_files(edited_root)
+    make_first(edited_root, "very small")
+    render(edited_root)
+    log = (edited_root / "build/low/logs/01-segments.log").read_text()
+    assert "segments from two on: as last rendered" in log
+    assert "segment three" not in log, "beat three's code did not run"
+    after = segment_files(edited_root)
+    assert len(set(before) & set(after)) == 2 and len(after) == 3
+
+    fresh_root = make_first(tmp_path / "fresh", "very small")
+    shutil.copytree(edited_root / "audio", fresh_root / "audio")
+    render(fresh_root, segments=False)
+    edited, fresh = edited_root / "build/low", fresh_root / "build/low"
+    assert media.frame_checksums(edited / "01-segments.mp4") == media.frame_checksums(
+        fresh / "01-segments.mp4"
+    )
+    for name in ("01-segments.srt", "01-segments.vtt"):
+        assert (edited / name).read_bytes() == (fresh / name).read_bytes()
+    narration = "work/01-segments/narration.wav"
+    assert pcm_hash(edited / narration) == pcm_hash(fresh / narration)
+    beats = [
+        json.loads((root / "build/low/manifest.json").read_text())["chapters"][0]["beats"]
+        for root in (edited_root, fresh_root)
+    ]
+    assert beats[0] == beats[1]
+
+    # a later beat's narration changed too: no shortcut past it
+    make_first(edited_root, "small")
+    text = (edited_root / "script/01-segments.md").read_text()
+    (edited_root / "script/01-segments.md").write_text(text.replace("yellow", "bright yellow"))
+    render(edited_root)
+    log = (edited_root / "build/low/logs/01-segments.log").read_text()
+    assert "as last rendered" not in log and "segment three: drawn" in log
+
+
 STALE_BODY = """
 with self.beat("one") as beat:
     square = Square()
