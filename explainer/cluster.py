@@ -41,6 +41,7 @@ from .errors import UserError
 from .manifest import ChapterRecord
 from .project import Project
 from .script import Chapter
+from .segments import CHAIN
 from .settings import Settings
 
 RENDER = {"render": 1}  # every render takes the one "render" a worker offers
@@ -169,7 +170,8 @@ def task_outputs(root: Path, record: ChapterRecord, inputs: dict) -> list[Path]:
                 for p in sorted(folder.rglob("*"))
                 if p.is_file()
                 and ".part" not in p.name
-                and p.relative_to(root).as_posix() not in inputs
+                # the chain is rewritten by every render (segments.ChainRecorder)
+                and (p.name == CHAIN or p.relative_to(root).as_posix() not in inputs)
             ]
     return paths
 

@@ -21,10 +21,17 @@ exact frame count, and the cached MP4 stands in for the beat's partial movies wh
 Manim joins them (stream copy). Manim's clock advances by whole frames when it
 draws, so a cached segment always ends on the frame a full render would.
 
+Two finer and one coarser reuse sit on top (each below with its reasons): inside a
+beat that is drawn, each play that did not change is taken from the last render
+(:class:`BeatPlays`); and when a beat starts as it did last time with everything
+after it unchanged, the rest of the chapter is the last render's segments, without
+running the scene's code for it (:class:`ChainRecorder`).
+
 Segments live in ``build/<quality>/segments/<chapter>/``: ``<key>.mp4`` and
-``<key>.json`` (frames and the MP4's SHA-256), both written under a temporary name
-and renamed, the JSON last; a segment whose file is missing or does not match its
-checksum is a miss and is drawn again. After a chapter renders, segments it did
+``<key>.json`` (frames and the MP4's SHA-256; a play's also the picture it ended on,
+a beat's the keys of its plays), both written under a temporary name and renamed,
+the JSON last, and ``chain.json``; a segment whose file is missing or does not match
+its checksum is a miss and is drawn again. After a chapter renders, segments it did
 not use are deleted.
 """
 
