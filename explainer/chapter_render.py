@@ -11,6 +11,7 @@ temporary name and renamed when complete.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -19,6 +20,8 @@ import sys
 import threading
 import time
 import traceback
+import wave
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -130,46 +133,37 @@ def render_scene(scene_cls, mode: RunMode, media_dir: Path, quality: str, name: 
         return movie, list(scene.beat_log)
 
 
-def beat_samples(path: Path, cache: Path | None = None) -> np.ndarray:
-    """A beat's narration at ``AUDIO_RATE``; resampled once per cache entry into ``cache``
-    (resampling a voice's 22,050 Hz to 48 kHz is most of building a track)."""
-    kept = cache / f"{path.stem}.npy" if cache is not None else None
-    if kept is not None and kept.exists():
-        try:
-            return np.load(kept)
-        except (OSError, ValueError):
-            kept.unlink(missing_ok=True)
-    samples, source_rate = media.read_wav(path)
-    samples = media.resample(samples, source_rate, media.AUDIO_RATE)
-    if kept is not None:
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        part = kept.with_name(f"{kept.stem}.{os.getpid()}.part.npy")
-        np.save(part, samples)
-        os.replace(part, kept)
-    return samples
+def _levelling_signature(settings: Settings) -> str:
+    """What a levelled beat depends on besides its audio: the chain and the targets."""
+    parts = [
+        media.level_filter(0.0, settings.true_peak),
+        settings.loudness,
+        settings.true_peak,
+        media.LIMITER_ALLOWANCE,
+        media.LOUDNESS_SLACK,
+        media.PEAK_SLACK,
+        media.AUDIO_RATE,
+    ]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:12]
 
 
-def build_track(
-    beat_log: list[dict], duration: float | None, out: Path, cache: Path | None = None
-) -> None:
-    """Place every beat's audio at its measured start; pad to exactly ``duration`` (or,
-    with ``None``, end where the last beat's narration ends)."""
-    rate = media.AUDIO_RATE
-    placed = []
-    for entry in beat_log:
-        if entry.get("audio"):
-            samples = beat_samples(Path(entry["audio"]), cache)
-            placed.append((int(round(float(entry["start"]) * rate)), samples))
-    if duration is None:
-        length = max((start + len(samples) for start, samples in placed), default=0)
-    else:
-        length = int(round(duration * rate))
-    track = np.zeros(length, dtype=np.float32)
-    for start, samples in placed:
-        end = min(len(track), start + len(samples))
-        if end > start:
-            track[start:end] += samples[: end - start]
-    media.write_wav(out, track, rate)
+def level_beat(audio: Path, cache: Path, settings: Settings) -> Path:
+    """One beat's narration levelled on its own (compressed, brought to the target
+    loudness, limited under the true-peak ceiling), as 16-bit mono at ``AUDIO_RATE``;
+    kept in ``cache`` under the voice file's name and what levelling depends on, so an
+    edit levels only the beats it changed."""
+    dest = cache / f"{audio.stem}.{_levelling_signature(settings)}.wav"
+    if not dest.exists():  # written under a temporary name and renamed (normalise_wav)
+        cache.mkdir(parents=True, exist_ok=True)
+        media.normalise_wav(
+            audio, dest, settings.loudness, settings.true_peak, maybe_on_target=False
+        )
+    return dest
+
+
+def _pcm(path: Path) -> np.ndarray:
+    with wave.open(str(path), "rb") as handle:
+        return np.frombuffer(handle.readframes(handle.getnframes()), dtype="<i2")
 
 
 def chapter_cues(
@@ -239,23 +233,50 @@ def render(project: Project, chapter: Chapter, settings: Settings) -> ChapterRec
         finish_voicing.thread.join()
 
 
-def level_narration(log: list[dict], work: Path, settings: Settings) -> dict[str, float]:
-    """The beats' narration placed at their starts, levelled, into narration.levelled.wav
-    (not yet padded to the video's length); beats resampled before are read back."""
-    raw = work / "narration.raw.wav"
-    cache = work / "beats48k"
-    build_track(log, None, raw, cache=cache)
-    used = {Path(e["audio"]).stem + ".npy" for e in log if e.get("audio")}
-    for old in cache.glob("*.npy") if cache.is_dir() else []:
-        if old.name not in used:  # edited beats' old audio
+def level_narration(log: list[dict], work: Path, settings: Settings, encode=None) -> dict:
+    """The narration track: each voiced beat levelled on its own (:func:`level_beat`,
+    side by side), placed at its start, into ``narration.levelled.wav`` (not yet padded
+    to the video's length). Returns its loudness as measured; ``encode()``, if given,
+    runs beside that measurement (the preview's AAC, :func:`early_narration`).
+
+    Levelling beats one by one rather than the whole track: a one-word edit then levels
+    one beat, not the chapter, and every beat reaches the target alike. Beats never
+    overlap and are limited one by one, so the track's peaks are its beats' peaks; its
+    loudness is their gated mean, within the same slack of the target.
+    """
+    cache = work / "levelled"
+    audios = list(dict.fromkeys(Path(e["audio"]) for e in log if e.get("audio")))
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two ffmpeg processes, two cores
+        done = pool.map(lambda audio: level_beat(audio, cache, settings), audios)
+        levelled = dict(zip(audios, done, strict=True))
+    used = {path.name for path in levelled.values()}
+    for old in cache.glob("*.wav") if cache.is_dir() else []:
+        if old.name not in used:  # edited beats' old narration
             old.unlink(missing_ok=True)
-    return media.normalise_wav(
-        raw,
-        work / "narration.levelled.wav",
-        settings.loudness,
-        settings.true_peak,
-        maybe_on_target=False,  # raw voices: never levelled yet
-    )
+    rate = media.AUDIO_RATE
+    placed = [
+        (int(round(float(e["start"]) * rate)), _pcm(levelled[Path(e["audio"])]))
+        for e in log
+        if e.get("audio")
+    ]
+    length = max((start + len(pcm) for start, pcm in placed), default=0)
+    track = np.zeros(length, dtype=np.int32)
+    for start, pcm in placed:
+        track[start : start + len(pcm)] += pcm
+    out = work / "narration.levelled.wav"
+    part = work / "narration.levelled.part.wav"
+    with wave.open(str(part), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        handle.writeframes(np.clip(track, -32768, 32767).astype("<i2").tobytes())
+    os.replace(part, out)
+    if encode is None:
+        return {**media.measure_loudness(out), "gain": None}
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        measured = pool.submit(media.measure_loudness, out)
+        encode()
+        return {**measured.result(), "gain": None}
 
 
 EARLY_PAD = 5.0  # s of silence encoded after the narration: what may follow its end
@@ -302,17 +323,18 @@ def early_narration(chapter: Chapter, work: Path, settings: Settings):
 
         def level(self, log: list[dict]) -> None:
             try:
-                loud = level_narration(log, work, settings)
-                encoded = None
-                if early_aac:
-                    levelled = work / "narration.levelled.wav"
-                    aac, part = work / "narration.early.m4a", work / "narration.early.part.m4a"
+                levelled = work / "narration.levelled.wav"
+                aac, part = work / "narration.early.m4a", work / "narration.early.part.m4a"
+
+                def encode() -> None:
                     media.run(
                         media.encode_narration_args(levelled, part, EARLY_PAD, preview=True),
                         f"encoding the narration of {chapter.key}",
                     )
                     os.replace(part, aac)
-                    encoded = (aac, media.wav_duration(levelled) + EARLY_PAD)
+
+                loud = level_narration(log, work, settings, encode if early_aac else None)
+                encoded = (aac, media.wav_duration(levelled) + EARLY_PAD) if early_aac else None
                 self.outcome = (log, loud, encoded)
             except BaseException as error:  # handed to result()
                 self.outcome = error
