@@ -153,6 +153,9 @@ def main() -> None:
             second = text.index("\n## ", first + 1)
             edited_text = text[:first] + one_word_edit(text[first:second]) + text[second:]
             if quality == "low":
+                # from the original rendered again (the last-beat edit pruned its last
+                # beat's segment), so that this too is one word changed since a render
+                run(root, "1", "--quality", quality)
                 script.write_text(edited_text)
                 edit = run(root, "1", "--quality", quality)
                 script.write_text(text)
