@@ -65,6 +65,7 @@ from .segments import (
     chain_tail,
     picture_digest,
     read_chain,
+    stand_in,
 )
 from .voices import make_voice
 
@@ -617,13 +618,7 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
             # the clock where a drawn beat would have left it: whole frames
             self.renderer.time = tracker.start_t + cached.frames / fps
             # the beat's skipped plays left placeholders; the first one takes the segment
-            # (replacing, not appending, keeps Manim's play index -> file alignment)
-            files = writer.partial_movie_files
-            section = writer.sections[-1].partial_movie_files
-            if first >= len(files) or files[first] is not None:
-                raise RuntimeError(f"beat segment {key}: no skipped play to stand in for")
-            files[first] = str(cached.path)
-            section[first - (len(files) - len(section))] = str(cached.path)
+            stand_in(writer, first, cached.path, f"beat segment {key}")
             return
         writer.join_all_encode_jobs()  # the beat's partial movies are complete on disk
         plays: list[str] = []

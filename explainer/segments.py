@@ -303,6 +303,19 @@ def picture_digest(scene) -> str:
     return digest.hexdigest()
 
 
+def stand_in(writer, index: int, movie: Path, what: str, replacing: bool = False) -> None:
+    """Put ``movie`` in Manim's list of partial movies at play ``index`` (and in its
+    current section's), where a skipped play left ``None`` (or, ``replacing``, where a
+    drawn play's own movie was): replacing, not appending, keeps Manim's play index ->
+    file alignment."""
+    files = writer.partial_movie_files
+    section = writer.sections[-1].partial_movie_files
+    if index >= len(files) or (files[index] is not None) != replacing:
+        raise RuntimeError(f"{what}: no play at {index} to stand in for")
+    files[index] = str(movie)
+    section[index - (len(files) - len(section))] = str(movie)
+
+
 class StalePlay(Exception):
     """A reused play ended on another picture than it did when drawn (see :class:`BeatPlays`)."""
 
@@ -398,12 +411,7 @@ class BeatPlays:
         if hit is not None:
             renderer.skip_animations = False
             renderer.time = start + hit.frames / fps
-            files = writer.partial_movie_files
-            section = writer.sections[-1].partial_movie_files
-            if index >= len(files) or files[index] is not None:
-                raise RuntimeError(f"play {key}: no skipped play to stand in for")
-            files[index] = str(hit.path)
-            section[index - (len(files) - len(section))] = str(hit.path)
+            stand_in(writer, index, hit.path, f"play {key}")
             if picture_digest(scene) != hit.end:
                 self.cache.forget(key)
                 raise StalePlay(key, scene._play_where)
@@ -416,15 +424,13 @@ class BeatPlays:
         """Keep the drawn plays' movies (their encoding jobs joined) and point Manim at them."""
         writer = self.scene.renderer.file_writer
         files = writer.partial_movie_files
-        section = writer.sections[-1].partial_movie_files
         for key, index, frames, end in self.drawn:
             movie = files[index] if index < len(files) else None
             if movie is None or not Path(movie).exists() or frames <= 0:
                 continue
             kept = self.cache.store_play(key, Path(movie), frames, end)
             self.keys.append(key)
-            files[index] = str(kept.path)
-            section[index - (len(files) - len(section))] = str(kept.path)
+            stand_in(writer, index, kept.path, f"play {key}", replacing=True)
         self.drawn = []
 
 

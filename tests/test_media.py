@@ -66,6 +66,27 @@ def test_filter_and_measure_reports_exactly_what_it_wrote(tmp_path):
     assert abs(measured["integrated"] - media.measure_loudness(path)["integrated"] - 6.0) < 0.3
 
 
+def encoded_tone(folder: Path, seconds: float, pad: float) -> Path:
+    """A 440 Hz narration of ``seconds``, encoded ahead with ``pad`` s of silence."""
+    rate = media.AUDIO_RATE
+    t = np.arange(int(rate * seconds)) / rate
+    wav = folder / "narration.wav"
+    media.write_wav(wav, (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), rate)
+    aac = folder / "narration.m4a"
+    media.run(media.encode_narration_args(wav, aac, pad, preview=True), "encoding")
+    return aac
+
+
+def make_test_video(path: Path, frames: int, fps: int) -> Path:
+    """``frames`` frames of ffmpeg's test pattern, H.264."""
+    media.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc=size=64x36:rate={fps}",
+         "-frames:v", str(frames), "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)],
+        "making a test video",
+    )  # fmt: skip
+    return path
+
+
 def test_narration_encoded_ahead_is_cut_to_the_video_within_a_preview_frame(tmp_path):
     """A preview's narration is encoded (padded) before its video's length is known, then
     copied into the MP4 and cut where the video ends: the streams end within one frame,
@@ -75,18 +96,9 @@ def test_narration_encoded_ahead_is_cut_to_the_video_within_a_preview_frame(tmp_
     # an AAC frame (21.3 ms) fits in a frame at 15 and 30 fps, not at 60
     assert encodes_early("low") and encodes_early("medium") and not encodes_early("high")
     rate, fps = media.AUDIO_RATE, 15
-    t = np.arange(int(rate * 2.2)) / rate
-    wav = tmp_path / "narration.wav"
-    media.write_wav(wav, (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), rate)
-    aac = tmp_path / "narration.m4a"
-    media.run(media.encode_narration_args(wav, aac, 3.0, preview=True), "encoding")
+    aac = encoded_tone(tmp_path, 2.2, 3.0)
     assert abs(media.stream_durations(aac)["audio"] - 5.2) < 0.05  # the narration, then silence
-    video = tmp_path / "video.mp4"
-    media.run(
-        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc=size=64x36:rate={fps}",
-         "-frames:v", "43", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(video)],
-        "making a test video",
-    )  # fmt: skip
+    video = make_test_video(tmp_path / "video.mp4", 43, fps)
     frames, _ = media.video_frames(video)
     out = tmp_path / "out.mp4"
     media.run(media.mux_args(video, aac, out, audio_encoded=frames / fps), "muxing")
@@ -102,20 +114,11 @@ def test_narration_encoded_ahead_is_cut_to_the_video_within_a_preview_frame(tmp_
 def test_joined_chapters_start_where_the_last_video_ended(tmp_path):
     """Chapters whose narration was cut at an AAC frame (up to 21 ms past the video) are
     joined where each video ends, not where its audio does: no drift across the join."""
-    rate, fps = media.AUDIO_RATE, 15
-    t = np.arange(int(rate * 1.0)) / rate
-    wav = tmp_path / "narration.wav"
-    media.write_wav(wav, (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), rate)
-    aac = tmp_path / "narration.m4a"
-    media.run(media.encode_narration_args(wav, aac, 3.0, preview=True), "encoding")
+    fps = 15
+    aac = encoded_tone(tmp_path, 1.0, 3.0)
     parts = []
     for index, count in enumerate((31, 29, 37)):  # lengths that end mid AAC frame
-        video = tmp_path / f"video{index}.mp4"
-        media.run(
-            ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc=size=64x36:rate={fps}",
-             "-frames:v", str(count), "-c:v", "libx264", "-pix_fmt", "yuv420p", str(video)],
-            "making a test video",
-        )  # fmt: skip
+        video = make_test_video(tmp_path / f"video{index}.mp4", count, fps)
         chapter = tmp_path / f"chapter{index}.mp4"
         media.run(media.mux_args(video, aac, chapter, audio_encoded=count / fps), "muxing")
         lengths = media.stream_durations(chapter)

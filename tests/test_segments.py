@@ -90,6 +90,25 @@ def pcm_hash(path: Path) -> str:
     return hashlib.sha256(samples.tobytes()).hexdigest() + str(rate)
 
 
+def assert_same_render(edited_root: Path, fresh_root: Path) -> None:
+    """Decoded frames, captions, narration samples and beat times are the same."""
+    edited, fresh = edited_root / "build/low", fresh_root / "build/low"
+    a, b = (
+        media.frame_checksums(edited / "01-segments.mp4"),
+        media.frame_checksums(fresh / "01-segments.mp4"),
+    )
+    assert len(a) == len(b) and a == b
+    for name in ("01-segments.srt", "01-segments.vtt"):
+        assert (edited / name).read_bytes() == (fresh / name).read_bytes()
+    narration = "work/01-segments/narration.wav"
+    assert pcm_hash(edited / narration) == pcm_hash(fresh / narration)
+    beats = [
+        json.loads((root / "build/low/manifest.json").read_text())["chapters"][0]["beats"]
+        for root in (edited_root, fresh_root)
+    ]
+    assert beats[0] == beats[1]
+
+
 @slow
 def test_one_word_edit_redraws_one_beat_and_matches_a_fresh_render(tmp_path):
     edited_root = make(tmp_path / "edited", "yellow")
@@ -122,21 +141,7 @@ def test_one_word_edit_redraws_one_beat_and_matches_a_fresh_render(tmp_path):
     render(fresh_root, segments=False)
     assert not (fresh_root / "build/low/segments").exists()
 
-    edited, fresh = edited_root / "build/low", fresh_root / "build/low"
-    a, b = (
-        media.frame_checksums(edited / "01-segments.mp4"),
-        media.frame_checksums(fresh / "01-segments.mp4"),
-    )
-    assert len(a) == len(b) and a == b
-    for name in ("01-segments.srt", "01-segments.vtt"):
-        assert (edited / name).read_bytes() == (fresh / name).read_bytes()
-    narration = "work/01-segments/narration.wav"
-    assert pcm_hash(edited / narration) == pcm_hash(fresh / narration)
-    beats = [
-        json.loads((root / "build/low/manifest.json").read_text())["chapters"][0]["beats"]
-        for root in (edited_root, fresh_root)
-    ]
-    assert beats[0] == beats[1]
+    assert_same_render(edited_root, fresh_root)
 
 
 @slow
@@ -167,19 +172,7 @@ def test_an_edit_to_the_first_beat_takes_the_rest_as_last_rendered(tmp_path):
     fresh_root = make_first(tmp_path / "fresh", "very small")
     shutil.copytree(edited_root / "audio", fresh_root / "audio")
     render(fresh_root, segments=False)
-    edited, fresh = edited_root / "build/low", fresh_root / "build/low"
-    assert media.frame_checksums(edited / "01-segments.mp4") == media.frame_checksums(
-        fresh / "01-segments.mp4"
-    )
-    for name in ("01-segments.srt", "01-segments.vtt"):
-        assert (edited / name).read_bytes() == (fresh / name).read_bytes()
-    narration = "work/01-segments/narration.wav"
-    assert pcm_hash(edited / narration) == pcm_hash(fresh / narration)
-    beats = [
-        json.loads((root / "build/low/manifest.json").read_text())["chapters"][0]["beats"]
-        for root in (edited_root, fresh_root)
-    ]
-    assert beats[0] == beats[1]
+    assert_same_render(edited_root, fresh_root)
 
     # a later beat's narration changed too: no shortcut past it
     make_first(edited_root, "small")
