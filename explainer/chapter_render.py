@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import inspect
 import json
 import os
 import pickle
@@ -134,8 +135,10 @@ def render_scene(scene_cls, mode: RunMode, media_dir: Path, quality: str, name: 
 
 
 def _levelling_signature(settings: Settings) -> str:
-    """What a levelled beat depends on besides its audio: the chain and the targets."""
+    """What a levelled beat depends on besides its audio: the code and the targets."""
     parts = [
+        inspect.getsource(media.normalise_wav),
+        inspect.getsource(media.filter_and_measure),
         media.level_filter(0.0, settings.true_peak),
         settings.loudness,
         settings.true_peak,
@@ -152,7 +155,9 @@ def level_beat(audio: Path, cache: Path, settings: Settings) -> Path:
     loudness, limited under the true-peak ceiling), as 16-bit mono at ``AUDIO_RATE``;
     kept in ``cache`` under the voice file's name and what levelling depends on, so an
     edit levels only the beats it changed."""
-    dest = cache / f"{audio.stem}.{_levelling_signature(settings)}.wav"
+    # the voice file's content, not only its name: a repaired cache entry is a new take
+    content = hashlib.sha256(audio.read_bytes()).hexdigest()[:16]
+    dest = cache / f"{audio.stem}.{content}.{_levelling_signature(settings)}.wav"
     if not dest.exists():  # written under a temporary name and renamed (normalise_wav)
         cache.mkdir(parents=True, exist_ok=True)
         media.normalise_wav(
@@ -272,11 +277,32 @@ def level_narration(log: list[dict], work: Path, settings: Settings, encode=None
         handle.writeframes(np.clip(track, -32768, 32767).astype("<i2").tobytes())
     os.replace(part, out)
     if encode is None:
-        return {**media.measure_loudness(out), "gain": None}
+        return _within_standard(out, media.measure_loudness(out), settings)[0]
     with ThreadPoolExecutor(max_workers=1) as pool:
         measured = pool.submit(media.measure_loudness, out)
         encode()
-        return {**measured.result(), "gain": None}
+        loud = measured.result()
+    loud, redone = _within_standard(out, loud, settings)
+    if redone:  # levelled again as a whole: the early AAC was of the track before
+        encode()
+    return loud
+
+
+def _within_standard(track: Path, loud: dict, settings: Settings) -> tuple[dict, bool]:
+    """``loud`` if the track of levelled beats meets the targets; otherwise the track is
+    levelled again as a whole (beats too short to measure, many quiet ones) and that
+    measurement is returned instead, with ``True``."""
+    if (
+        abs(loud["integrated"] - settings.loudness) <= media.LOUDNESS_SLACK
+        and loud["true_peak"] <= settings.true_peak + media.PEAK_SLACK
+    ):
+        return {**loud, "gain": None}, False
+    again = track.with_name("narration.whole.wav")
+    redone = media.normalise_wav(
+        track, again, settings.loudness, settings.true_peak, maybe_on_target=False
+    )
+    os.replace(again, track)
+    return redone, True
 
 
 EARLY_PAD = 5.0  # s of silence encoded after the narration: what may follow its end

@@ -263,6 +263,7 @@ LOUDNESS_SLACK = 0.5  # LU a result may miss the target by (the standard allows 
 # dB of make-up gain the limiter takes back on narration (measured on Piper's voice: the
 # gain that reaches -14 LUFS is about 2 dB more than the compressed track's distance to it)
 LIMITER_ALLOWANCE = 2.0
+UNMEASURED = -69.9  # LUFS: what ebur128 reports for audio too short or quiet to gate
 PEAK_SLACK = 0.3  # dB a measured true peak may sit above the limiter's ceiling
 
 
@@ -303,7 +304,8 @@ def normalise_wav(
         return {**first, "gain": 0.0}
     # the first try allows for the limiter, so it usually lands within the slack
     gain = target - levelled["integrated"] + LIMITER_ALLOWANCE
-    if not math.isfinite(gain):  # silence, or too short to measure: left as it is
+    # silence, or under the meter's 400 ms block (it reads -70 LUFS): left as it is
+    if not math.isfinite(gain) or levelled["integrated"] <= UNMEASURED:
         gain = 0.0
     result: dict[str, float] = {}
     for _ in range(4):

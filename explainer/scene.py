@@ -65,6 +65,7 @@ from .segments import (
     chain_tail,
     picture_digest,
     read_chain,
+    snap_clock,
     stand_in,
 )
 from .voices import make_voice
@@ -396,6 +397,7 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
         super().play(*args, **kwargs)  # ``wait`` plays a Wait, so it passes here too
         if self._plays is not None:
             self._plays.after()
+        snap_clock(self.renderer)
         self.mode.inspect(self, self._beat_id)
 
     def compile_animation_data(self, *args, **kwargs):
@@ -465,6 +467,11 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
     def beat(self, beat_id: str) -> Iterator[BeatTracker]:
         """Narrate beat ``beat_id`` of this chapter's script while the block animates."""
         where = _caller()
+        if self.current_tracker is not None:  # two beats' narration would overlap
+            raise UserError(
+                f"{where}: beat '{beat_id}' starts inside beat "
+                f"'{self.current_tracker.beat.id}'; end that beat's `with` block first"
+            )
         try:
             beat = self.chapter.beat(beat_id)
         except KeyError:
@@ -542,7 +549,8 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
             voice = {"audio": None, "words": len(beat.spoken_words), "marks": beat.bookmarks}
         else:
             marks = {m: audio.mark_time(m) for m in beat.bookmarks}
-            voice = {"audio": str(audio.path), "duration": audio.duration, "marks": marks}
+            # the file's name (content-addressed), not its path: a Dask worker's differs
+            voice = {"audio": audio.path.name, "duration": audio.duration, "marks": marks}
         voice["gap"] = self.beat_gap
         return json.loads(json.dumps(voice, default=str))  # as the chain file reads back
 
@@ -594,10 +602,14 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
             writer.partial_movie_files.append(str(segment.path))
             writer.sections[-1].partial_movie_files.append(str(segment.path))
             self.renderer.time = start + segment.frames / fps
+            snap_clock(self.renderer)
             self.mode.beat_ended(self, beat_id)
         print(f"segments from {tail[0]['id']} on: as last rendered", file=sys.stderr)
         self._chain.ran = list(self._last_chain["methods"])
         self.current_tracker = None
+        # Manim joins the partial movies only if it counted a play (the chain may be
+        # taken at the first beat, before any)
+        self.renderer.num_plays += len(tail)
         raise EndSceneEarlyException()
 
     def tear_down(self) -> None:
@@ -617,6 +629,7 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
             self.renderer.skip_animations = False
             # the clock where a drawn beat would have left it: whole frames
             self.renderer.time = tracker.start_t + cached.frames / fps
+            snap_clock(self.renderer)
             # the beat's skipped plays left placeholders; the first one takes the segment
             stand_in(writer, first, cached.path, f"beat segment {key}")
             return

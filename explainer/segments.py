@@ -303,6 +303,28 @@ def picture_digest(scene) -> str:
     return digest.hexdigest()
 
 
+def reusable(scene) -> bool:
+    """Whether a play's frames follow from its start, its animations and its length.
+
+    Not when time itself drives something: a scene updater, a wait until a condition,
+    or a mobject updated by ``dt``. Skipped, such a play would update once by its whole
+    run time where drawing steps frame by frame, so it is drawn (and not kept)."""
+    if scene.updaters or getattr(scene, "stop_condition", None) is not None:
+        return False
+    return not any(m.has_time_based_updater() for m in scene.get_mobject_family_members())
+
+
+def snap_clock(renderer) -> None:
+    """Put Manim's clock on the frame it is at: a drawn play adds 1/fps per frame, a
+    reused one its frames / fps at once, and the two sums can differ in the last bit,
+    enough to change how many frames the next play takes when a bookmark falls exactly
+    on a frame. Snapped after every play, both paths read the same clock."""
+    from manim import config
+
+    fps = config.frame_rate
+    renderer.time = round(renderer.time * fps) / fps
+
+
 def stand_in(writer, index: int, movie: Path, what: str, replacing: bool = False) -> None:
     """Put ``movie`` in Manim's list of partial movies at play ``index`` (and in its
     current section's), where a skipped play left ``None`` (or, ``replacing``, where a
@@ -312,8 +334,11 @@ def stand_in(writer, index: int, movie: Path, what: str, replacing: bool = False
     section = writer.sections[-1].partial_movie_files
     if index >= len(files) or (files[index] is not None) != replacing:
         raise RuntimeError(f"{what}: no play at {index} to stand in for")
+    at = index - (len(files) - len(section))
+    if at < 0:  # a section began after this play: Manim sections inside a beat
+        raise RuntimeError(f"{what}: a Manim section began inside a beat; not supported")
     files[index] = str(movie)
-    section[index - (len(files) - len(section))] = str(movie)
+    section[at] = str(movie)
 
 
 class StalePlay(Exception):
@@ -374,7 +399,7 @@ class BeatPlays:
         scene = self.scene
         renderer = scene.renderer
         self.pending = None
-        if renderer.skip_animations:
+        if renderer.skip_animations or not reusable(scene):
             return
         key = self.cache.key(
             "play",

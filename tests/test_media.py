@@ -138,3 +138,34 @@ def test_joined_chapters_start_where_the_last_video_ended(tmp_path):
     times = [float(line.strip(",")) for line in shown.split()]  # a keyframe: "t,"
     expected = [n / fps for n in range(frames)]
     assert max(abs(a - b) for a, b in zip(times, expected, strict=True)) < 1e-3
+
+
+def test_narration_levelled_beat_by_beat_meets_the_standard(tmp_path):
+    """Beats levelled one by one, placed, make a track at -14 LUFS +- 1 with true peak
+    <= -1 dBTP, also with a beat too short for the meter (it reads -70 LUFS)."""
+    from explainer.chapter_render import level_narration
+    from explainer.settings import Settings
+
+    rng = np.random.default_rng(7)
+    rate = 22050  # Piper's rate: levelling resamples before it limits
+    log, start = [], 0.0
+    for index, seconds in enumerate((3.0, 0.3, 2.5)):
+        n = int(rate * seconds)
+        syllables = 0.5 + 0.5 * np.sin(2 * np.pi * 4 * np.arange(n) / rate) ** 2
+        voice = (0.05 * rng.standard_normal(n) * syllables).astype(np.float32)
+        path = tmp_path / f"beat{index}.wav"
+        media.write_wav(path, voice, rate)
+        log.append({"id": f"b{index}", "start": start, "audio": str(path)})
+        start += seconds + 0.4
+    settings = Settings()
+    loud = level_narration(log, tmp_path / "work", settings)
+    again = media.measure_loudness(tmp_path / "work/narration.levelled.wav")
+    assert abs(again["integrated"] - settings.loudness) <= 1, again
+    assert again["true_peak"] <= -1, again
+    assert loud["integrated"] == again["integrated"]
+    # an edit levels again only the beat it changed
+    kept = {p.name: p.stat().st_ino for p in (tmp_path / "work/levelled").iterdir()}
+    media.write_wav(tmp_path / "beat2.wav", np.zeros(int(rate * 2.5), np.float32) + 0.01, rate)
+    level_narration(log, tmp_path / "work", settings)
+    now = {p.name: p.stat().st_ino for p in (tmp_path / "work/levelled").iterdir()}
+    assert len(set(kept) & set(now)) == 2 and len(now) == 3

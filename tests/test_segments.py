@@ -307,3 +307,38 @@ def test_code_trail_counts_only_methods_that_ran(tmp_path):
     assert before != after
     assert "def b" not in trail.skeleton and "HELPER = 1" in trail.skeleton
     assert isinstance(scene, Scene)
+
+
+def test_plays_driven_by_time_are_never_reused():
+    """A skipped play updates once by its whole run time where drawing steps frame by
+    frame: with a scene updater or a mobject updated by dt, plays are drawn, not kept."""
+    from manim import Dot, Scene
+
+    from explainer.segments import reusable
+
+    scene = Scene()
+    dot = Dot()
+    scene.add(dot)
+    assert reusable(scene)
+    dot.add_updater(lambda m, dt: m.shift([dt, 0, 0]))
+    assert not reusable(scene)
+    dot.clear_updaters()
+    scene.add_updater(lambda dt: None)
+    assert not reusable(scene)
+
+
+@slow
+def test_the_chain_from_the_first_beat_still_writes_the_movie(tmp_path):
+    """Nothing changed in the beats (the chapter renders again because its video is
+    gone): the whole chapter comes from the chain, before any play, and Manim still
+    joins the movie."""
+    root = make(tmp_path / "again", "yellow")
+    render(root)
+    video = root / "build/low/01-segments.mp4"
+    before = media.frame_checksums(video)
+    video.unlink()
+    shutil.rmtree(root / "build/low/work/01-segments/media")
+    render(root)
+    log = (root / "build/low/logs/01-segments.log").read_text()
+    assert "segments from one on: as last rendered" in log
+    assert media.frame_checksums(video) == before
