@@ -21,7 +21,6 @@ import sys
 import threading
 import time
 import traceback
-import wave
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -150,25 +149,21 @@ def _levelling_signature(settings: Settings) -> str:
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:12]
 
 
-def level_beat(audio: Path, cache: Path, settings: Settings) -> Path:
+def level_beat(audio: Path, cache: Path, settings: Settings, signature: str) -> Path:
     """One beat's narration levelled on its own (compressed, brought to the target
     loudness, limited under the true-peak ceiling), as 16-bit mono at ``AUDIO_RATE``;
-    kept in ``cache`` under the voice file's name and what levelling depends on, so an
-    edit levels only the beats it changed."""
+    kept in ``cache`` under the voice file's name and content and ``signature`` (what
+    levelling depends on, :func:`_levelling_signature`), so an edit levels only the
+    beats it changed."""
     # the voice file's content, not only its name: a repaired cache entry is a new take
     content = hashlib.sha256(audio.read_bytes()).hexdigest()[:16]
-    dest = cache / f"{audio.stem}.{content}.{_levelling_signature(settings)}.wav"
+    dest = cache / f"{audio.stem}.{content}.{signature}.wav"
     if not dest.exists():  # written under a temporary name and renamed (normalise_wav)
         cache.mkdir(parents=True, exist_ok=True)
         media.normalise_wav(
             audio, dest, settings.loudness, settings.true_peak, maybe_on_target=False
         )
     return dest
-
-
-def _pcm(path: Path) -> np.ndarray:
-    with wave.open(str(path), "rb") as handle:
-        return np.frombuffer(handle.readframes(handle.getnframes()), dtype="<i2")
 
 
 def chapter_cues(
@@ -251,8 +246,9 @@ def level_narration(log: list[dict], work: Path, settings: Settings, encode=None
     """
     cache = work / "levelled"
     audios = list(dict.fromkeys(Path(e["audio"]) for e in log if e.get("audio")))
+    signature = _levelling_signature(settings)
     with ThreadPoolExecutor(max_workers=2) as pool:  # two ffmpeg processes, two cores
-        done = pool.map(lambda audio: level_beat(audio, cache, settings), audios)
+        done = pool.map(lambda audio: level_beat(audio, cache, settings, signature), audios)
         levelled = dict(zip(audios, done, strict=True))
     used = {path.name for path in levelled.values()}
     for old in cache.glob("*.wav") if cache.is_dir() else []:
@@ -260,7 +256,7 @@ def level_narration(log: list[dict], work: Path, settings: Settings, encode=None
             old.unlink(missing_ok=True)
     rate = media.AUDIO_RATE
     placed = [
-        (int(round(float(e["start"]) * rate)), _pcm(levelled[Path(e["audio"])]))
+        (int(round(float(e["start"]) * rate)), media.read_pcm(levelled[Path(e["audio"])])[0])
         for e in log
         if e.get("audio")
     ]
@@ -270,11 +266,7 @@ def level_narration(log: list[dict], work: Path, settings: Settings, encode=None
         track[start : start + len(pcm)] += pcm
     out = work / "narration.levelled.wav"
     part = work / "narration.levelled.part.wav"
-    with wave.open(str(part), "wb") as handle:
-        handle.setnchannels(1)
-        handle.setsampwidth(2)
-        handle.setframerate(rate)
-        handle.writeframes(np.clip(track, -32768, 32767).astype("<i2").tobytes())
+    media.write_pcm(part, np.clip(track, -32768, 32767), rate)
     os.replace(part, out)
     if encode is None:
         return _within_standard(out, media.measure_loudness(out), settings)[0]

@@ -58,13 +58,16 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 def write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
     """Write mono float samples as 16-bit PCM."""
-    pcm = np.clip(samples, -1.0, 1.0)
-    pcm = (pcm * 32767.0).astype("<i2")
+    write_pcm(path, (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2"), rate)
+
+
+def write_pcm(path: Path, pcm: np.ndarray, rate: int) -> None:
+    """Write 16-bit mono samples as they are."""
     with wave.open(str(path), "wb") as handle:
         handle.setnchannels(1)
         handle.setsampwidth(2)
         handle.setframerate(rate)
-        handle.writeframes(pcm.tobytes())
+        handle.writeframes(np.asarray(pcm, dtype="<i2").tobytes())
 
 
 def pad_wav(source: Path, dest: Path, frames: int) -> None:
@@ -86,12 +89,18 @@ def wav_duration(path: Path) -> float:
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    pcm, rate = read_pcm(path)
+    return pcm.astype(np.float32) / 32767.0, rate
+
+
+def read_pcm(path: Path) -> tuple[np.ndarray, int]:
+    """A 16-bit mono WAV's samples as they are, and its rate."""
     with wave.open(str(path), "rb") as handle:
         if handle.getsampwidth() != 2 or handle.getnchannels() != 1:
             raise ValueError(f"{path}: expected 16-bit mono WAV")
         rate = handle.getframerate()
         frames = handle.readframes(handle.getnframes())
-    return np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32767.0, rate
+    return np.frombuffer(frames, dtype="<i2"), rate
 
 
 def decode_audio(data: bytes, rate: int) -> np.ndarray:

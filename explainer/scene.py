@@ -65,6 +65,7 @@ from .segments import (
     chain_tail,
     picture_digest,
     read_chain,
+    set_clock,
     snap_clock,
     stand_in,
 )
@@ -478,23 +479,8 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
             beat = self.mode.unknown_beat(
                 beat_id, unknown_beat_message(self.chapter, beat_id, where)
             )
-        self.mode.used(beat_id, where)
-        self._beat_id = beat_id
-        self.mode.beat_started(self, beat_id, where)
-        audio = self.narrator.speak(beat) if self.narrator and beat.words else None
-        tracker = BeatTracker(self, beat, audio, where)
+        tracker, audio = self._start_beat(beat, beat_id, where)
         self.current_tracker = tracker
-        if audio is not None and self.mode.add_sound:
-            self.add_sound(str(audio.path))
-        self.beat_log.append(
-            {
-                "id": beat_id,
-                "start": tracker.start_t,
-                "duration": tracker.duration,
-                "audio": str(audio.path) if audio else None,
-            }
-        )
-        self.mode.beat_timed(self, dict(self.beat_log[-1]))
         segment = self._segment_start(tracker, audio)
         try:
             yield tracker
@@ -509,6 +495,27 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
         self._segment_end(tracker, segment)
         self.current_tracker = None
         self.mode.beat_ended(self, beat_id)
+
+    def _start_beat(self, beat: Beat, beat_id: str, where: str):
+        """Voice beat ``beat`` from now: the hooks told, its tracker made, its entry
+        logged. Returns the tracker and the audio (``None`` for a silent beat)."""
+        self.mode.used(beat_id, where)
+        self._beat_id = beat_id
+        self.mode.beat_started(self, beat_id, where)
+        audio = self.narrator.speak(beat) if self.narrator and beat.words else None
+        tracker = BeatTracker(self, beat, audio, where)
+        if audio is not None and self.mode.add_sound:
+            self.add_sound(str(audio.path))
+        self.beat_log.append(
+            {
+                "id": beat_id,
+                "start": tracker.start_t,
+                "duration": tracker.duration,
+                "audio": str(audio.path) if audio else None,
+            }
+        )
+        self.mode.beat_timed(self, dict(self.beat_log[-1]))
+        return tracker, audio
 
     # ---- beat segments (render only): see segments.py
 
@@ -577,32 +584,16 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
         if any(s is None or s.frames != e["frames"] for s, e in zip(found, tail, strict=True)):
             return
         writer = self.renderer.file_writer
-        fps = config.frame_rate
         start = tracker.start_t
         for index, (entry, segment) in enumerate(zip(tail, found, strict=True)):
             beat_id, where = entry["id"], entry["where"]
             if index:  # the first is the beat already started; the rest start here
-                beat = self.chapter.beat(beat_id)
-                audio = self.narrator.speak(beat) if self.narrator and beat.words else None
-                self.mode.used(beat_id, where)
-                self._beat_id = beat_id
-                self.mode.beat_started(self, beat_id, where)
-                later = BeatTracker(self, beat, audio, where)
+                later, _ = self._start_beat(self.chapter.beat(beat_id), beat_id, where)
                 start = later.start_t
-                self.beat_log.append(
-                    {
-                        "id": beat_id,
-                        "start": start,
-                        "duration": later.duration,
-                        "audio": str(audio.path) if audio else None,
-                    }
-                )
-                self.mode.beat_timed(self, dict(self.beat_log[-1]))
                 self._chain.beat(beat_id, entry["key"], entry["voice"], where)
             writer.partial_movie_files.append(str(segment.path))
             writer.sections[-1].partial_movie_files.append(str(segment.path))
-            self.renderer.time = start + segment.frames / fps
-            snap_clock(self.renderer)
+            set_clock(self.renderer, start, segment.frames)
             self.mode.beat_ended(self, beat_id)
         print(f"segments from {tail[0]['id']} on: as last rendered", file=sys.stderr)
         self._chain.ran = list(self._last_chain["methods"])
@@ -628,8 +619,7 @@ class NarratedScene(VoiceoverScene, MovingCameraScene):
             self.renderer._original_skipping_status = False
             self.renderer.skip_animations = False
             # the clock where a drawn beat would have left it: whole frames
-            self.renderer.time = tracker.start_t + cached.frames / fps
-            snap_clock(self.renderer)
+            set_clock(self.renderer, tracker.start_t, cached.frames)
             # the beat's skipped plays left placeholders; the first one takes the segment
             stand_in(writer, first, cached.path, f"beat segment {key}")
             return

@@ -168,20 +168,7 @@ class SegmentCache:
         return removed
 
 
-CHAIN = "chain.json"  # the last render's beats in order (see :meth:`SegmentCache.chain`)
-
-
-def _chain_methods(trail: CodeTrail, names: list[str]) -> str | None:
-    """The digest of the sources of the methods ``names`` as they are now (``None`` if
-    one is gone)."""
-    digest = hashlib.sha256(trail.skeleton.encode())
-    for name in sorted(names):
-        if name not in trail.methods:
-            return None
-        digest.update(b"\0")
-        digest.update(name.encode())
-        digest.update(trail.methods[name].encode())
-    return digest.hexdigest()
+CHAIN = "chain.json"  # the last render's beats in order (see :class:`ChainRecorder`)
 
 
 class ChainRecorder:
@@ -217,7 +204,7 @@ class ChainRecorder:
             beats.append(
                 {**beat, "frames": frames[beat["key"]], "outside": self.outside - beat["outside"]}
             )
-        chain = {"methods": ran, "code": _chain_methods(trail, ran), "beats": beats}
+        chain = {"methods": ran, "code": trail.digest(ran), "beats": beats}
         cache.folder.mkdir(parents=True, exist_ok=True)
         tmp = cache.folder / f"{CHAIN}.part"
         tmp.write_text(json.dumps(chain), "utf-8")
@@ -248,7 +235,7 @@ def chain_tail(chain: dict, trail: CodeTrail, position: int, key: str, voice_of)
         return None
     if tail[0]["outside"]:
         return None  # plays outside beats ran after this beat: they must run again
-    if chain.get("code") is None or _chain_methods(trail, chain["methods"]) != chain["code"]:
+    if chain.get("code") is None or trail.digest(chain["methods"]) != chain["code"]:
         return None
     return tail
 
@@ -319,10 +306,16 @@ def snap_clock(renderer) -> None:
     reused one its frames / fps at once, and the two sums can differ in the last bit,
     enough to change how many frames the next play takes when a bookmark falls exactly
     on a frame. Snapped after every play, both paths read the same clock."""
+    set_clock(renderer, renderer.time, 0)
+
+
+def set_clock(renderer, start: float, frames: int) -> None:
+    """Set Manim's clock ``frames`` frames after ``start``, on a whole frame: where a
+    reused segment or play leaves it, as drawing it would have (see :func:`snap_clock`)."""
     from manim import config
 
     fps = config.frame_rate
-    renderer.time = round(renderer.time * fps) / fps
+    renderer.time = round(start * fps + frames) / fps
 
 
 def stand_in(writer, index: int, movie: Path, what: str, replacing: bool = False) -> None:
@@ -430,19 +423,18 @@ class BeatPlays:
         scene = self.scene
         renderer = scene.renderer
         writer = renderer.file_writer
-        from manim import config
-
-        fps = config.frame_rate
         if hit is not None:
             renderer.skip_animations = False
-            renderer.time = start + hit.frames / fps
+            set_clock(renderer, start, hit.frames)
             stand_in(writer, index, hit.path, f"play {key}")
             if picture_digest(scene) != hit.end:
                 self.cache.forget(key)
                 raise StalePlay(key, scene._play_where)
             self.keys.append(key)
             return
-        frames = round((renderer.time - start) * fps)
+        from manim import config
+
+        frames = round((renderer.time - start) * config.frame_rate)
         self.drawn.append((key, index, frames, picture_digest(scene)))
 
     def store(self) -> None:
@@ -516,9 +508,14 @@ class CodeTrail:
         call.__wrapped__ = bound
         return call
 
-    def digest(self) -> str:
+    def digest(self, names=None) -> str | None:
+        """The skeleton and the sources of the methods that have run (or of ``names``,
+        as they are now: ``None`` if one of them is gone)."""
+        names = self.ran if names is None else names
+        if any(name not in self.methods for name in names):
+            return None
         digest = hashlib.sha256(self.skeleton.encode())
-        for name in sorted(self.ran):
+        for name in sorted(names):
             digest.update(b"\0")
             digest.update(name.encode())
             digest.update(self.methods[name].encode())
